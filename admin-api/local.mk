@@ -1,0 +1,1 @@
+# admin-api/: the JSON HTTP admin module.

@@ -1,0 +1,1 @@
+# asn1/ BER runtime and OSI upper-layer codecs (session, presentation, ACSE, ROSE, RTSE).

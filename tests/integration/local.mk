@@ -1,0 +1,1 @@
+# tests/integration: tests against a real daemon over real sockets.
