@@ -1,0 +1,1 @@
+# core/osi: session, presentation, ACSE and ROSE engines (part of libx400ms).

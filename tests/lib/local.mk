@@ -1,0 +1,1 @@
+# tests/lib: helpers for integration tests (start/stop a daemon, ports, pcap).
