@@ -1,1 +1,57 @@
-# admin-api/: the JSON HTTP admin module.
+# admin-api/: the JSON HTTP admin module "admin_api" (libmicrohttpd + jansson),
+# its OpenAPI document, the x400ms-admin CLI (tools/admin/) and their tests.
+
+# Everything but the module descriptor, shared by the module (loadable or
+# built in) and the tests.
+noinst_LTLIBRARIES += admin-api/libadminapi.la
+admin_api_libadminapi_la_SOURCES = \
+	admin-api/router.c admin-api/router.h \
+	admin-api/jspec.c admin-api/jspec.h \
+	admin-api/reply.c \
+	admin-api/http.c admin-api/http.h \
+	admin-api/token.c admin-api/token.h \
+	admin-api/jobs.c admin-api/jobs.h \
+	admin-api/util.c admin-api/util.h \
+	admin-api/oraddr.c admin-api/oraddr.h \
+	admin-api/metrics.c admin-api/metrics.h \
+	admin-api/mta_accounts.c admin-api/mta_accounts.h \
+	admin-api/routes.c admin-api/server.h \
+	admin-api/routes_system.c \
+	admin-api/routes_mailboxes.c \
+	admin-api/routes_entries.c \
+	admin-api/routes_mtas.c \
+	admin-api/routes_jobs.c
+admin_api_libadminapi_la_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS)
+admin_api_libadminapi_la_LIBADD = $(MHD_LIBS) $(OPENSSL_LIBS) $(JANSSON_LIBS) -lm
+
+x400msinclude_HEADERS += include/x400ms/admin.h include/x400ms/metrics.h \
+	include/x400ms/mta_accounts.h
+EXTRA_DIST += admin-api/openapi.yaml
+
+if BUILD_MODULE_ADMIN_API
+if MODULE_ADMIN_API_STATIC
+noinst_LTLIBRARIES += admin-api/libadmin_api-builtin.la
+admin_api_libadmin_api_builtin_la_SOURCES = admin-api/module.c
+admin_api_libadmin_api_builtin_la_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) -DX400MS_BUILTIN_MODULE=admin_api
+admin_api_libadmin_api_builtin_la_LIBADD = admin-api/libadminapi.la
+X400MSD_STATIC_MODULE_LIBS += admin-api/libadmin_api-builtin.la
+else
+pkglib_LTLIBRARIES += modules/admin_api.la
+modules_admin_api_la_SOURCES = admin-api/module.c
+modules_admin_api_la_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS)
+modules_admin_api_la_LDFLAGS = $(MODULE_LINK_FLAGS)
+modules_admin_api_la_LIBADD = admin-api/libadminapi.la $(MODULE_LINK_LIBS) $(MHD_LIBS) $(OPENSSL_LIBS)
+endif
+endif
+
+# ---- unit tests ----
+check_PROGRAMS += admin-api/tests/test_admin_router admin-api/tests/test_admin_jspec
+TESTS += admin-api/tests/test_admin_router admin-api/tests/test_admin_jspec
+admin_api_tests_test_admin_router_SOURCES = admin-api/tests/test_admin_router.c \
+	admin-api/router.c admin-api/router.h
+admin_api_tests_test_admin_router_CFLAGS = $(TEST_CFLAGS)
+admin_api_tests_test_admin_router_LDADD = $(TEST_LIBS)
+admin_api_tests_test_admin_jspec_SOURCES = admin-api/tests/test_admin_jspec.c \
+	admin-api/jspec.c admin-api/jspec.h
+admin_api_tests_test_admin_jspec_CFLAGS = $(TEST_CFLAGS)
+admin_api_tests_test_admin_jspec_LDADD = $(TEST_LIBS)

@@ -63,6 +63,10 @@ const char *x400ms_core_version(void);
 uint64_t x400ms_core_uptime_s(const struct x400ms_core *core);
 /* True once shutdown has begun. */
 bool x400ms_core_stopping(const struct x400ms_core *core);
+/* True under `x400msd -t`: init() and fini() run (so every config is
+ * checked) but start() never does; init() must then create no files (the
+ * data directory may not exist) and bind nothing. */
+bool x400ms_core_check_only(const struct x400ms_core *core);
 
 /* The loop threads. x400ms_core_next_loop picks one round-robin, for a new
  * association (thread-safe). */

@@ -1,0 +1,264 @@
+/* Group commit (DESIGN.md section 5): writers write their entry to a
+ * temporary file (no fsync) and queue it; one committer thread takes every
+ * queued entry as a batch, makes the batch durable with one syncfs (or one
+ * fdatasync per file), renames each file to its entry name, fsyncs each
+ * directory touched once, puts the entries in their indexes and only then
+ * wakes the writers. A writer is told its sequence number only after that, so
+ * "delivered" always means "survives a crash". The queue mutex is held only to
+ * link or unlink a batch, never across I/O. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "crc32c.h"
+#include "entry_file.h"
+#include "fsutil.h"
+#include "store_file.h"
+#define X400MS_LOG_MODULE "store_file"
+#include "x400ms/log.h"
+
+struct sf_commit_req {
+    struct sf_commit_req *next;
+    struct x400ms_store_mailbox *mb;
+    unsigned box;
+    uint32_t seq;
+    int fd;                               /* open in fdatasync mode, else -1 */
+    const struct x400ms_store_attrs *attrs;
+    uint8_t *file;                        /* whole file bytes when small (cache), else NULL */
+    size_t file_len;
+    int rc;
+    bool done;
+    char tmp[24];
+};
+
+static void commit_batch(struct sf_store *store, struct sf_commit_req *batch)
+{
+    int dirs[64];
+    size_t n_dirs = 0;
+    struct sf_commit_req *r;
+    int rc = 0;
+
+    if (store->opt.sync_mode == SF_SYNC_SYNCFS) {
+        if (syncfs(store->root_fd) != 0) {
+            rc = sf_errno_code(errno);
+            X400MS_LOG_E("syncfs of %s failed: %s; deliveries of this batch refused", store->root,
+                         strerror(errno));
+        }
+    }
+    for (r = batch; r; r = r->next) {
+        if (r->fd >= 0) {
+            if (fdatasync(r->fd) != 0) {
+                r->rc = sf_errno_code(errno);
+                X400MS_LOG_E("mailbox %s: fdatasync of entry %u failed: %s", r->mb->name, r->seq,
+                             strerror(errno));
+            }
+            close(r->fd);
+            r->fd = -1;
+        }
+        if (rc && !r->rc)
+            r->rc = rc;
+    }
+    for (r = batch; r; r = r->next) {
+        char final[24];
+        int dir_fd = r->mb->box[r->box].dir_fd;
+        if (r->rc)
+            continue;
+        snprintf(final, sizeof final, "%u.N", r->seq);
+        if (renameat(dir_fd, r->tmp, dir_fd, final) != 0) {
+            r->rc = sf_errno_code(errno);
+            X400MS_LOG_E("mailbox %s: rename of entry %u failed: %s", r->mb->name, r->seq, strerror(errno));
+            continue;
+        }
+        size_t i;
+        for (i = 0; i < n_dirs && dirs[i] != dir_fd; i++)
+            ;
+        if (i == n_dirs) {
+            if (n_dirs == sizeof dirs / sizeof dirs[0]) {
+                /* Many directories: sync what we have and start over. */
+                for (size_t k = 0; k < n_dirs; k++)
+                    fsync(dirs[k]);
+                n_dirs = 0;
+            }
+            dirs[n_dirs++] = dir_fd;
+        }
+    }
+    for (size_t i = 0; i < n_dirs; i++) {
+        if (fsync(dirs[i]) != 0) {
+            int code = sf_errno_code(errno);
+            X400MS_LOG_E("fsync of an entry directory failed: %s", strerror(errno));
+            for (r = batch; r; r = r->next)
+                if (!r->rc && r->mb->box[r->box].dir_fd == dirs[i])
+                    r->rc = code; /* the file may survive: the check indexes it then */
+        }
+    }
+    for (r = batch; r; r = r->next) {
+        struct sf_box *b = &r->mb->box[r->box];
+        if (r->rc) {
+            unlinkat(b->dir_fd, r->tmp, 0);
+            sf_mailbox_inflight_done(r->mb, r->seq);
+            continue;
+        }
+        pthread_rwlock_wrlock(&b->lock);
+        r->rc = sf_index_put(&b->idx, r->attrs, X400MS_STATUS_NEW);
+        b->dirty = true;
+        if (r->file) {
+            free(b->cache);
+            b->cache = r->file;
+            b->cache_len = r->file_len;
+            b->cache_seq = r->seq;
+            r->file = NULL;
+        }
+        pthread_rwlock_unlock(&b->lock);
+        if (r->rc) /* durable but not indexed: the next check adds it */
+            X400MS_LOG_E("mailbox %s: entry %u stored but the index is out of memory", r->mb->name, r->seq);
+        sf_mailbox_inflight_done(r->mb, r->seq);
+    }
+}
+
+static void *committer_main(void *arg)
+{
+    struct sf_store *store = arg;
+    struct sf_committer *c = &store->committer;
+
+    pthread_mutex_lock(&c->mu);
+    for (;;) {
+        while (!c->head && !c->stop)
+            pthread_cond_wait(&c->cv_work, &c->mu);
+        if (!c->head)
+            break;
+        struct sf_commit_req *batch = c->head;
+        c->head = c->tail = NULL;
+        pthread_mutex_unlock(&c->mu);
+
+        commit_batch(store, batch);
+
+        pthread_mutex_lock(&c->mu);
+        c->batches++;
+        for (struct sf_commit_req *r = batch, *next; r; r = next) {
+            next = r->next; /* r belongs to its writer once done is set */
+            c->entries++;
+            r->done = true;
+        }
+        pthread_cond_broadcast(&c->cv_done);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return NULL;
+}
+
+int sf_committer_start(struct sf_store *store, struct x400ms_error *err)
+{
+    struct sf_committer *c = &store->committer;
+    int e;
+
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv_work, NULL);
+    pthread_cond_init(&c->cv_done, NULL);
+    c->head = c->tail = NULL;
+    c->stop = false;
+    if ((e = pthread_create(&c->thread, NULL, committer_main, store)) != 0)
+        return x400ms_error_set(err, X400MS_ENOMEM, "cannot start the committer thread: %s", strerror(e));
+    c->running = true;
+    return 0;
+}
+
+void sf_committer_stop(struct sf_store *store)
+{
+    struct sf_committer *c = &store->committer;
+    if (!c->running)
+        return;
+    pthread_mutex_lock(&c->mu);
+    c->stop = true;
+    pthread_cond_signal(&c->cv_work);
+    pthread_mutex_unlock(&c->mu);
+    pthread_join(c->thread, NULL);
+    c->running = false;
+    pthread_cond_destroy(&c->cv_work);
+    pthread_cond_destroy(&c->cv_done);
+    pthread_mutex_destroy(&c->mu);
+}
+
+int sf_commit_entry(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq,
+                    const struct x400ms_store_entry_in *in, struct x400ms_error *err)
+{
+    struct sf_store *store = mb->store;
+    struct sf_committer *c = &store->committer;
+    struct sf_box *b = &mb->box[box];
+    struct x400ms_store_attrs attrs = in->attrs;
+    struct sf_commit_req req = { .mb = mb, .box = box, .seq = seq, .fd = -1, .attrs = &attrs };
+    uint8_t hdr[SF_ENTRY_HEADER_MAX], trailer[4];
+    size_t hdr_len, total;
+    int fd, rc;
+
+    attrs.seq = seq;
+    attrs.status = X400MS_STATUS_NEW;
+    if (!attrs.creation_time)
+        attrs.creation_time = (int64_t)time(NULL);
+    hdr_len = sf_entry_encode_header(hdr, seq, box, &attrs, in->envelope_len, in->content_len);
+    uint32_t crc = sf_crc32c(0, in->envelope, in->envelope_len);
+    sf_put32(trailer, sf_crc32c(crc, in->content, in->content_len));
+    total = hdr_len + in->envelope_len + in->content_len + 4;
+
+    snprintf(req.tmp, sizeof req.tmp, ".t%u", seq);
+    fd = openat(b->dir_fd, req.tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        rc = x400ms_error_set(err, sf_errno_code(errno), "mailbox %s: creating entry %u: %s", mb->name,
+                              seq, strerror(errno));
+        goto fail;
+    }
+    if (total <= SF_CACHE_MAX && (req.file = malloc(total)) != NULL) {
+        /* One buffer: one write(2), and it becomes the deliver-then-fetch cache. */
+        uint8_t *p = req.file;
+        memcpy(p, hdr, hdr_len);
+        p += hdr_len;
+        if (in->envelope_len)
+            memcpy(p, in->envelope, in->envelope_len);
+        p += in->envelope_len;
+        if (in->content_len)
+            memcpy(p, in->content, in->content_len);
+        p += in->content_len;
+        memcpy(p, trailer, 4);
+        req.file_len = total;
+        rc = sf_write_all(fd, req.file, total);
+    } else {
+        struct iovec iov[4] = {
+            { hdr, hdr_len }, { (void *)in->envelope, in->envelope_len },
+            { (void *)in->content, in->content_len }, { trailer, 4 },
+        };
+        rc = sf_writev_all(fd, iov, 4);
+    }
+    if (rc != 0) {
+        rc = x400ms_error_set(err, sf_errno_code(errno), "mailbox %s: writing entry %u: %s", mb->name,
+                              seq, strerror(errno));
+        close(fd);
+        unlinkat(b->dir_fd, req.tmp, 0);
+        goto fail;
+    }
+    if (store->opt.sync_mode == SF_SYNC_FDATASYNC)
+        req.fd = fd;
+    else
+        close(fd);
+
+    pthread_mutex_lock(&c->mu);
+    if (c->tail)
+        c->tail->next = &req;
+    else
+        c->head = &req;
+    c->tail = &req;
+    pthread_cond_signal(&c->cv_work);
+    while (!req.done)
+        pthread_cond_wait(&c->cv_done, &c->mu);
+    pthread_mutex_unlock(&c->mu);
+    free(req.file);
+    if (req.rc)
+        return x400ms_error_set(err, req.rc, "mailbox %s: entry %u could not be made durable: %s",
+                                mb->name, seq, x400ms_strerror(req.rc));
+    return 0;
+fail:
+    free(req.file);
+    sf_mailbox_inflight_done(mb, seq);
+    return rc;
+}

@@ -1,0 +1,191 @@
+/* The file store backend (DESIGN.md section 8, docs/store-format.md):
+ * internal structures shared by its source files.
+ *
+ * Layout under the root:
+ *   mailboxes.json                  the mailbox registry (written atomically)
+ *   mailboxes/NAME/seq              sequence numbers handed out up to here (reserved in blocks)
+ *   mailboxes/NAME/inbox/SEQ.S      one file per entry, S = N|L|P (retrieval status)
+ *   mailboxes/NAME/outbox/SEQ.S
+ *   mailboxes/NAME/inbox.idx        index cache of the In Box (outbox.idx likewise)
+ *
+ * Locks (never one global lock on the delivery path):
+ *   store->table_lock (rwlock)  the mailbox table; read for lookups
+ *   store->admin_lock (mutex)   registry writes (mailbox create/update/delete)
+ *   mb->gate (rwlock)           read by every operation on the mailbox, write by
+ *                               restore / rebuild / mailbox delete (exclusive)
+ *   mb->mutex                   sequence numbers, settings, loading
+ *   box->lock (rwlock)          the box's index; write for changes, also held
+ *                               across a rename so file name and index agree
+ * Order: gate, then mutex or box->lock (never both mutex and box->lock held
+ * while waiting for the other: box->lock may be taken under mutex, not the
+ * reverse). The committer takes box->lock only. */
+#ifndef STORE_FILE_STORE_FILE_H
+#define STORE_FILE_STORE_FILE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "x400ms/store.h"
+#include "index.h"
+
+/* Numbers reserved per write of the seq file. */
+#define SF_SEQ_BLOCK 4096
+/* Largest entry kept as the "last delivered" cache of a box. */
+#define SF_CACHE_MAX (256 * 1024)
+
+enum sf_sync_mode { SF_SYNC_SYNCFS = 0, SF_SYNC_FDATASYNC = 1 };
+
+struct sf_options {
+    const char *root;            /* absolute or relative to the current directory */
+    long long flush_interval_s;  /* index flush; 0 = only on close */
+    long long ageing_interval_s; /* ageing timer; 0 = off */
+    bool delete_prohibited;      /* deployment-wide */
+    enum sf_sync_mode sync_mode;
+    bool background_check;       /* check each mailbox after it is loaded */
+    /* Called after an entry is durable / deleted, outside every lock
+     * (the module runs the hooks from here). May be NULL. */
+    void (*on_event)(void *ctx, const char *hook, struct x400ms_store_event *ev);
+    void *event_ctx;
+};
+
+struct sf_box {
+    pthread_rwlock_t lock;
+    struct sf_index idx;
+    int dir_fd;
+    bool dirty;           /* index changed since the last flush */
+    bool dir_dirty;       /* renames (status changes, deletes) not yet made durable */
+    /* the most recently delivered entry, whole file bytes (deliver-then-fetch) */
+    uint32_t cache_seq;
+    uint8_t *cache;
+    size_t cache_len;
+};
+
+struct sf_store;
+
+struct x400ms_store_mailbox {
+    struct sf_store *store;
+    char name[X400MS_STORE_NAME_MAX + 1];
+    int refs;                /* table's reference + open handles; under store->table_lock */
+    bool deleted;            /* removed from the table; ops fail with ENOENT */
+    pthread_rwlock_t gate;
+    pthread_mutex_t mutex;
+    pthread_mutex_t flush_mu; /* one index flush at a time */
+    pthread_mutex_t load_mu;  /* first open loads the mailbox */
+    /* under mutex */
+    char *or_address, *password_hash;
+    struct x400ms_store_settings settings;
+    bool loaded;
+    int dir_fd;              /* mailboxes/NAME */
+    uint32_t next_seq;       /* next to hand out */
+    uint32_t reserved_seq;   /* the seq file allows numbers < reserved_seq */
+    uint32_t *inflight;      /* seqs handed out, not yet in the index */
+    size_t n_inflight, cap_inflight;
+    int backups;             /* backups running: deleted files are kept until they end */
+    char **deferred;         /* "box/.dSEQ" names to unlink when the last backup ends */
+    size_t n_deferred, cap_deferred;
+    uint32_t load_next_seq;  /* next_seq when loaded: older temp files are leftovers */
+    bool check_pending;
+    struct sf_box box[X400MS_STORE_BOX_COUNT];
+};
+
+struct sf_commit_req;
+
+struct sf_committer {
+    pthread_mutex_t mu;
+    pthread_cond_t cv_work, cv_done;
+    struct sf_commit_req *head, *tail;
+    bool stop;
+    pthread_t thread;
+    bool running;
+    uint64_t batches, entries; /* statistics (bench) */
+};
+
+struct sf_store {
+    struct sf_options opt;
+    char *root;
+    int root_fd, mailboxes_fd;
+    pthread_rwlock_t table_lock;
+    struct x400ms_store_mailbox **table; /* sorted by name */
+    size_t n_table, cap_table;
+    pthread_mutex_t admin_lock;
+    struct sf_committer committer;
+    /* maintenance thread: index flush, ageing, background checks */
+    pthread_t maint;
+    bool maint_running, maint_stop;
+    pthread_mutex_t maint_mu;
+    pthread_cond_t maint_cv;
+    bool closing;            /* puts are refused from now on */
+};
+
+extern const struct x400ms_store_ops sf_store_ops;
+
+/* store.c */
+/* new (no I/O) + start (directories, registry, threads), as the module's
+ * init and start do; open does both. */
+int sf_store_new(const struct sf_options *opt, struct sf_store **store_r, struct x400ms_error *err);
+int sf_store_start(struct sf_store *store, struct x400ms_error *err);
+int sf_store_open(const struct sf_options *opt, struct sf_store **store_r, struct x400ms_error *err);
+/* Refuses new puts, stops the threads, flushes every index (clean shutdown). */
+void sf_store_stop(struct sf_store *store);
+/* Stops (when not yet) and frees. */
+void sf_store_close(struct sf_store *store);
+/* Flushes dirty indexes now (and fsyncs directories with pending renames). */
+int sf_store_flush(struct sf_store *store, struct x400ms_error *err);
+/* Deletes entries older than their box's max_age, now = seconds since 1970. */
+int sf_store_age(struct sf_store *store, int64_t now, uint64_t *deleted_r);
+/* Looks a mailbox up and takes a reference (handle); loads it on first use. */
+int sf_mailbox_acquire(struct sf_store *store, const char *name, struct x400ms_store_mailbox **mb_r,
+                       struct x400ms_error *err);
+void sf_mailbox_release(struct x400ms_store_mailbox *mb);
+bool sf_name_valid(const char *name);
+/* A snapshot of the table with a reference on each mailbox; release each
+ * and free the array. */
+int sf_table_snapshot(struct sf_store *store, struct x400ms_store_mailbox ***mbs_r, size_t *n_r);
+/* Persists the registry (caller holds admin_lock). */
+int sf_registry_save(struct sf_store *store, struct x400ms_error *err);
+int sf_mailbox_create_locked(struct sf_store *store, const struct x400ms_store_mailbox_info *info,
+                             bool persist, struct x400ms_error *err);
+
+/* mailbox.c */
+int sf_mailbox_load(struct x400ms_store_mailbox *mb, struct x400ms_error *err);
+void sf_mailbox_unload(struct x400ms_store_mailbox *mb);
+/* Hands out the next sequence number (persisting a new reservation when needed)
+ * and records it in flight. */
+int sf_mailbox_next_seq(struct x400ms_store_mailbox *mb, uint32_t *seq_r, struct x400ms_error *err);
+/* Raises next_seq to at least `seq` (restore); persists. */
+int sf_mailbox_raise_seq(struct x400ms_store_mailbox *mb, uint32_t seq, struct x400ms_error *err);
+void sf_mailbox_inflight_done(struct x400ms_store_mailbox *mb, uint32_t seq);
+int sf_mailbox_check(struct x400ms_store_mailbox *mb, struct x400ms_store_check_report *rep,
+                     struct x400ms_error *err);
+/* Rebuilds box indexes from the files (caller holds gate for writing or the
+ * mailbox is not yet visible). */
+int sf_mailbox_rebuild_locked(struct x400ms_store_mailbox *mb, struct x400ms_store_check_report *rep,
+                              struct x400ms_error *err);
+int sf_mailbox_flush(struct x400ms_store_mailbox *mb, struct x400ms_error *err);
+/* Clean shutdown of one mailbox: flush, then drop the "dirty" marker. */
+int sf_mailbox_close_clean(struct x400ms_store_mailbox *mb, struct x400ms_error *err);
+/* Unlinks a ".dSEQ" file now, or later when a backup is running. */
+void sf_mailbox_drop_deleted(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq);
+static inline const char *sf_box_dir(unsigned box) { return box == X400MS_STORE_INBOX ? "inbox" : "outbox"; }
+static inline char sf_status_letter(unsigned status) { return "NLP"[status]; }
+/* Parses "SEQ.S"; returns true and fills seq/status for an entry name. */
+bool sf_parse_entry_name(const char *name, uint32_t *seq_r, unsigned *status_r);
+
+/* commit.c */
+int sf_committer_start(struct sf_store *store, struct x400ms_error *err);
+void sf_committer_stop(struct sf_store *store);
+/* Writes the entry to a temporary file, waits for its group commit and puts it
+ * in the index. */
+int sf_commit_entry(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq,
+                    const struct x400ms_store_entry_in *in, struct x400ms_error *err);
+
+/* ops.c: deletes an entry; force skips the deletion-prohibited settings (ageing). */
+int sf_entry_delete(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq, bool force,
+                    struct x400ms_error *err);
+
+/* backup.c */
+int sf_backup(struct sf_store *store, const char *name, const char *dir, struct x400ms_error *err);
+int sf_restore(struct sf_store *store, const char *name, const char *dir,
+               enum x400ms_store_restore_mode mode, struct x400ms_error *err);
+
+#endif

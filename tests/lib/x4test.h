@@ -1,0 +1,68 @@
+/* x4test: helpers for x400ms integration tests.
+ *
+ * Tests start the real build-tree daemon as a child process, talk to it over
+ * real sockets on 127.0.0.1 and stop it again. Everything is found through
+ * the environment make check sets (Makefile.am AM_TESTS_ENVIRONMENT):
+ * X400MS_TOP_BUILDDIR, X400MS_TOP_SRCDIR, X400MS_MODULE_PATH. Setting X4T_KEEP
+ * keeps every data directory (and its log) for a post-mortem. */
+#ifndef X4TEST_H
+#define X4TEST_H
+
+#include <sys/types.h>
+
+int x4t_free_port(void);                 /* a free TCP port on 127.0.0.1 */
+char *x4t_tempdir(const char *tag);      /* mkdtemp under $TMPDIR or /tmp; caller frees */
+int x4t_rmtree(const char *path);
+
+struct x4t_daemon;
+/* Starts the real build-tree x400msd (X400MS_TOP_BUILDDIR/core/x400msd) in the foreground as a
+ * child process on a manifest given as JSON text. In the text, "@DATA@" is replaced by a fresh
+ * data dir, "@PORT1@".."@PORT4@" by free ports (x4t_daemon_port(d, 1..4) returns them), and
+ * "@MODULES@" by X400MS_MODULE_PATH. stderr goes to a log file in the data dir. Waits until the
+ * daemon logged its ready line (or exited: then returns NULL and prints the log).
+ * The daemon runs as `x400msd -f -c DATA/x400msd.json -d DATA`; a manifest that sets "data_dir"
+ * itself is run without -d (its relative data_dir is then relative to DATA). */
+struct x4t_daemon *x4t_daemon_start(const char *manifest_json);
+struct x4t_daemon *x4t_daemon_start_in(const char *manifest_json, const char *data_dir); /* restart on kept data */
+int x4t_daemon_port(const struct x4t_daemon *d, int n);
+const char *x4t_daemon_data_dir(const struct x4t_daemon *d);
+pid_t x4t_daemon_pid(const struct x4t_daemon *d);
+int x4t_daemon_wait_log(struct x4t_daemon *d, const char *substring, int timeout_ms); /* 0 if seen */
+char *x4t_daemon_log_text(struct x4t_daemon *d);   /* whole log so far; caller frees */
+int x4t_daemon_stop(struct x4t_daemon *d);  /* SIGTERM, wait <= 10 s (then SIGKILL); returns exit status; frees; removes data dir unless X4T_KEEP is set */
+int x4t_daemon_kill(struct x4t_daemon *d);  /* SIGKILL, reap, free, KEEP the data dir */
+int x4t_connect(int port);                  /* blocking TCP connect to 127.0.0.1:port, -1 on failure */
+
+/* ---- additions ---- */
+
+/* Where the daemon's manifest and log live: DATA/x400msd.json and
+ * DATA/x400msd.log (a restart by x4t_daemon_start_in moves the old log to
+ * DATA/x400msd.log.1). */
+const char *x4t_daemon_manifest_path(const struct x4t_daemon *d);
+const char *x4t_daemon_log_path(const struct x4t_daemon *d);
+/* Sends a signal to the daemon (e.g. SIGHUP); 0 or -1. */
+int x4t_daemon_signal(struct x4t_daemon *d, int signo);
+/* Waits up to timeout_ms for the daemon to exit by itself; returns its exit
+ * status (128 + signal when killed by one) and frees d like x4t_daemon_stop,
+ * or -1 on timeout (d stays valid). */
+int x4t_daemon_wait_exit(struct x4t_daemon *d, int timeout_ms);
+/* Number of open file descriptors of the daemon (/proc/PID/fd), -1 on error. */
+int x4t_daemon_fd_count(const struct x4t_daemon *d);
+
+/* The daemon program path (X400MS_TOP_BUILDDIR/core/x400msd); caller frees. */
+char *x4t_daemon_program(void);
+/* Runs argv (argv[0] a path) with stdout and stderr captured together into
+ * *output_r (caller frees; may be NULL to discard). Kills it after timeout_ms.
+ * Returns its exit status, 128 + signal if killed by one, -1 on failure. */
+int x4t_run(char *const argv[], char **output_r, int timeout_ms);
+
+/* Whole file as a NUL-terminated string (caller frees), NULL on error. */
+char *x4t_read_file(const char *path);
+/* Writes text to path (created 0600, truncated); 0 or -1. */
+int x4t_write_file(const char *path, const char *text);
+/* text with every "from" replaced by "to"; caller frees. */
+char *x4t_replace(const char *text, const char *from, const char *to);
+/* Milliseconds on the monotonic clock. */
+long long x4t_now_ms(void);
+
+#endif
