@@ -55,3 +55,23 @@ admin_api_tests_test_admin_jspec_SOURCES = admin-api/tests/test_admin_jspec.c \
 	admin-api/jspec.c admin-api/jspec.h
 admin_api_tests_test_admin_jspec_CFLAGS = $(TEST_CFLAGS)
 admin_api_tests_test_admin_jspec_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += admin-api/tests/test_admin_openapi
+TESTS += admin-api/tests/test_admin_openapi
+admin_api_tests_test_admin_openapi_SOURCES = admin-api/tests/test_admin_openapi.c
+admin_api_tests_test_admin_openapi_CFLAGS = $(TEST_CFLAGS) $(MHD_CFLAGS)
+admin_api_tests_test_admin_openapi_LDADD = admin-api/libadminapi.la $(TEST_LIBS)
+
+# ---- the CLI ----
+bin_PROGRAMS += tools/x400ms-admin
+tools_x400ms_admin_SOURCES = tools/admin/main.c tools/admin/http_client.c \
+	tools/admin/http_client.h
+tools_x400ms_admin_LDADD = $(JANSSON_LIBS)
+
+# ---- integration tests (real daemon, real HTTP) ----
+check_PROGRAMS += tests/integration/admin/test_admin_api
+TESTS += tests/integration/admin/test_admin_api
+tests_integration_admin_test_admin_api_SOURCES = tests/integration/admin/test_admin_api.c \
+	tools/admin/http_client.c tools/admin/http_client.h
+tests_integration_admin_test_admin_api_CFLAGS = $(TEST_CFLAGS)
+tests_integration_admin_test_admin_api_LDADD = tests/lib/libx4test.la $(TEST_LIBS)

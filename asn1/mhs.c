@@ -174,7 +174,13 @@ int mhs_put_time(struct ber_writer *w, ber_tag_t tag, const struct mhs_time *v)
 
 int mhs_get_octets(struct ber_ctx *c, const struct ber_tlv *t, const char *type, struct mhs_octets *o)
 {
-    int rc = ber_get_str(c, t, type, BER_OCTET_STRING, &o->str);
+    return mhs_get_string_octets(c, t, type, BER_OCTET_STRING, o);
+}
+
+int mhs_get_string_octets(struct ber_ctx *c, const struct ber_tlv *t, const char *type, unsigned univ,
+                          struct mhs_octets *o)
+{
+    int rc = ber_get_str(c, t, type, univ, &o->str);
 
     if (rc < 0)
         return rc;

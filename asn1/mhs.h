@@ -124,6 +124,9 @@ struct mhs_octets {
 };
 int mhs_get_octets(struct ber_ctx *c, const struct ber_tlv *t, const char *type, struct mhs_octets *o);
 int mhs_put_octets(struct ber_writer *w, ber_tag_t tag, const struct mhs_octets *o);
+/* Same for a character string type that may be long (IA5 text body part). */
+int mhs_get_string_octets(struct ber_ctx *c, const struct ber_tlv *t, const char *type, unsigned univ,
+                          struct mhs_octets *o);
 
 /* Decodes buf as exactly one top-level value and calls fn on it. The common
  * body of every public *_decode() function. */

@@ -227,7 +227,7 @@ static int decode_units(struct sdec *d, struct spdu *s, const uint8_t *p, const 
     while (p < end) {
         const uint8_t *at = p;
         unsigned code = *p++;
-        size_t n;
+        size_t n = 0;
         int rc = read_li(d, &p, end, &n);
         if (rc < 0)
             return rc;
@@ -307,7 +307,7 @@ int spdu_decode_tsdu(const uint8_t *buf, size_t len, unsigned flags, struct spdu
     while (p < end) {
         const uint8_t *start = p;
         uint8_t si = *p++;
-        size_t li;
+        size_t li = 0;
         bool first = count == 0;
         if (count == max)
             return ber_fail(&d.c, start, X400MS_ELIMIT, "TSDU", "too many SPDUs in one TSDU");

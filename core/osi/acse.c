@@ -186,7 +186,7 @@ void acse_aarq_ind(struct x400ms_assoc *a, struct ber_slice aarq, bool contexts_
     struct ber_slice arg = { NULL, 0 };
     if (ac->reliable) {
         void *rctx = NULL;
-        a->rtse = x400ms_service_find(a->core, X400MS_SERVICE_OTHER, X400MS_RTSE_SERVICE, &rctx);
+        a->rtse = a->core ? x400ms_service_find(a->core, X400MS_SERVICE_OTHER, X400MS_RTSE_SERVICE, &rctx) : NULL;
         const struct acse_external *x = acse_find_external(p, a->rtse_pctx);
         struct x400ms_bytes rarg = X400MS_NO_BYTES;
         rc = X400MS_EPROTO;
@@ -331,8 +331,9 @@ void acse_rlrq_ind(struct x400ms_assoc *a, struct ber_slice rlrq)
     }
     int rc = acse_decode(rlrq.ptr, rlrq.len, p, &e);
     if (rc == 0 && p->type != ACSE_RLRQ) {
+        const char *name = acse_type_name(p->type);
         free(p);
-        osi_abort(a, X400MS_ABORT_LOCAL, true, "FN carries an ACSE %s, not an RLRQ", acse_type_name(p->type));
+        osi_abort(a, X400MS_ABORT_LOCAL, true, "FN carries an ACSE %s, not an RLRQ", name);
         return;
     }
     if (rc < 0) {
@@ -449,7 +450,7 @@ int acse_send_aarq(struct x400ms_assoc *a)
     ber_writer_reset(&a->out);
     if (ac->reliable) {
         void *rctx = NULL;
-        a->rtse = x400ms_service_find(a->core, X400MS_SERVICE_OTHER, X400MS_RTSE_SERVICE, &rctx);
+        a->rtse = a->core ? x400ms_service_find(a->core, X400MS_SERVICE_OTHER, X400MS_RTSE_SERVICE, &rctx) : NULL;
         if (a->rtse == NULL)
             return X400MS_EDEP;
         int rc = a->rtse->attach(rctx, (struct x400ms_rts *)a, true, &a->rt);

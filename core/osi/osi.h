@@ -156,6 +156,9 @@ bool osi_unhold(struct x400ms_assoc *a);
 /* The registered context for an OID text, or NULL. */
 const struct x400ms_app_context *osi_find_context(struct x400ms_core *core, const char *oid,
                                                   void **ctx_r);
+/* Unit tests run associations without a core (core == NULL): this resolves
+ * contexts then. */
+extern const struct x400ms_app_context *(*osi_test_find_context)(const char *oid, void **ctx_r);
 
 /* ---- session.c ---- */
 /* Handles one TSDU. */

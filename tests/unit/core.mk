@@ -51,13 +51,14 @@ tests_unit_modules_tm_needs_la_LDFLAGS = $(TEST_MODULE_LDFLAGS)
 tests_unit_modules_tm_needs_la_LIBADD = $(MODULE_LINK_LIBS)
 check_LTLIBRARIES += tests/unit/modules/tm_nosym.la
 tests_unit_modules_tm_nosym_la_SOURCES = tests/unit/modules/tm_nosym.c tests/unit/modules/testmod.h
-tests_unit_modules_tm_nosym_la_LDFLAGS = $(TEST_MODULE_LDFLAGS)
+tests_unit_modules_tm_nosym_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -rpath /nowhere
 tests_unit_modules_tm_nosym_la_LIBADD = $(MODULE_LINK_LIBS)
 
 CORE_UNIT_TESTS = \
 	tests/unit/test_core_loop \
 	tests/unit/test_core_config \
-	tests/unit/test_core_manifest
+	tests/unit/test_core_manifest \
+	tests/unit/test_core_module
 check_PROGRAMS += $(CORE_UNIT_TESTS)
 TESTS += $(CORE_UNIT_TESTS)
 
@@ -72,3 +73,8 @@ tests_unit_test_core_config_LDADD = $(TEST_LIBS)
 tests_unit_test_core_manifest_SOURCES = tests/unit/test_core_manifest.c
 tests_unit_test_core_manifest_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_core_manifest_LDADD = tests/lib/libx4test.la $(TEST_LIBS)
+
+# The loader test loads the tiny modules above (make check builds them first).
+tests_unit_test_core_module_SOURCES = tests/unit/test_core_module.c
+tests_unit_test_core_module_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_core_module_LDADD = tests/lib/libx4test.la $(TEST_LIBS)

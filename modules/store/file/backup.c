@@ -472,7 +472,7 @@ int sf_restore(struct sf_store *store, const char *name, const char *dir,
     while (rc == 0 && (de = readdir(d)) != NULL) {
         if (!sf_name_valid(de->d_name) || faccessat(dirfd(d), de->d_name, F_OK, 0) != 0)
             continue;
-        char meta[X400MS_STORE_NAME_MAX + 16];
+        char meta[sizeof de->d_name + 16];
         snprintf(meta, sizeof meta, "%s/mailbox.json", de->d_name);
         if (faccessat(dirfd(d), meta, F_OK, 0) == 0)
             rc = restore_one(store, dirfd(d), de->d_name, mode, err);

@@ -1,4 +1,5 @@
 /* File-system helpers (fsutil.h). */
+#define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

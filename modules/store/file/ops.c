@@ -189,23 +189,24 @@ static int op_mailbox_update(void *ctx, const char *name, const struct x400ms_st
         return x400ms_error_set(err, X400MS_EINVAL, "mailbox %s: or_address, password_hash or max_age out of range",
                                 name ? name : "");
     pthread_mutex_lock(&store->admin_lock);
+    struct x400ms_store_mailbox *clash = NULL;
     pthread_rwlock_rdlock(&store->table_lock);
     for (size_t i = 0; i < store->n_table; i++) {
         struct x400ms_store_mailbox *t = store->table[i];
         if (name && strcmp(t->name, name) == 0)
             mb = t;
-        else if (info->or_address && *info->or_address && strcasecmp(t->or_address, info->or_address) == 0) {
-            pthread_rwlock_unlock(&store->table_lock);
-            pthread_mutex_unlock(&store->admin_lock);
-            return x400ms_error_set(err, X400MS_EEXIST, "mailbox %s: O/R address already used by mailbox %s",
-                                    name, t->name);
-        }
+        else if (info->or_address && *info->or_address && strcasecmp(t->or_address, info->or_address) == 0)
+            clash = t;
+    }
+    if (!mb || clash) {
+        rc = !mb ? x400ms_error_set(err, X400MS_ENOENT, "no mailbox '%s'", name ? name : "")
+                 : x400ms_error_set(err, X400MS_EEXIST, "mailbox %s: O/R address already used by mailbox %s",
+                                    name, clash->name);
+        pthread_rwlock_unlock(&store->table_lock);
+        pthread_mutex_unlock(&store->admin_lock);
+        return rc;
     }
     pthread_rwlock_unlock(&store->table_lock);
-    if (!mb) {
-        pthread_mutex_unlock(&store->admin_lock);
-        return x400ms_error_set(err, X400MS_ENOENT, "no mailbox '%s'", name ? name : "");
-    }
     addr = strdup(info->or_address ? info->or_address : "");
     hash = strdup(info->password_hash ? info->password_hash : "");
     if (!addr || !hash) {

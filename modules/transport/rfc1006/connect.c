@@ -12,11 +12,17 @@
 #include "x400ms/log.h"
 #include "modules/transport/rfc1006/rfc1006.h"
 
-static void start_tcp(struct r1_conn *c, const struct sockaddr *sa, socklen_t salen)
+/* Connects to c->addrs[c->addr_next++]; on failure tries the next one. */
+static void start_tcp(struct r1_conn *c)
 {
-    int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const struct sockaddr *sa = (const struct sockaddr *)&c->addrs[c->addr_next];
+    socklen_t salen = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                : sizeof(struct sockaddr_in);
+    int fd;
 
+    c->addr_next++;
     r1_format_addr(sa, c->peer, sizeof c->peer);
+    fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         r1_conn_fail(c, X400MS_EIO, "socket: %s", strerror(errno));
         return;
@@ -47,6 +53,15 @@ void r1_connect_on_writable(struct r1_conn *c)
         soerr = errno;
     if (soerr == EINPROGRESS || soerr == EALREADY)
         return;
+    if (soerr != 0 && c->addr_next < c->naddrs) {
+        /* A name with several addresses (localhost: ::1 and 127.0.0.1): next. */
+        x400ms_io_remove(&c->io);
+        close(c->fd);
+        c->fd = -1;
+        c->stream = NULL;
+        start_tcp(c);
+        return;
+    }
     if (soerr != 0) {
         r1_conn_fail(c, soerr == ECONNREFUSED ? X400MS_ECLOSED : X400MS_EIO, "connect to %s: %s",
                      c->peer, strerror(soerr));
@@ -59,8 +74,8 @@ struct resolve_job {
     struct r1_conn *c;
     char host[256];
     char port[8];
-    struct sockaddr_storage ss;
-    socklen_t salen;
+    struct sockaddr_storage addrs[R1_MAX_ADDRS];
+    size_t naddrs;
     int rc;
 };
 
@@ -73,8 +88,11 @@ static void resolve_done(struct resolve_job *job)
         if (job->rc != 0)
             r1_conn_fail(c, X400MS_EIO, "cannot resolve \"%s\": %s", job->host,
                          gai_strerror(job->rc));
-        else
-            start_tcp(c, (struct sockaddr *)&job->ss, job->salen);
+        else {
+            memcpy(c->addrs, job->addrs, sizeof c->addrs);
+            c->naddrs = job->naddrs;
+            start_tcp(c);
+        }
     }
     c->busy--;
     r1_conn_settle(c);
@@ -91,9 +109,12 @@ static void *resolve_thread(void *arg)
 
     job->rc = getaddrinfo(job->host, job->port, &hints, &ai);
     if (job->rc == 0) {
-        memcpy(&job->ss, ai->ai_addr, ai->ai_addrlen);
-        job->salen = ai->ai_addrlen;
+        for (struct addrinfo *a = ai; a && job->naddrs < R1_MAX_ADDRS; a = a->ai_next)
+            if (a->ai_addrlen <= sizeof job->addrs[0])
+                memcpy(&job->addrs[job->naddrs++], a->ai_addr, a->ai_addrlen);
         freeaddrinfo(ai);
+        if (job->naddrs == 0)
+            job->rc = EAI_NONAME;
     }
     /* If the loop is gone the daemon is exiting: the job is dropped. */
     if (x400ms_loop_post(job->c->loop, resolve_done, job) != 0)
@@ -101,8 +122,7 @@ static void *resolve_thread(void *arg)
     return NULL;
 }
 
-static int parse_numeric(const char *host, uint16_t port, struct sockaddr_storage *ss,
-                         socklen_t *len)
+static int parse_numeric(const char *host, uint16_t port, struct sockaddr_storage *ss)
 {
     struct sockaddr_in *in = (struct sockaddr_in *)ss;
     struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
@@ -111,13 +131,11 @@ static int parse_numeric(const char *host, uint16_t port, struct sockaddr_storag
     if (inet_pton(AF_INET, host, &in->sin_addr) == 1) {
         in->sin_family = AF_INET;
         in->sin_port = htons(port);
-        *len = sizeof *in;
         return 0;
     }
     if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
         in6->sin6_family = AF_INET6;
         in6->sin6_port = htons(port);
-        *len = sizeof *in6;
         return 0;
     }
     return -1;
@@ -130,8 +148,6 @@ int r1_connect(struct r1_engine *eng, const struct x400ms_tconnect_args *args,
     struct x400ms_loop *loop = x400ms_loop_current();
     const struct x400ms_tuser_ops *user = args->user_ops;
     void *user_ctx = args->user_ctx;
-    struct sockaddr_storage ss;
-    socklen_t salen;
     struct r1_conn *c;
 
     if (!loop)
@@ -189,8 +205,9 @@ int r1_connect(struct r1_engine *eng, const struct x400ms_tconnect_args *args,
     /* Failures from here on reach the user through disconnected(), later. */
     c->user_calls++;
     r1_conn_arm_timer(c);
-    if (parse_numeric(args->host, args->port, &ss, &salen) == 0) {
-        start_tcp(c, (struct sockaddr *)&ss, salen);
+    if (parse_numeric(args->host, args->port, &c->addrs[0]) == 0) {
+        c->naddrs = 1;
+        start_tcp(c);
     } else {
         struct resolve_job *job = calloc(1, sizeof *job);
         pthread_t tid;

@@ -20,6 +20,7 @@
 #include "x400ms/transport.h"
 
 #define R1_NAME "rfc1006"
+#define R1_MAX_ADDRS 4
 
 /* The module's configuration (module.c parses it). */
 struct r1_config {
@@ -117,6 +118,8 @@ struct r1_conn {
     char server_name[256];                    /* outbound: TLS name */
     char host[256];                           /* outbound: for the resolver */
     uint16_t port;
+    struct sockaddr_storage addrs[R1_MAX_ADDRS]; /* outbound: tried in order */
+    size_t naddrs, addr_next;
 
     uint16_t local_ref, remote_ref;
     size_t tpdu_size;

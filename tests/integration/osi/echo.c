@@ -11,7 +11,8 @@
  * Operations: 1 returns its argument; 2 invokes operation 1 on the peer with
  * the same argument and returns what the peer returned (both directions);
  * 3 answers returnError code 7 with the argument as parameter; 4 rejects
- * with mistyped-argument. Other opcodes are rejected by the core.
+ * with mistyped-argument; 6 makes the module abort the association. Other
+ * opcodes are rejected by the core.
  *
  * Config (all optional): {"extra_contexts": ["1.17.0.1.1"]} registers more
  * plain contexts with the same behaviour (to replay foreign traffic);
@@ -64,7 +65,7 @@ static const struct x400ms_abstract_syntax echo_syntaxes[] = {
 static const struct x400ms_abstract_syntax echo_reliable_syntaxes[] = {
     { "2.999.1.2", X400MS_AS_BIND | X400MS_AS_RTSE | X400MS_AS_REQUIRED },
 };
-static const int64_t echo_opcodes[] = { 1, 2, 3, 4 };
+static const int64_t echo_opcodes[] = { 1, 2, 3, 4, 6 };
 
 static const uint8_t bad_bind[] = { 0x04, 0x03, 'b', 'a', 'd' };
 static const uint8_t bind_error_param[] = { 0x02, 0x01, 0x01 };
@@ -146,6 +147,9 @@ static void echo_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_i
     case 3:
         x400ms_assoc_error(a, inv->invoke_id, 7, inv->argument);
         break;
+    case 6:
+        x400ms_assoc_abort(a, "echo: the peer asked for an abort (operation 6)");
+        break;
     default:
         x400ms_assoc_reject(a, inv->invoke_id, X400MS_ROSE_INVOKE_MISTYPED_ARGUMENT);
         break;
@@ -173,7 +177,7 @@ static void echo_aborted(void *ctx, struct x400ms_assoc *a, const struct x400ms_
     {                                                                          \
         .size = sizeof(struct x400ms_app_context), .oid = (oid_), .name = (name_), \
         .syntaxes = (syn_), .n_syntaxes = 1, .reliable = (reliable_),          \
-        .opcodes = echo_opcodes, .n_opcodes = 4, .bind = echo_bind,            \
+        .opcodes = echo_opcodes, .n_opcodes = 5, .bind = echo_bind,            \
         .invoke = echo_invoke, .released = echo_released, .aborted = echo_aborted, \
     }
 

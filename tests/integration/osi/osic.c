@@ -544,3 +544,150 @@ int osic_pdv(struct ber_slice fed, int *pctx_r, struct ber_slice *value_r)
     *value_r = ber_tlv_contents(&v);
     return 0;
 }
+
+/* ---- capture ---- */
+
+#include "tests/lib/x4pcap.h"
+
+int osic_capture_check(struct osic *c, const char *path, int server_port)
+{
+    if (x4_tshark_path() == NULL)
+        return 0;
+    struct sockaddr_in sa;
+    socklen_t sl = sizeof(sa);
+    uint16_t cport = 40000;
+    if (getsockname(c->fd, (struct sockaddr *)&sa, &sl) == 0)
+        cport = ntohs(sa.sin_port);
+    struct x4pcap *p = x4pcap_open(path, cport, (uint16_t)server_port);
+    if (p == NULL) {
+        fprintf(stderr, "osic: cannot write %s\n", path);
+        return -1;
+    }
+    for (size_t i = 0; i < c->n_chunks; i++) {
+        const struct osic_chunk *k = &c->chunks[i];
+        for (size_t off = 0; off < k->len; off += 60000) {
+            size_t n = k->len - off > 60000 ? 60000 : k->len - off;
+            x4pcap_write(p, k->from_client, k->data + off, n);
+        }
+    }
+    x4pcap_close(p);
+    static char report[8192];
+    int rc = x4_tshark_check(path, (uint16_t)server_port, report, sizeof(report), NULL, 0);
+    if (rc != 0) {
+        fprintf(stderr, "osic: tshark on %s: %s\n", path, rc < 0 ? "could not run" : report);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- whole exchanges ---- */
+
+int osic_associate(struct osic *c, const char *context_oid, const struct osic_pctx *ctxs, size_t n,
+                   struct ber_slice bind_arg)
+{
+    static const struct osic_pctx std[] = { { 1, "2.2.1.0.1" }, { 3, "2.999.1.2" } };
+    if (ctxs == NULL) {
+        ctxs = std;
+        n = 2;
+    }
+    if (osic_cr(c, NULL) < 0)
+        return -1;
+    struct ber_writer w;
+    ber_writer_init(&w);
+    osic_build_cn(&w, ctxs, n, 1, context_oid, bind_arg, 3);
+    int rc = w.error ? -1 : osic_send_tsdu(c, ber_writer_data(&w), ber_writer_len(&w));
+    ber_writer_free(&w);
+    if (rc < 0 || osic_recv_tsdu(c) < 0 || c->tsdu_len < 2)
+        return -1;
+    return c->tsdu[0];
+}
+
+int osic_aare(struct osic *c, int64_t *result, int64_t *diag_source, int64_t *diag)
+{
+    struct osic_spdu s[2];
+    if (osic_spdus(c->tsdu, c->tsdu_len, s, 2) < 1)
+        return -1;
+    struct ber_slice ppdu = osic_user_data(&s[0]);
+    struct ber_tlv ud;
+    /* CPA: SET { [2] { ... [APPLICATION 1] } }; CPR: SEQUENCE { ... [APPLICATION 1] } */
+    if (osic_path(ppdu, &ud, BER_CTX(2), BER_APP(1), (ber_tag_t)0) != 1 &&
+        osic_path(ppdu, &ud, BER_APP(1), (ber_tag_t)0) != 1)
+        return -1;
+    int pctx;
+    struct ber_slice aare;
+    if (osic_pdv(ber_tlv_whole(&ud), &pctx, &aare) < 0 || aare.len == 0 || aare.ptr[0] != 0x61)
+        return -1;
+    *result = osic_path_int(aare, BER_CTX(2), BER_UNIV(BER_INTEGER), (ber_tag_t)0);
+    *diag_source = -1;
+    *diag = osic_path_int(aare, BER_CTX(3), BER_CTX(1), BER_UNIV(BER_INTEGER), (ber_tag_t)0);
+    if (*diag != -99999)
+        *diag_source = 1;
+    else if ((*diag = osic_path_int(aare, BER_CTX(3), BER_CTX(2), BER_UNIV(BER_INTEGER),
+                                    (ber_tag_t)0)) != -99999)
+        *diag_source = 2;
+    return 0;
+}
+
+int osic_send_invoke(struct osic *c, int64_t id, int64_t opcode, struct ber_slice arg)
+{
+    struct ber_writer w, v;
+    ber_writer_init(&w);
+    ber_writer_init(&v);
+    osic_push_invoke(&v, id, opcode, arg);
+    osic_build_data(&w, 3, ber_writer_slice(&v));
+    int rc = w.error || v.error ? -1 : osic_send_tsdu(c, ber_writer_data(&w), ber_writer_len(&w));
+    ber_writer_free(&w);
+    ber_writer_free(&v);
+    return rc;
+}
+
+int osic_recv_rose(struct osic *c, struct ber_slice *rose)
+{
+    if (osic_recv_tsdu(c) < 0)
+        return -1;
+    struct osic_spdu s[2];
+    int k = osic_spdus(c->tsdu, c->tsdu_len, s, 2);
+    if (k < 1 || s[k - 1].si != 1)
+        return -1;
+    int pctx;
+    return osic_pdv(osic_user_data(&s[k - 1]), &pctx, rose);
+}
+
+int osic_echo(struct osic *c, int64_t id, struct ber_slice arg)
+{
+    struct ber_slice r;
+    if (osic_send_invoke(c, id, 1, arg) < 0 || osic_recv_rose(c, &r) < 0)
+        return -1;
+    if (r.len < 2 || r.ptr[0] != 0xA2 || osic_path_int(r, BER_UNIV(BER_INTEGER), (ber_tag_t)0) != id)
+        return -1;
+    struct ber_tlv res;
+    if (osic_path(r, &res, BER_UNIV(BER_SEQUENCE), (ber_tag_t)0) != 1)
+        return -1;
+    /* SEQUENCE { opcode, result }: the result is the TLV after the opcode */
+    struct ber_ctx ctx;
+    ber_ctx_init(&ctx, res.start, res.total, NULL);
+    struct ber_iter it;
+    struct ber_tlv t;
+    if (ber_enter(&ctx, &res, &it, "r") < 0 || ber_next(&it, &t) != 1 || ber_next(&it, &t) != 1)
+        return -1;
+    return t.total == arg.len && memcmp(t.start, arg.ptr, arg.len) == 0 ? 0 : -1;
+}
+
+int osic_release(struct osic *c)
+{
+    struct ber_writer w;
+    ber_writer_init(&w);
+    osic_build_fn(&w, 1);
+    int rc = w.error ? -1 : osic_send_tsdu(c, ber_writer_data(&w), ber_writer_len(&w));
+    ber_writer_free(&w);
+    if (rc < 0 || osic_recv_tsdu(c) < 0)
+        return -1;
+    struct osic_spdu s[2];
+    if (osic_spdus(c->tsdu, c->tsdu_len, s, 2) < 1 || s[0].si != 10)
+        return -1;
+    int pctx;
+    struct ber_slice rlre;
+    if (osic_pdv(osic_user_data(&s[0]), &pctx, &rlre) < 0 || rlre.len == 0 || rlre.ptr[0] != 0x63)
+        return -1;
+    return osic_wait_closed(c, 5000) ? 0 : -1;
+}

@@ -110,3 +110,22 @@ int osic_pdv(struct ber_slice fed, int *pctx_r, struct ber_slice *value_r);
 int osic_capture_check(struct osic *c, const char *path, int server_port);
 
 #endif
+
+/* ---- whole exchanges (blocking) ---- */
+
+/* CR + CN { CP { ctxs, AARQ(context_oid, bind-invoke bind_arg on pctx 3) } }
+ * and the answer: returns its SI (14 AC, 12 RF ...) with the TSDU in
+ * c->tsdu, or -1. ctxs NULL: ACSE as 1 and 2.999.1.2 as 3. */
+int osic_associate(struct osic *c, const char *context_oid, const struct osic_pctx *ctxs, size_t n,
+                   struct ber_slice bind_arg);
+/* The AARE inside the AC/RF now in c->tsdu: result and diagnostic
+ * (-1 when absent). 0, or -1 when there is no AARE. */
+int osic_aare(struct osic *c, int64_t *result, int64_t *diag_source, int64_t *diag);
+/* Sends invoke {id, opcode, arg} on pctx 3. */
+int osic_send_invoke(struct osic *c, int64_t id, int64_t opcode, struct ber_slice arg);
+/* Receives one DT and returns its ROSE PDU (pointing into c->tsdu). */
+int osic_recv_rose(struct osic *c, struct ber_slice *rose);
+/* invoke op 1 with arg and checks the returnResult carries arg back. */
+int osic_echo(struct osic *c, int64_t id, struct ber_slice arg);
+/* FN(RLRQ) -> DN(RLRE), then waits for the server to close. */
+int osic_release(struct osic *c);

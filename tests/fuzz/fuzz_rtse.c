@@ -1,0 +1,19 @@
+/* Fuzz target: RTSE decoder (asn1/rtse.h) and re-encoding. */
+#include "config.h"
+
+#include "asn1/rtse.h"
+#include "tests/fuzz/fuzz_common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct rtse_apdu a, b;
+    struct ber_error e;
+    if (rtse_decode(data, size, &a, &e) < 0)
+        return 0;
+    struct ber_writer w;
+    ber_writer_init(&w);
+    if (rtse_encode(&w, &a) == 0 && w.error == 0)
+        FUZZ_CHECK(rtse_decode(ber_writer_data(&w), ber_writer_len(&w), &b, &e) == 0);
+    ber_writer_free(&w);
+    return 0;
+}
