@@ -356,7 +356,6 @@ int admin_http_start(struct admin_server *srv, struct x400ms_error *err)
     opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET, fd, NULL };
     opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed,
                                          srv };
-    opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, srv };
     opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT,
                                          (intptr_t)cfg->max_connections, NULL };
     opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)cfg->timeout,
@@ -373,11 +372,12 @@ int admin_http_start(struct admin_server *srv, struct x400ms_error *err)
     }
     opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 
-    /* The MHD typedef of the logger and completion callbacks are passed as
-     * intptr_t in an option array, as libmicrohttpd documents for
-     * MHD_OPTION_ARRAY. */
-    srv->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_ARRAY, opts,
-                                MHD_OPTION_END);
+    /* Function pointers travel as intptr_t in an option array, as
+     * libmicrohttpd documents for MHD_OPTION_ARRAY. */
+    /* The logger first, so that libmicrohttpd reports option errors through it. */
+    srv->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+                                MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
+                                MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
     if (srv->mhd == NULL) {
         close(fd);
         return x400ms_error_set(err, X400MS_EIO,

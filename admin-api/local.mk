@@ -75,3 +75,11 @@ tests_integration_admin_test_admin_api_SOURCES = tests/integration/admin/test_ad
 	tools/admin/http_client.c tools/admin/http_client.h
 tests_integration_admin_test_admin_api_CFLAGS = $(TEST_CFLAGS)
 tests_integration_admin_test_admin_api_LDADD = tests/lib/libx4test.la $(TEST_LIBS)
+# A test-only module that puts entries into the store through an admin route.
+check_LTLIBRARIES += tests/integration/admin/admin_test_deliver.la
+tests_integration_admin_admin_test_deliver_la_SOURCES = tests/integration/admin/test_deliver_module.c
+tests_integration_admin_admin_test_deliver_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version \
+	-shared -rpath /nowhere -export-symbols-regex '^x400ms_module_entry$$'
+tests_integration_admin_admin_test_deliver_la_LIBADD = $(MODULE_LINK_LIBS)
+tests_integration_admin_test_admin_api_DEPENDENCIES = tests/integration/admin/admin_test_deliver.la \
+	tests/lib/libx4test.la libx400ms.la

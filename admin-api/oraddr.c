@@ -4,7 +4,8 @@
 #include "admin-api/oraddr.h"
 #include "asn1/orname.h"
 
-bool admin_oraddr_valid(const char *text, char *why, size_t why_len)
+bool admin_oraddr_canonical(const char *text, char *out, size_t out_len, char *why,
+                            size_t why_len)
 {
     struct or_address a;
     struct x400ms_error err = { 0 };
@@ -17,5 +18,19 @@ bool admin_oraddr_valid(const char *text, char *why, size_t why_len)
         snprintf(why, why_len, "the O/R address has no attribute");
         return false;
     }
+    if (or_address_format(&a, OR_TEXT_SLASH, out, out_len) < 0) {
+        snprintf(why, why_len, "the O/R address is longer than %zu bytes in slash form",
+                 out_len - 1);
+        return false;
+    }
     return true;
+}
+
+bool admin_oraddr_same(const char *a_text, const char *b_text)
+{
+    struct or_address a, b;
+    or_address_init(&a);
+    or_address_init(&b);
+    return or_address_parse(a_text, strlen(a_text), &a, NULL) == 0 &&
+           or_address_parse(b_text, strlen(b_text), &b, NULL) == 0 && or_address_match(&a, &b);
 }

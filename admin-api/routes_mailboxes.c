@@ -176,13 +176,56 @@ static void apply_settings(const struct mailbox_input *in, struct x400ms_store_s
         s->max_age[X400MS_STORE_OUTBOX] = in->outbox_max_age;
 }
 
-static bool check_or_address(const char *text, struct x400ms_admin_reply *reply)
+/* Canonicalises the or_address member into out; a 400 naming it otherwise. */
+static bool check_or_address(const char *text, char *out, size_t out_len,
+                             struct x400ms_admin_reply *reply)
 {
     char why[300];
-    if (admin_oraddr_valid(text, why, sizeof why))
+    if (admin_oraddr_canonical(text, out, out_len, why, sizeof why))
         return true;
     x400ms_admin_reply_error(reply, MHD_HTTP_BAD_REQUEST, "invalid_field", "or_address",
                              "or_address: %s", why);
+    return false;
+}
+
+struct same_address {
+    const char *address, *except, *new_name;
+    bool name_taken;
+    char owner[X400MS_STORE_NAME_MAX + 1];
+};
+
+static int find_same_address(void *arg, const struct x400ms_store_mailbox_info *info)
+{
+    struct same_address *sa = arg;
+    if (sa->new_name != NULL && strcmp(info->name, sa->new_name) == 0)
+        sa->name_taken = true;
+    if (sa->owner[0] == '\0' && (sa->except == NULL || strcmp(info->name, sa->except) != 0) &&
+        info->or_address != NULL && admin_oraddr_same(info->or_address, sa->address))
+        snprintf(sa->owner, sizeof sa->owner, "%s", info->name);
+    return 0;
+}
+
+/* 409 when another mailbox (not `except`) has an address that matches
+ * under the X.411 rules (the store only compares the text), or, for a new
+ * mailbox, when new_name is taken (reported first). */
+static bool address_free(struct admin_server *srv, const char *address, const char *except,
+                         const char *new_name, struct x400ms_admin_reply *reply)
+{
+    struct same_address sa = { .address = address, .except = except, .new_name = new_name };
+    struct x400ms_error err = { 0 };
+    if (srv->store->mailbox_list(srv->store_ctx, find_same_address, &sa, &err) < 0) {
+        admin_reply_from_error(reply, &err, NULL);
+        return false;
+    }
+    if (sa.name_taken) {
+        x400ms_admin_reply_error(reply, MHD_HTTP_CONFLICT, "conflict", "name",
+                                 "name: mailbox %s already exists", new_name);
+        return false;
+    }
+    if (sa.owner[0] == '\0')
+        return true;
+    x400ms_admin_reply_error(reply, MHD_HTTP_CONFLICT, "conflict", "or_address",
+                             "or_address: mailbox %s already has this O/R address", sa.owner);
     return false;
 }
 
@@ -220,14 +263,16 @@ void admin_h_mailbox_create(void *ctx, const struct x400ms_admin_request *req,
                                  "name: %s", why);
         return;
     }
-    if (!check_or_address(in.or_address, reply))
+    char address[X400MS_STORE_ADDRESS_MAX + 1];
+    if (!check_or_address(in.or_address, address, sizeof address, reply) ||
+        !address_free(srv, address, NULL, in.name, reply))
         return;
     char hash[X400MS_STORE_PASSWORD_HASH_MAX];
     if (!hash_password(srv, in.password, hash, sizeof hash, reply))
         return;
     struct x400ms_store_mailbox_info info = {
         .name = in.name,
-        .or_address = in.or_address,
+        .or_address = address,
         .password_hash = hash,
         .settings = { .outbox_enabled = true },
     };
@@ -237,7 +282,7 @@ void admin_h_mailbox_create(void *ctx, const struct x400ms_admin_request *req,
         admin_reply_from_error(reply, &err, err.code == X400MS_EEXIST ? "name" : NULL);
         return;
     }
-    X400MS_LOG_N("mailbox %s created (%s)", in.name, in.or_address);
+    X400MS_LOG_I("mailbox %s created (%s)", in.name, address);
     json_t *doc = mailbox_doc(srv, in.name, &err);
     reply->status = MHD_HTTP_CREATED;
     reply->body = doc != NULL ? doc : json_pack("{s:s}", "name", in.name);
@@ -267,15 +312,17 @@ void admin_h_mailbox_patch(void *ctx, const struct x400ms_admin_request *req,
                                  "inbox_max_age or outbox_max_age)");
         return;
     }
-    if (in.has_or_address && !check_or_address(in.or_address, reply))
+    const char *name = admin_mailbox_name(req, reply);
+    if (name == NULL)
+        return;
+    char address[X400MS_STORE_ADDRESS_MAX + 1];
+    if (in.has_or_address && (!check_or_address(in.or_address, address, sizeof address, reply) ||
+                              !address_free(srv, address, name, NULL, reply)))
         return;
     char hash[X400MS_STORE_PASSWORD_HASH_MAX];
     if (in.has_password && !hash_password(srv, in.password, hash, sizeof hash, reply))
         return;
 
-    const char *name = admin_mailbox_name(req, reply);
-    if (name == NULL)
-        return;
     struct x400ms_error err = { 0 };
     struct mailbox_copy c;
     int rc;
@@ -284,7 +331,7 @@ void admin_h_mailbox_patch(void *ctx, const struct x400ms_admin_request *req,
     rc = get_mailbox(srv, name, &c, &err);
     if (rc == 0) {
         if (in.has_or_address)
-            c.info.or_address = in.or_address;
+            c.info.or_address = address;
         if (in.has_password)
             c.info.password_hash = hash;
         apply_settings(&in, &c.info.settings);
@@ -320,6 +367,6 @@ void admin_h_mailbox_delete(void *ctx, const struct x400ms_admin_request *req,
         admin_reply_from_error(reply, &err, NULL);
         return;
     }
-    X400MS_LOG_N("mailbox %s deleted", name);
+    X400MS_LOG_I("mailbox %s deleted", name);
     reply->status = MHD_HTTP_NO_CONTENT;
 }

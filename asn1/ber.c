@@ -216,6 +216,22 @@ static int read_tlv(struct ber_ctx *c, const uint8_t *p, const uint8_t *end, uns
 {
     struct ber_hdr h;
     const char *what = NULL;
+
+    /* Fast path: low tag number, short definite length (most TLVs). */
+    if (end - p >= 2 && (p[0] & 0x1f) != 0x1f && p[1] < 0x80 && p[0] != 0) {
+        size_t n = p[1];
+        if (n > (size_t)(end - p) - 2)
+            return ber_fail(c, p, X400MS_EPROTO, NULL, "length past end");
+        t->tag = BER_TAG(p[0] >> 6, p[0] & 0x1f);
+        t->constructed = (p[0] & 0x20) != 0;
+        t->indefinite = false;
+        t->depth = depth;
+        t->start = p;
+        t->val = p + 2;
+        t->len = n;
+        t->total = n + 2;
+        return 0;
+    }
     int rc = parse_header(p, (size_t)(end - p), c->max_size, &h, &what);
 
     if (rc == X400MS_EAGAIN)

@@ -68,8 +68,11 @@ static int grow(struct ber_writer *w, size_t need)
 
 uint8_t *ber_push(struct ber_writer *w, size_t n)
 {
+    static uint8_t nothing; /* where zero octets go before the first allocation */
     if (w->error)
         return NULL;
+    if (n == 0 && !w->buf)
+        return &nothing;
     if (n > w->cap - w->len) {
         if (n > SIZE_MAX - w->len || grow(w, w->len + n) < 0) {
             fail(w, X400MS_ELIMIT);

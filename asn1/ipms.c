@@ -203,7 +203,7 @@ int ipm_recipient_encode(struct ber_writer *w, const struct ipm_recipient *r)
     ber_mark_t m = ber_mark(w);
 
     if (r->extensions.len)
-        ber_put_slice(w, r->extensions);
+        mhs_put_slice(w, r->extensions);
     if (r->reply_requested)
         ber_put_bool(w, BER_CTX(2), true);
     if (r->notification_requests)
@@ -287,6 +287,8 @@ static int decode_precedences(struct ber_ctx *c, struct ipm_heading *h)
 
         if (!primary && !copy)
             continue;
+        if (!e.value.len)
+            return ber_fail(c, NULL, X400MS_EPROTO, "Precedence", "value missing");
         ber_ctx_init(&vc, e.value.ptr, e.value.len, c->err);
         vc.origin = ber_offset_of(c, e.value.ptr);
         if ((rc = ber_decode_top(&vc, &vt, "Precedence")) < 0)
@@ -406,7 +408,7 @@ static int put_rlist(struct ber_writer *w, unsigned n, const struct ipm_recipien
         for (uint32_t i = l->n; i-- > 0;)
             ipm_recipient_encode(w, &l->arr[i]);
     } else {
-        ber_put_slice(w, l->raw.raw);
+        mhs_put_slice(w, l->raw.raw);
     }
     return ber_wrap(w, m, BER_CTX(n), true);
 }
@@ -448,7 +450,7 @@ static int put_heading(struct ber_writer *w, const struct ipm_heading *h)
             for (uint32_t i = h->blind_copy.n; i-- > 0;)
                 ipm_recipient_encode(w, &h->blind_copy.arr[i]);
         else
-            ber_put_slice(w, h->blind_copy.raw.raw);
+            mhs_put_slice(w, h->blind_copy.raw.raw);
         ber_wrap(w, x, BER_CTX(4), true);
     }
     put_rlist(w, 3, &h->copy);
@@ -630,7 +632,7 @@ int ipm_body_part_encode(struct ber_writer *w, const struct ipm_body_part *b)
         if (b->charsets.len) {
             x = ber_mark(w);
             y = ber_mark(w);
-            ber_put_slice(w, b->charsets);
+            mhs_put_slice(w, b->charsets);
             ber_wrap(w, y, BER_CTX(0), true);
             ber_put_oid(w, BER_UNIV(BER_OID), SLICE(oid_ep_general_text));
             ber_wrap(w, x, BER_CTX(0), true);
@@ -639,16 +641,16 @@ int ipm_body_part_encode(struct ber_writer *w, const struct ipm_body_part *b)
     case IPM_BP_BILATERAL:
         return mhs_put_octets(w, BER_CTX(14), &b->text);
     case IPM_BP_MESSAGE:
-        ber_put_slice(w, b->ipm);
+        mhs_put_slice(w, b->ipm);
         x = ber_mark(w);
         if (b->delivery_envelope.len)
-            ber_put_slice(w, b->delivery_envelope);
+            mhs_put_slice(w, b->delivery_envelope);
         if (b->delivery_time.present)
             mhs_put_time(w, BER_CTX(0), &b->delivery_time);
         ber_wrap(w, x, BER_UNIV(BER_SET), true);
         return ber_wrap(w, m, BER_CTX(9), true);
     default:
-        return ber_put_slice(w, b->whole);
+        return mhs_put_slice(w, b->whole);
     }
 }
 
@@ -694,7 +696,7 @@ int ipms_ipm_encode(struct ber_writer *w, ber_tag_t tag, const struct ipm *p)
         for (uint32_t i = p->n_body_array; i-- > 0;)
             ipm_body_part_encode(w, &p->body_array[i]);
     } else {
-        ber_put_slice(w, p->body.raw);
+        mhs_put_slice(w, p->body.raw);
     }
     ber_wrap(w, b, BER_UNIV(BER_SEQUENCE), true);
     put_heading(w, &p->heading);
@@ -809,21 +811,21 @@ int ipms_ipn_encode(struct ber_writer *w, ber_tag_t tag, const struct ipn *n)
     ber_mark_t m = ber_mark(w), x, y;
 
     if (n->notification_extensions.len)
-        ber_put_slice(w, n->notification_extensions);
+        mhs_put_slice(w, n->notification_extensions);
     if (n->has_intended_recipient)
         put_descriptor(w, BER_CTX(2), &n->intended_recipient);
     if (n->has_ipn_originator)
         put_descriptor(w, BER_CTX(1), &n->ipn_originator);
     x = ber_mark(w);
     if (n->kind == IPN_OTHER) {
-        ber_put_slice(w, n->other_fields);
+        mhs_put_slice(w, n->other_fields);
     } else {
         y = ber_mark(w);
         if (n->kind == IPN_NON_RECEIPT) {
             if (n->nrn_extensions.len)
-                ber_put_slice(w, n->nrn_extensions);
+                mhs_put_slice(w, n->nrn_extensions);
             if (n->returned_ipm.len)
-                ber_put_slice(w, n->returned_ipm);
+                mhs_put_slice(w, n->returned_ipm);
             if (mhs_str_present(&n->auto_forward_comment))
                 mhs_put_str(w, BER_CTX(2), &n->auto_forward_comment);
             if (n->discard_reason >= 0)
@@ -831,7 +833,7 @@ int ipms_ipn_encode(struct ber_writer *w, ber_tag_t tag, const struct ipn *n)
             ber_put_enum(w, BER_CTX(0), n->non_receipt_reason);
         } else {
             if (n->rn_extensions.len)
-                ber_put_slice(w, n->rn_extensions);
+                mhs_put_slice(w, n->rn_extensions);
             if (mhs_str_present(&n->suppl_receipt_info))
                 mhs_put_str(w, BER_CTX(2), &n->suppl_receipt_info);
             if (n->acknowledgment_mode != 0)
@@ -842,7 +844,7 @@ int ipms_ipn_encode(struct ber_writer *w, ber_tag_t tag, const struct ipn *n)
     }
     ber_wrap(w, x, BER_CTX(0), true);
     if (n->conversion_eits.len)
-        ber_put_slice(w, n->conversion_eits);
+        mhs_put_slice(w, n->conversion_eits);
     put_identifier(w, BER_APP(11), &n->subject_ipm);
     return ber_wrap(w, m, tag, true);
 }

@@ -26,7 +26,10 @@ int mhs_seq_from_tlv(struct ber_ctx *c, const struct ber_tlv *t, struct mhs_seq 
 
 void mhs_seq_iter_init(struct mhs_seq_iter *i, const struct mhs_seq *s, struct ber_error *err)
 {
-    ber_ctx_init(&i->ctx, s->raw.ptr, s->raw.len, err);
+    static const uint8_t empty[1];
+
+    /* An absent list has a NULL pointer: give the reader a real one. */
+    ber_ctx_init(&i->ctx, s->raw.ptr ? s->raw.ptr : empty, s->raw.len, err);
     i->ctx.origin = s->origin;
     ber_iter_init(&i->it, &i->ctx);
 }
@@ -121,7 +124,7 @@ int mhs_put_seq(struct ber_writer *w, ber_tag_t tag, const struct mhs_seq *s)
 {
     ber_mark_t m = ber_mark(w);
 
-    ber_put_slice(w, s->raw);
+    mhs_put_slice(w, s->raw);
     return ber_wrap(w, m, tag, true);
 }
 
@@ -143,9 +146,11 @@ int mhs_decode_top(struct ber_slice in, struct ber_error *err, const char *type,
     struct ber_tlv t;
     int rc;
 
+    static const uint8_t empty[1];
+
     if (err)
         memset(err, 0, sizeof(*err));
-    ber_ctx_init(&c, in.ptr, in.len, err);
+    ber_ctx_init(&c, in.ptr ? in.ptr : empty, in.len, err);
     rc = ber_decode_top(&c, &t, type);
     if (rc < 0)
         return rc;

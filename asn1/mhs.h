@@ -90,6 +90,13 @@ static inline int mhs_wrap_ctx(struct ber_writer *w, ber_mark_t m, unsigned ctx_
     return ber_wrap(w, m, BER_CTX(ctx_num), true);
 }
 
+/* ber_put_slice that does nothing for an empty slice (no pointer
+ * arithmetic on a NULL buffer). */
+static inline int mhs_put_slice(struct ber_writer *w, struct ber_slice s)
+{
+    return s.len ? ber_put_raw(w, s.ptr, s.len) : w->error;
+}
+
 /* Pushes a raw list (elements already encoded) as SEQUENCE/SET OF with tag. */
 int mhs_put_seq(struct ber_writer *w, ber_tag_t tag, const struct mhs_seq *s);
 

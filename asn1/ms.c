@@ -41,7 +41,7 @@ static int put_raw_explicit(struct ber_writer *w, unsigned n, struct ber_slice s
     if (!s.len)
         return w->error;
     m = ber_mark(w);
-    ber_put_slice(w, s);
+    mhs_put_slice(w, s);
     return ber_wrap(w, m, BER_CTX(n), true);
 }
 
@@ -103,7 +103,7 @@ static int put_oid_list(struct ber_writer *w, unsigned n, unsigned univ, const s
         for (uint32_t i = l->n; i-- > 0;)
             ber_put_oid(w, BER_UNIV(BER_OID), l->arr[i]);
     } else {
-        ber_put_slice(w, l->raw.raw);
+        mhs_put_slice(w, l->raw.raw);
     }
     ber_wrap(w, s, BER_UNIV(univ), true);
     return ber_wrap(w, m, BER_CTX(n), true);
@@ -160,7 +160,7 @@ static int put_int_list_bare(struct ber_writer *w, unsigned univ, const struct m
         for (uint32_t i = l->n; i-- > 0;)
             ber_put_int64(w, BER_UNIV(BER_INTEGER), l->arr[i]);
     } else {
-        ber_put_slice(w, l->raw.raw);
+        mhs_put_slice(w, l->raw.raw);
     }
     return ber_wrap(w, s, BER_UNIV(univ), true);
 }
@@ -260,7 +260,7 @@ int ms_bind_arg_encode(struct ber_writer *w, const struct ms_bind_arg *a)
         mhs_put_explicit_bool(w, 5, true);
     put_raw_explicit(w, 4, a->fetch_restrictions);
     if (a->security_context.len)
-        ber_put_slice(w, a->security_context);
+        mhs_put_slice(w, a->security_context);
     mts_credentials_encode(w, 2, &a->credentials);
     or_name_encode(w, BER_APP(0), &a->initiator_name);
     return ber_wrap(w, m, BER_UNIV(BER_SET), true);
@@ -775,7 +775,7 @@ static int put_selection_list(struct ber_writer *w, unsigned n, const struct mhs
         for (uint32_t i = count; i-- > 0;)
             ms_attr_selection_encode(w, &arr[i]);
     } else {
-        ber_put_slice(w, raw->raw);
+        mhs_put_slice(w, raw->raw);
     }
     ber_wrap(w, s, BER_UNIV(BER_SET), true);
     return ber_wrap(w, m, BER_CTX(n), true);
@@ -817,9 +817,9 @@ int ms_attribute_encode(struct ber_writer *w, const struct ms_attribute *a)
 
     if (a->value_array) {
         for (uint32_t i = a->n_value_array; i-- > 0;)
-            ber_put_slice(w, a->value_array[i]);
+            mhs_put_slice(w, a->value_array[i]);
     } else {
-        ber_put_slice(w, a->values.raw);
+        mhs_put_slice(w, a->values.raw);
     }
     ber_wrap(w, v, BER_UNIV(BER_SEQUENCE), true);
     ber_put_oid(w, BER_UNIV(BER_OID), a->type);
@@ -884,7 +884,7 @@ int ms_entry_info_encode(struct ber_writer *w, const struct ms_entry_info *e)
             for (uint32_t i = e->n_attribute_array; i-- > 0;)
                 ms_attribute_encode(w, &e->attribute_array[i]);
         } else {
-            ber_put_slice(w, e->attributes.raw);
+            mhs_put_slice(w, e->attributes.raw);
         }
         ber_wrap(w, s, BER_UNIV(BER_SET), true);
     }
@@ -1138,7 +1138,7 @@ static int put_entry_list(struct ber_writer *w, unsigned n, const struct mhs_seq
         for (uint32_t i = count; i-- > 0;)
             ms_entry_info_encode(w, &arr[i]);
     } else {
-        ber_put_slice(w, raw->raw);
+        mhs_put_slice(w, raw->raw);
     }
     ber_wrap(w, s, BER_UNIV(BER_SEQUENCE), true);
     return ber_wrap(w, m, BER_CTX(n), true);
@@ -1553,7 +1553,7 @@ int ms_register_arg_encode(struct ber_writer *w, const struct ms_register_arg *a
     put_oid_list(w, 2, BER_SET, &a->list_attribute_defaults);
     if (a->has_deregistrations) {
         x = ber_mark(w);
-        ber_put_slice(w, a->deregistrations.raw);
+        mhs_put_slice(w, a->deregistrations.raw);
         ber_wrap(w, x, BER_UNIV(BER_SET), true);
         ber_wrap(w, x, BER_CTX(1), true);
     }
@@ -1564,7 +1564,7 @@ int ms_register_arg_encode(struct ber_writer *w, const struct ms_register_arg *a
             for (uint32_t i = a->n_registration_array; i-- > 0;)
                 ms_auto_action_registration_encode(w, &a->registration_array[i]);
         } else {
-            ber_put_slice(w, a->registrations.raw);
+            mhs_put_slice(w, a->registrations.raw);
         }
         ber_wrap(w, s, BER_UNIV(BER_SET), true);
         ber_wrap(w, x, BER_CTX(0), true);
@@ -1595,7 +1595,7 @@ int ms_register_result_encode(struct ber_writer *w, const struct ms_register_res
 {
     if (!r->is_94)
         return ber_put_null(w, BER_UNIV(BER_NULL));
-    return ber_put_slice(w, r->registered_information);
+    return mhs_put_slice(w, r->registered_information);
 }
 
 /* ---- Alert (8.2.8) ---------------------------------------------------------------------------- */
@@ -1732,7 +1732,7 @@ int ms_modification_encode(struct ber_writer *w, const struct ms_modification *m
     switch (md->kind) {
     case MS_MOD_ADD_ATTRIBUTE: ms_attribute_encode(w, &md->attribute); break;
     case MS_MOD_REMOVE_ATTRIBUTE: ber_put_oid(w, BER_UNIV(BER_OID), md->type); break;
-    default: ber_put_slice(w, md->ordered_attribute); break;
+    default: mhs_put_slice(w, md->ordered_attribute); break;
     }
     ber_wrap(w, x, BER_CTX(md->kind), true);
     if (md->strict)
@@ -1801,7 +1801,7 @@ int ms_modify_arg_encode(struct ber_writer *w, const struct ms_modify_arg *a)
         for (uint32_t i = a->n_modification_array; i-- > 0;)
             ms_modification_encode(w, &a->modification_array[i]);
     } else {
-        ber_put_slice(w, a->modifications.raw);
+        mhs_put_slice(w, a->modifications.raw);
     }
     ber_wrap(w, s, BER_UNIV(BER_SEQUENCE), true);
     ber_wrap(w, x, BER_CTX(3), true);
@@ -2030,7 +2030,7 @@ int ms_problem_error_encode(struct ber_writer *w, const struct ms_problem_error 
         if (e->code == MS_ERR_DELETE || e->code == MS_ERR_SEQUENCE_NUMBER)
             mhs_put_explicit_int(w, 1, p->sequence_number);
         if (e->code == MS_ERR_FETCH_RESTRICTION)
-            ber_put_slice(w, p->value);
+            mhs_put_slice(w, p->value);
         else
             mhs_put_explicit_int(w, problem_tag, p->problem);
         ber_wrap(w, pm, BER_UNIV(BER_SET), true);

@@ -83,7 +83,7 @@ int mts_extension_encode(struct ber_writer *w, const struct mts_extension *e)
 
     if (e->value.len) {
         v = ber_mark(w);
-        ber_put_slice(w, e->value);
+        mhs_put_slice(w, e->value);
         ber_wrap(w, v, BER_CTX(2), true);
     }
     if (e->criticality)
@@ -287,7 +287,7 @@ int mts_credentials_encode(struct ber_writer *w, unsigned ctx_num, const struct 
         ber_put_octets(w, BER_UNIV(cr->octets ? BER_OCTET_STRING : BER_IA5_STRING),
                        cr->password.ptr, cr->password.len);
     else
-        ber_put_slice(w, cr->raw);
+        mhs_put_slice(w, cr->raw);
     return ber_wrap(w, m, BER_CTX(ctx_num), true);
 }
 
@@ -401,11 +401,11 @@ static int put_bind(struct ber_writer *w, const struct mts_object_name *name,
      * differently, but DER order is a SHOULD for us, BER accepts any. */
     put_ext_list(w, 5, exts);
     if (secctx.len)
-        ber_put_slice(w, secctx);
+        mhs_put_slice(w, secctx);
     mts_credentials_encode(w, 2, cred);
     if (waiting.len) {
         x = ber_mark(w);
-        ber_put_slice(w, waiting);
+        mhs_put_slice(w, waiting);
         ber_wrap(w, x, BER_CTX(1), true);
     }
     put_object_name(w, name);
@@ -698,7 +698,7 @@ static int put_envelope(struct ber_writer *w, const struct mts_submission_envelo
     if (e->content_type.builtin)
         put_content_type(w, BER_APP(6), &e->content_type);
     if (e->original_eits.len)
-        ber_put_slice(w, e->original_eits);
+        mhs_put_slice(w, e->original_eits);
     or_name_encode(w, BER_APP(0), &e->originator_name);
     if (!e->content_type.builtin)
         put_content_type(w, BER_APP(6), &e->content_type);
@@ -837,7 +837,7 @@ int mts_submission_result_encode(struct ber_writer *w, const struct mts_submissi
     ber_mark_t m = ber_mark(w);
 
     if (r->ms_result.len)
-        ber_put_slice(w, r->ms_result);
+        mhs_put_slice(w, r->ms_result);
     put_ext_list(w, 1, &r->extensions);
     mhs_put_time(w, BER_CTX(0), &r->time);
     if (mhs_str_present(&r->content_identifier))
@@ -1026,7 +1026,7 @@ int mts_delivery_arg_encode(struct ber_writer *w, const struct mts_delivery_arg 
         mhs_put_str(w, BER_CTX(8), &a->content_identifier);
     mhs_put_time(w, BER_CTX(7), &a->submission_time);
     if (a->converted_eits.len)
-        ber_put_slice(w, a->converted_eits);
+        mhs_put_slice(w, a->converted_eits);
     if (a->has_originally_intended)
         or_name_encode(w, BER_CTX(5), &a->originally_intended);
     or_name_encode(w, BER_CTX(4), &a->this_recipient_name);
@@ -1035,7 +1035,7 @@ int mts_delivery_arg_encode(struct ber_writer *w, const struct mts_delivery_arg 
     if (a->has_delivery_flags)
         ber_put_bits_u32(w, BER_CTX(2), a->delivery_flags);
     if (a->original_eits.len)
-        ber_put_slice(w, a->original_eits);
+        mhs_put_slice(w, a->original_eits);
     if (a->content_type.builtin)
         put_content_type(w, BER_CTX(0), &a->content_type);
     if (a->priority != MTS_PRIORITY_NORMAL)
@@ -1091,9 +1091,9 @@ int mts_delivery_result_encode(struct ber_writer *w, const struct mts_delivery_r
 
     put_ext_list(w, 2, &r->extensions);
     if (r->proof_of_delivery.len)
-        ber_put_slice(w, r->proof_of_delivery);
+        mhs_put_slice(w, r->proof_of_delivery);
     if (r->recipient_certificate.len)
-        ber_put_slice(w, r->recipient_certificate);
+        mhs_put_slice(w, r->recipient_certificate);
     return ber_wrap(w, m, BER_UNIV(BER_SET), true);
 }
 
@@ -1241,7 +1241,7 @@ int mts_report_recipient_encode(struct ber_writer *w, const struct mts_report_re
     ber_wrap(w, rt, BER_CTX(1), true);
     or_name_encode(w, BER_CTX(0), &r->actual_recipient);
     if (r->converted_eits.len)
-        ber_put_slice(w, r->converted_eits);
+        mhs_put_slice(w, r->converted_eits);
     return ber_wrap(w, m, BER_UNIV(BER_SET), true);
 }
 
@@ -1342,7 +1342,7 @@ int mts_report_delivery_arg_encode(struct ber_writer *w, const struct mts_report
     if (a->content_type.present && a->content_type.builtin)
         put_content_type(w, BER_APP(6), &a->content_type);
     if (a->original_eits.len)
-        ber_put_slice(w, a->original_eits);
+        mhs_put_slice(w, a->original_eits);
     mts_identifier_encode(w, BER_APP(4), &a->subject_submission_identifier);
     if (a->recipient_array) {
         ber_mark_t s = ber_mark(w);

@@ -388,7 +388,7 @@ static int put_extensions(struct ber_writer *w, const struct or_address *a)
     ber_mark_t set, m;
 
     if (a->ext_raw.len)
-        return ber_put_slice(w, a->ext_raw);
+        return mhs_put_slice(w, a->ext_raw);
     if (!mhs_str_present(&a->common_name) && a->terminal_type < 0 && a->n_postal == 0 &&
         !mhs_str_present(&a->postal_teletex))
         return 0;
@@ -438,7 +438,7 @@ static int put_components(struct ber_writer *w, const struct or_address *a, bool
         return w->error ? w->error : (w->error = X400MS_EINVAL);
     if (with_dn && a->dn_raw.len) {
         m = ber_mark(w);
-        ber_put_slice(w, a->dn_raw);
+        mhs_put_slice(w, a->dn_raw);
         ber_wrap(w, m, BER_CTX(0), true);
     }
     put_extensions(w, a);

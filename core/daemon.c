@@ -250,6 +250,11 @@ static int signals_setup(struct daemon *d, struct x400ms_error *err)
     /* Blocked before any thread starts, so every thread inherits the mask
      * and the signals reach only the signalfd of the main loop. */
     pthread_sigmask(SIG_BLOCK, &set, NULL);
+    /* A shell starts background jobs with SIGINT ignored; an ignored signal
+     * never reaches a signalfd, so take the defaults back (they are blocked). */
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
     signal(SIGPIPE, SIG_IGN);
     d->signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
     if (d->signal_fd < 0)

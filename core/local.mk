@@ -9,7 +9,6 @@ libx400ms_la_SOURCES += \
 	core/manifest.c core/manifest.h \
 	core/module.c core/module-loader.h \
 	core/builtin-services.c
-libx400ms_la_LIBADD += $(LTDL_LIBS)
 
 # Modules built in with --enable-NAME=static: each module's fragment, inside
 # its `if MODULE_NAME_STATIC`, compiles its sources with

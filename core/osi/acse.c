@@ -371,28 +371,47 @@ void acse_rlrq_ind(struct x400ms_assoc *a, struct ber_slice rlrq)
     osi_close(a);
 }
 
-int x400ms_assoc_release(struct x400ms_assoc *a, struct x400ms_bytes unbind)
+int acse_send_rlrq(struct x400ms_assoc *a)
 {
-    if (!a->initiator || a->state != OSI_S_DATA)
-        return X400MS_ESTATE;
-    osi_hold(a);
     ber_writer_reset(&a->out);
     struct acse_apdu r;
     acse_init(&r, ACSE_RLRQ);
     r.has_reason = true;
     r.reason = ACSE_RELEASE_NORMAL;
-    if (unbind.ptr != NULL) {
-        acse_push_bind_external(a, ROS_UNBIND_INVOKE, ber_slice_make(unbind.ptr, unbind.len),
-                                a->bind_pctx);
+    if (a->release_arg != NULL) {
+        acse_push_bind_external(a, ROS_UNBIND_INVOKE,
+                                ber_slice_make(a->release_arg, a->release_arg_len), a->bind_pctx);
         acse_encode_after(&a->out, &r, 0);
     } else {
         acse_encode(&a->out, &r);
     }
     pres_wrap_pdv(a, 0, a->acse_pctx);
     a->state = OSI_S_RELEASING;
-    int rc = ses_send_finish(a);
+    a->release_pending = false;
+    return ses_send_finish(a);
+}
+
+int x400ms_assoc_release(struct x400ms_assoc *a, struct x400ms_bytes unbind)
+{
+    if (!a->initiator || a->state != OSI_S_DATA || a->release_pending)
+        return X400MS_ESTATE;
+    if (unbind.ptr != NULL) {
+        a->release_arg = malloc(unbind.len ? unbind.len : 1);
+        if (a->release_arg == NULL)
+            return X400MS_ENOMEM;
+        memcpy(a->release_arg, unbind.ptr, unbind.len);
+        a->release_arg_len = unbind.len;
+    }
+    osi_hold(a);
+    int rc = 1;
+    if (a->rtse != NULL && a->rtse->close_request != NULL)
+        rc = a->rtse->close_request(a->rt);
+    if (rc == 0)
+        a->release_pending = true; /* RTSE fetches the turn first */
+    else if (rc > 0)
+        rc = acse_send_rlrq(a);
     osi_unhold(a);
-    return rc;
+    return rc < 0 ? rc : 0;
 }
 
 void acse_rlre_cnf(struct x400ms_assoc *a, struct ber_slice rlre)

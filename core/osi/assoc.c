@@ -80,6 +80,7 @@ static void osi_assoc_free(struct x400ms_assoc *a)
     ber_writer_free(&a->out);
     free(a->cp);
     free(a->req_bytes);
+    free(a->release_arg);
     free(a);
 }
 

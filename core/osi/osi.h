@@ -107,6 +107,9 @@ struct x400ms_assoc {
     bool user_notified;            /* bind() succeeded: released/aborted owed */
     bool ended;                    /* released/aborted delivered */
     bool unbind_invoked;           /* the RLRQ carried an unbind-invoke */
+    bool release_pending;          /* RT-CLOSE waits for the turn */
+    uint8_t *release_arg;          /* its unbind argument (copy), NULL: none */
+    size_t release_arg_len;
 
     /* ROSE */
     struct rose_table peer_inv, own_inv;
@@ -220,6 +223,8 @@ void acse_rlre_cnf(struct x400ms_assoc *a, struct ber_slice rlre);
 void acse_abrt_ind(struct x400ms_assoc *a, struct ber_slice abrt);
 /* Initiator: AARQ + CP + CN. */
 int acse_send_aarq(struct x400ms_assoc *a);
+/* Initiator: RLRQ (with the pending unbind argument) + FN. */
+int acse_send_rlrq(struct x400ms_assoc *a);
 
 /* ---- rose.c ---- */
 /* One ROSE APDU from the peer (on pctx, or from RTSE). */

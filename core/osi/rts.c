@@ -61,6 +61,14 @@ int x400ms_rts_activity_end_ack(struct x400ms_rts *s) { return ses_send_activity
 int x400ms_rts_minor_sync(struct x400ms_rts *s) { return ses_send_minor_sync(rts_assoc(s)); }
 int x400ms_rts_minor_sync_ack(struct x400ms_rts *s) { return ses_send_minor_sync_ack(rts_assoc(s)); }
 
+int x400ms_rts_close_ready(struct x400ms_rts *s)
+{
+    struct x400ms_assoc *a = rts_assoc(s);
+    if (!a->release_pending || a->state != OSI_S_DATA)
+        return 0;
+    return acse_send_rlrq(a);
+}
+
 unsigned x400ms_rts_tokens(const struct x400ms_rts *s)
 {
     return ((const struct x400ms_assoc *)s)->tokens;

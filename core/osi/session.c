@@ -295,37 +295,30 @@ int ses_send_abort(struct x400ms_assoc *a, bool user, bool with_data)
 
 /* ---- tokens, activities, synchronisation (for RTSE) ---- */
 
-static int ses_send_simple(struct x400ms_assoc *a, enum spdu_type type, bool cat0_first)
+/* Category 0 prefix of a concatenated TSDU (X.225 6.3.7): GT from the side
+ * that holds the tokens, PT (with no token item) from the other. */
+enum ses_prefix { SES_NO_PREFIX, SES_GT_PREFIX, SES_PT_PREFIX };
+
+static int ses_send_simple(struct x400ms_assoc *a, enum spdu_type type, enum ses_prefix prefix)
 {
     if (a->lower == NULL || a->lower_gone)
         return X400MS_ECLOSED;
     struct spdu s;
     spdu_init(&s, type);
-    struct ber_writer w;
-    ber_writer_init(&w);
+    char sn[12];
     if (type == SPDU_MAP || type == SPDU_AE || type == SPDU_MAA || type == SPDU_AEA) {
-        char sn[12];
+        /* Serial Number: V(M) in decimal digits (X.225 8.3.29). */
         int n = snprintf(sn, sizeof(sn), "%u", a->ses_serial);
         s.present |= SPDU_P_SERIAL_NUMBER;
         s.serial_number = ber_slice_make(sn, (size_t)n);
-        int rc = spdu_encode(&w, &s);
-        if (rc == 0 && cat0_first) {
-            struct spdu gt;
-            spdu_init(&gt, SPDU_GT);
-            rc = spdu_encode(&w, &gt);
-        }
-        if (rc == 0)
-            rc = w.error;
-        if (rc == 0)
-            rc = a->lower_ops->send(a->lower, ber_writer_data(&w), ber_writer_len(&w));
-        ber_writer_free(&w);
-        return rc;
     }
+    struct ber_writer w;
+    ber_writer_init(&w);
     int rc = spdu_encode(&w, &s);
-    if (rc == 0 && cat0_first) {
-        struct spdu gt;
-        spdu_init(&gt, SPDU_GT);
-        rc = spdu_encode(&w, &gt);
+    if (rc == 0 && prefix != SES_NO_PREFIX) {
+        struct spdu p;
+        spdu_init(&p, prefix == SES_GT_PREFIX ? SPDU_GT : SPDU_PT);
+        rc = spdu_encode(&w, &p);
     }
     if (rc == 0)
         rc = w.error;
@@ -358,7 +351,7 @@ int ses_send_give_tokens(struct x400ms_assoc *a, unsigned tokens)
 int ses_send_give_control(struct x400ms_assoc *a)
 {
     a->tokens = 0; /* X.225 7.20: GTC hands over every available token */
-    return ses_send_simple(a, SPDU_GTC, false);
+    return ses_send_simple(a, SPDU_GTC, SES_NO_PREFIX);
 }
 
 int ses_send_activity_start(struct x400ms_assoc *a)
@@ -390,12 +383,12 @@ int ses_send_activity_start(struct x400ms_assoc *a)
 
 int ses_send_activity_end(struct x400ms_assoc *a)
 {
-    return ses_send_simple(a, SPDU_AE, true);
+    return ses_send_simple(a, SPDU_AE, SES_GT_PREFIX);
 }
 
 int ses_send_activity_end_ack(struct x400ms_assoc *a)
 {
-    int rc = ses_send_simple(a, SPDU_AEA, true);
+    int rc = ses_send_simple(a, SPDU_AEA, SES_PT_PREFIX);
     a->in_activity = false;
     a->ses_serial++;
     return rc;
@@ -513,7 +506,7 @@ void ses_input(struct x400ms_assoc *a, const uint8_t *tsdu, size_t len)
             break;
         case SPDU_GTC:
             a->tokens = ses_tokens_in_use(a->ses_fu);
-            ses_send_simple(a, SPDU_GTA, false);
+            ses_send_simple(a, SPDU_GTA, SES_NO_PREFIX);
             ses_rtse_event(a, X400MS_RTS_CONTROL_GIVE, ud);
             break;
         case SPDU_GTA:
@@ -536,7 +529,7 @@ void ses_input(struct x400ms_assoc *a, const uint8_t *tsdu, size_t len)
         case SPDU_AI:
         case SPDU_AD:
             a->in_activity = false;
-            ses_send_simple(a, s->type == SPDU_AI ? SPDU_AIA : SPDU_ADA, true);
+            ses_send_simple(a, s->type == SPDU_AI ? SPDU_AIA : SPDU_ADA, SES_PT_PREFIX);
             ses_rtse_event(a, X400MS_RTS_ACTIVITY_INTERRUPT, ud);
             break;
         case SPDU_AIA:

@@ -380,7 +380,12 @@ struct x400ms_rtse_ops {
     int (*event)(void *rt, enum x400ms_rts_event ev, struct x400ms_bytes data);
     /* The association ended; free rt. */
     void (*detach)(void *rt);
-    void *reserved[4];
+    /* RT-CLOSE (X.228 7.4: only the turn holder releases): 1 when the turn
+     * is here and nothing is in flight (the core sends the FN at once); 0
+     * when the provider went to get the turn: it calls
+     * x400ms_rts_close_ready() once it has it and its queue is empty. */
+    int (*close_request)(void *rt);
+    void *reserved[3];
 };
 
 /* Services for the provider (all on the association's loop thread). */
@@ -399,6 +404,9 @@ int x400ms_rts_activity_end(struct x400ms_rts *s);
 int x400ms_rts_activity_end_ack(struct x400ms_rts *s);
 int x400ms_rts_minor_sync(struct x400ms_rts *s);
 int x400ms_rts_minor_sync_ack(struct x400ms_rts *s);
+/* The turn is here and the provider is idle: the core sends the pending
+ * release (FN with the RLRQ) now. */
+int x400ms_rts_close_ready(struct x400ms_rts *s);
 /* Tokens this side holds now (X400MS_RTS_TOKEN_* bits). */
 unsigned x400ms_rts_tokens(const struct x400ms_rts *s);
 /* Peer text, for logs. */

@@ -13,6 +13,9 @@
  *   };
  *   rc = x400ms_config_parse(config, x400ms_core_config_path(core), rfc1006_spec, &cfg, err);
  *
+ * Give each entry at least one designated member (e.g. .help or .def_str):
+ * gcc's -Wextra warns about an entry written with positional members only.
+ *
  * Unknown keys are errors. Every error message starts with the JSON path of
  * the field (e.g. "modules[3].config.port: expected an integer from 1 to
  * 65535, got \"abc\""); the core prefixes the manifest file name. */

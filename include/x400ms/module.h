@@ -12,17 +12,29 @@
  *
  * Lifecycle, run by the core's loader (core/module.c):
  *   1. every module is opened and its descriptor checked (ABI, size, name);
- *   2. modules are ordered so that each comes after the modules it requires;
+ *   2. modules are ordered so that each comes after the modules it requires
+ *      (otherwise manifest order);
  *   3. init() runs for every module, in that order. init validates the
  *      module's config object (see config.h), allocates its state and
  *      registers its services (core.h) and hooks (hooks.h). If any init fails,
  *      fini() runs for the modules already initialised, in reverse order, and
- *      the daemon exits with the error;
+ *      the daemon exits with the error. `x400msd -t` runs init() and fini()
+ *      but never start(): init must bind nothing and create no files
+ *      (x400ms_core_check_only tells the two apart);
  *   4. start() runs for every module, in order, once all are initialised: a
  *      module may now use services that other modules registered, open
- *      listeners and start timers;
- *   5. on shutdown stop() runs in reverse order (stop accepting work, finish
- *      in-flight work within a bound), then fini() in reverse order (free).
+ *      listeners and start timers. The loop threads are not running yet, so
+ *      start() may add fd watches and timers to any loop directly;
+ *   5. the loop threads start; the daemon logs "x400msd ready";
+ *   6. on shutdown (SIGTERM/SIGINT, or a failed start) stop() runs in reverse
+ *      order for the modules that started, while the loops still run: stop
+ *      accepting and finish or cancel in-flight work by posting to the loops
+ *      (x400ms_loop_post), never touching a loop's watches from stop() itself.
+ *      The core lets the loops run until none has a watch or timer left, for
+ *      at most 3 s, then stops the loop threads;
+ *   7. fini() runs in reverse order, with no loop running: remove what is
+ *      left on the loops and free everything.
+ * init, start, stop and fini all run on the daemon's main thread.
  * Modules are never unloaded while the daemon runs. */
 #ifndef X400MS_MODULE_H
 #define X400MS_MODULE_H

@@ -20,3 +20,14 @@ TESTS += tests/integration/osi/test_osi_assoc
 tests_integration_osi_test_osi_assoc_SOURCES = tests/integration/osi/test_osi_assoc.c
 tests_integration_osi_test_osi_assoc_CFLAGS = $(TEST_CFLAGS)
 tests_integration_osi_test_osi_assoc_LDADD = $(OSI_TEST_LIBS)
+
+# bench/osi: associations/s and ROSE round trips/s ("make bench", never run by
+# make check). EXTRA_PROGRAMS/BENCH_PROGRAMS are first set in bench/local.mk,
+# which Makefile.am includes after this fragment, and automake refuses "+="
+# before "=": so the program is a check program (built, never run, by make
+# check) that "make bench" builds too.
+check_PROGRAMS += bench/bench_osi
+bench: bench/bench_osi
+bench_bench_osi_SOURCES = bench/osi/bench_osi.c
+bench_bench_osi_CFLAGS = $(AM_CFLAGS)
+bench_bench_osi_LDADD = $(OSI_TEST_LIBS)

@@ -23,3 +23,17 @@ tests_integration_transport_test_transport_rfc1006_SOURCES = \
 	tests/integration/transport/test_transport_rfc1006.c
 tests_integration_transport_test_transport_rfc1006_CFLAGS = $(TEST_CFLAGS)
 tests_integration_transport_test_transport_rfc1006_LDADD = $(TRANSPORT_TEST_LIBS)
+
+check_PROGRAMS += tests/integration/transport/test_transport_tls
+TESTS += tests/integration/transport/test_transport_tls
+tests_integration_transport_test_transport_tls_SOURCES = \
+	tests/integration/transport/test_transport_tls.c
+tests_integration_transport_test_transport_tls_CFLAGS = $(TEST_CFLAGS)
+tests_integration_transport_test_transport_tls_LDADD = $(TRANSPORT_TEST_LIBS)
+
+check_PROGRAMS += tests/integration/transport/test_transport_config
+TESTS += tests/integration/transport/test_transport_config
+tests_integration_transport_test_transport_config_SOURCES = \
+	tests/integration/transport/test_transport_config.c
+tests_integration_transport_test_transport_config_CFLAGS = $(TEST_CFLAGS)
+tests_integration_transport_test_transport_config_LDADD = tests/lib/libx4test.la $(TEST_LIBS)

@@ -13,3 +13,19 @@ TESTS += tests/unit/test_store_recovery
 tests_unit_test_store_recovery_SOURCES = tests/unit/test_store_recovery.c tests/unit/test_store_util.h
 tests_unit_test_store_recovery_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_store_recovery_LDADD = $(STORE_TEST_LIBS)
+
+# The crash test runs test_store_crash_child as a real process and kills it.
+check_PROGRAMS += tests/unit/test_store_crash tests/unit/test_store_crash_child
+TESTS += tests/unit/test_store_crash
+tests_unit_test_store_crash_SOURCES = tests/unit/test_store_crash.c tests/unit/test_store_util.h
+tests_unit_test_store_crash_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_store_crash_LDADD = $(STORE_TEST_LIBS)
+tests_unit_test_store_crash_child_SOURCES = tests/unit/test_store_crash_child.c tests/unit/test_store_util.h
+tests_unit_test_store_crash_child_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_store_crash_child_LDADD = $(STORE_TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_store_backup
+TESTS += tests/unit/test_store_backup
+tests_unit_test_store_backup_SOURCES = tests/unit/test_store_backup.c tests/unit/test_store_util.h
+tests_unit_test_store_backup_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_store_backup_LDADD = $(STORE_TEST_LIBS)

@@ -2,6 +2,7 @@
 #ifndef TEST_STORE_UTIL_H
 #define TEST_STORE_UTIL_H
 
+#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,7 +1,8 @@
 /* Group commit (DESIGN.md section 5): writers write their entry to a
  * temporary file (no fsync) and queue it; one committer thread takes every
- * queued entry as a batch, makes the batch durable with one syncfs (or one
- * fdatasync per file), renames each file to its entry name, fsyncs each
+ * queued entry as a batch, makes the batch durable with one syncfs (or, in
+ * fdatasync mode, each writer has already flushed its own file, in parallel),
+ * renames each file to its entry name, fsyncs each
  * directory touched once, puts the entries in their indexes and only then
  * wakes the writers. A writer is told its sequence number only after that, so
  * "delivered" always means "survives a crash". The queue mutex is held only to
@@ -26,7 +27,6 @@ struct sf_commit_req {
     struct x400ms_store_mailbox *mb;
     unsigned box;
     uint32_t seq;
-    int fd;                               /* open in fdatasync mode, else -1 */
     const struct x400ms_store_attrs *attrs;
     uint8_t *file;                        /* whole file bytes when small (cache), else NULL */
     size_t file_len;
@@ -49,19 +49,9 @@ static void commit_batch(struct sf_store *store, struct sf_commit_req *batch)
                          strerror(errno));
         }
     }
-    for (r = batch; r; r = r->next) {
-        if (r->fd >= 0) {
-            if (fdatasync(r->fd) != 0) {
-                r->rc = sf_errno_code(errno);
-                X400MS_LOG_E("mailbox %s: fdatasync of entry %u failed: %s", r->mb->name, r->seq,
-                             strerror(errno));
-            }
-            close(r->fd);
-            r->fd = -1;
-        }
+    for (r = batch; r; r = r->next)
         if (rc && !r->rc)
             r->rc = rc;
-    }
     for (r = batch; r; r = r->next) {
         char final[24];
         int dir_fd = r->mb->box[r->box].dir_fd;
@@ -188,7 +178,7 @@ int sf_commit_entry(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq,
     struct sf_committer *c = &store->committer;
     struct sf_box *b = &mb->box[box];
     struct x400ms_store_attrs attrs = in->attrs;
-    struct sf_commit_req req = { .mb = mb, .box = box, .seq = seq, .fd = -1, .attrs = &attrs };
+    struct sf_commit_req req = { .mb = mb, .box = box, .seq = seq, .attrs = &attrs };
     uint8_t hdr[SF_ENTRY_HEADER_MAX], trailer[4];
     size_t hdr_len, total;
     int fd, rc;
@@ -237,10 +227,17 @@ int sf_commit_entry(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq,
         unlinkat(b->dir_fd, req.tmp, 0);
         goto fail;
     }
-    if (store->opt.sync_mode == SF_SYNC_FDATASYNC)
-        req.fd = fd;
-    else
+    /* fdatasync mode: each writer flushes its own file, in parallel with the
+     * others (no other data on the filesystem is flushed, unlike syncfs);
+     * the committer then only renames and fsyncs the directories. */
+    if (store->opt.sync_mode == SF_SYNC_FDATASYNC && fdatasync(fd) != 0) {
+        rc = x400ms_error_set(err, sf_errno_code(errno), "mailbox %s: fdatasync of entry %u: %s", mb->name,
+                              seq, strerror(errno));
         close(fd);
+        unlinkat(b->dir_fd, req.tmp, 0);
+        goto fail;
+    }
+    close(fd);
 
     pthread_mutex_lock(&c->mu);
     if (c->tail)

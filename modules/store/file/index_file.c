@@ -143,7 +143,7 @@ int sf_index_load(struct sf_index *idx, int dir_fd, const char *name, uint32_t *
         close(fd);
         return x400ms_error_set(err, X400MS_ENOMEM, "index file %s: out of memory", name);
     }
-    idx->cap = n ? n : 1;
+    idx->cap = n; /* the buffer of an empty index holds no record */
     idx->pool.cap = pool_len ? pool_len : 1;
     idx->child_cap = child_len ? child_len : 1;
     uint64_t off = IX_HEADER;

@@ -90,24 +90,40 @@ static enum x400ms_log_level reason_level(int reason)
     }
 }
 
-void r1_conn_fail(struct r1_conn *c, int reason, const char *fmt, ...)
+static void conn_failv(struct r1_conn *c, enum x400ms_log_level level, int reason,
+                       const char *fmt, va_list ap)
 {
-    va_list ap;
-    bool first;
-
     if (c->state == R1_DEAD)
         return;
-    va_start(ap, fmt);
-    first = conn_set_reason(c, reason, fmt, ap);
-    va_end(ap);
-    if (first)
-        CLOG(c, reason_level(reason), "%s; closing", c->close_text);
+    if (conn_set_reason(c, reason, fmt, ap))
+        CLOG(c, level, "%s; closing", c->close_text);
     c->state = R1_CLOSING;
     c->out_head = c->out_len = 0;
     if (c->busy > 0 && c->user_calls == 0)
         conn_finish(c); /* inside our own handler: nothing of the user's is on the stack */
     else
         conn_schedule_finish(c);
+}
+
+void r1_conn_fail(struct r1_conn *c, int reason, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    conn_failv(c, reason_level(reason), reason, fmt, ap);
+    va_end(ap);
+}
+
+/* A peer that closes in the middle of a PDU is worth a notice line. */
+static void conn_fail_notice(struct r1_conn *c, int reason, const char *fmt, ...)
+    X400MS_PRINTF(3, 4);
+static void conn_fail_notice(struct r1_conn *c, int reason, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    conn_failv(c, X400MS_LOG_NOTICE, reason, fmt, ap);
+    va_end(ap);
 }
 
 /* Closes the socket and tells the user; the memory goes with the last ref. */
@@ -288,6 +304,29 @@ static int out_append_tpdu(struct r1_conn *c, const struct x224_tpdu *t)
     return 0;
 }
 
+static void conn_call_writable(struct r1_conn *c)
+{
+    if (c->state == R1_OPEN && c->user && c->user->writable) {
+        c->busy++;
+        c->user->writable(c->pub.user_ctx, &c->pub);
+        c->busy--;
+    }
+}
+
+static void writable_task(struct r1_conn *c)
+{
+    conn_call_writable(c);
+    r1_conn_settle(c);
+    r1_conn_unref(c);
+}
+
+static void conn_post_writable(struct r1_conn *c)
+{
+    r1_conn_ref(c);
+    if (x400ms_loop_post(c->loop, writable_task, c) != 0)
+        r1_conn_unref(c);
+}
+
 static void conn_flush(struct r1_conn *c)
 {
     size_t limit = (size_t)c->eng->cfg.max_output;
@@ -320,11 +359,10 @@ static void conn_flush(struct r1_conn *c)
         c->read_paused = false;
         if (c->out_blocked && c->state == R1_OPEN) {
             c->out_blocked = false;
-            if (c->user && c->user->writable) {
-                c->busy++;
-                c->user->writable(c->pub.user_ctx, &c->pub);
-                c->busy--;
-            }
+            if (c->user_calls > 0)
+                conn_post_writable(c); /* not from inside the user's own send */
+            else
+                conn_call_writable(c);
         }
     }
 }
@@ -793,7 +831,7 @@ static void conn_do_read(struct r1_conn *c)
         }
         if (n == 0) {
             if (c->in_len || c->tsdu_len)
-                r1_conn_fail(c, X400MS_ECLOSED, "peer closed TCP mid-PDU (%zu octets of a TPKT "
+                conn_fail_notice(c, X400MS_ECLOSED, "peer closed TCP mid-PDU (%zu octets of a TPKT "
                              "and %zu of a TSDU pending)", c->in_len, c->tsdu_len);
             else if (c->state != R1_OPEN)
                 r1_conn_fail(c, X400MS_ECLOSED, "peer closed TCP before the connection was "

@@ -1,10 +1,10 @@
 /* Integration tests of the admin API: the real x400msd with store_file and
  * admin_api loaded, real HTTP over 127.0.0.1 (tools/admin/http_client.c).
  *
+ * Entries are put into the store by a test-only module (test_deliver_module.c)
+ * through an admin route it registers, since nothing can deliver before P3.
  * Not covered yet: a backup taken while `x400ms-mta deliver` runs (the P3
- * module and the test MTA do not exist yet), and entries in listings and
- * restores (nothing can deliver into the daemon's store before P3 lands);
- * replace vs merge is checked on mailboxes and their settings. */
+ * module and the test MTA do not exist yet). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -31,7 +31,9 @@ static const char *const manifest =
     "  \"log\": { \"target\": \"stderr\", \"level\": \"info\" },\n"
     "  \"modules\": [\n"
     "    { \"name\": \"store_file\" },\n"
-    "    { \"name\": \"admin_api\", \"config\": { \"port\": @PORT1@, \"threads\": 4 } }\n"
+    "    { \"name\": \"admin_api\", \"config\": { \"port\": @PORT1@, \"threads\": 4 } },\n"
+    "    { \"name\": \"admin_test_deliver\",\n"
+    "      \"file\": \"@BUILD@/tests/integration/admin/admin_test_deliver.la\" }\n"
     "  ] }\n";
 
 static struct x4t_daemon *daemon_;
@@ -89,6 +91,37 @@ static void expect_error(const char *method, const char *path, const char *body,
     json_decref(doc);
 }
 
+/* Puts count entries into a mailbox through the test module's route. */
+static void deliver(const char *mailbox, int count, long age, const char *extra)
+{
+    char body[512];
+    snprintf(body, sizeof body, "{\"mailbox\": \"%s\", \"count\": %d, \"age\": %ld, "
+             "\"subject\": \"test %s\"%s%s}", mailbox, count, age, mailbox,
+             extra != NULL ? ", " : "", extra != NULL ? extra : "");
+    json_t *doc = call("POST", "/api/v1/test/deliver", body, 200);
+    assert_int_equal(json_array_size(json_object_get(doc, "seqs")), (size_t)count);
+    json_decref(doc);
+}
+
+static json_int_t inbox_total(const char *mailbox)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/mailboxes/%s", mailbox);
+    json_t *doc = call("GET", path, NULL, 200);
+    json_int_t total = json_integer_value(json_object_get(json_object_get(doc, "inbox_summary"),
+                                                          "total"));
+    json_decref(doc);
+    return total;
+}
+
+static void create_mailbox(const char *name)
+{
+    char body[256];
+    snprintf(body, sizeof body, "{\"name\": \"%s\", \"or_address\": \"/C=XX/A= /P=TEST/O=Org/S=%s/\","
+             " \"password\": \"p\"}", name, name);
+    json_decref(call("POST", "/api/v1/mailboxes", body, 201));
+}
+
 static json_t *wait_job(const char *path)
 {
     for (int i = 0; i < 300; i++) {
@@ -122,7 +155,10 @@ static void read_token(const struct x4t_daemon *d, char *out, size_t len)
 static int group_setup(void **state)
 {
     (void)state;
-    daemon_ = x4t_daemon_start(manifest);
+    const char *build = getenv("X400MS_TOP_BUILDDIR");
+    char *text = x4t_replace(manifest, "@BUILD@", build != NULL ? build : ".");
+    daemon_ = x4t_daemon_start(text);
+    free(text);
     if (daemon_ == NULL)
         return -1;
     port_ = x4t_daemon_port(daemon_, 1);
@@ -219,7 +255,7 @@ static void test_admin_api_modules(void **state)
     json_t *doc = call("GET", "/api/v1/modules", NULL, 200);
     json_t *modules = json_object_get(doc, "modules");
     assert_true(json_array_size(modules) >= 2);
-    bool store = false, admin = false;
+    bool store = false, admin = false, route = false;
     size_t i;
     json_t *m;
     json_array_foreach(modules, i, m) {
@@ -229,6 +265,8 @@ static void test_admin_api_modules(void **state)
         assert_non_null(json_string_value(json_object_get(m, "file")));
         if (strcmp(name, "store_file") == 0)
             store = json_array_size(json_object_get(services, "store")) == 1;
+        if (strcmp(name, "admin_test_deliver") == 0)
+            route = json_array_size(json_object_get(services, "admin_route")) == 1;
         if (strcmp(name, "admin_api") == 0) {
             json_t *other = json_object_get(services, "other");
             admin = json_is_array(other) &&
@@ -237,6 +275,7 @@ static void test_admin_api_modules(void **state)
     }
     assert_true(store);
     assert_true(admin);
+    assert_true(route);
     json_decref(doc);
 }
 
@@ -301,9 +340,23 @@ static void test_admin_api_mailbox_errors_neg(void **state)
     expect_error("POST", "/api/v1/mailboxes", body, 409, "conflict", "name");
     snprintf(body, sizeof body, "{\"name\": \"bob2\", \"or_address\": \"%s\", \"password\": \"p\"}",
              ok_addr);
-    struct x4h_response resp;
-    assert_int_equal(http("POST", "/api/v1/mailboxes", token_, body, &resp), 409);
-    x4h_response_free(&resp);
+    expect_error("POST", "/api/v1/mailboxes", body, 409, "conflict", "or_address");
+    /* the same address in the RFC 1685 form, other case: the same O/R address */
+    expect_error("POST", "/api/v1/mailboxes",
+                 "{\"name\": \"bob3\", \"or_address\": \"c=xx;admd= ;prmd=test;o=ORG;s=Bob\","
+                 " \"password\": \"p\"}", 409, "conflict", "or_address");
+    /* an RFC 1685 address is stored in the canonical slash form */
+    json_t *doc = call("POST", "/api/v1/mailboxes",
+                       "{\"name\": \"bob4\", \"or_address\": \"C=XX;ADMD= ;PRMD=TEST;O=Org;S=bob4\","
+                       " \"password\": \"p\"}", 201);
+    assert_string_equal(json_string_value(json_object_get(doc, "or_address")),
+                        "/C=XX/A= /P=TEST/O=Org/S=bob4/");
+    json_decref(doc);
+    expect_error("PATCH", "/api/v1/mailboxes/bob4", "{\"or_address\": \"/C=XX/A= /P=TEST/O=Org/S=bob/\"}",
+                 409, "conflict", "or_address");
+    /* its own address again is no conflict */
+    json_decref(call("PATCH", "/api/v1/mailboxes/bob4",
+                     "{\"or_address\": \"/C=XX/A= /P=TEST/O=Org/S=BOB4/\"}", 200));
     /* malformed O/R addresses name or_address */
     expect_error("POST", "/api/v1/mailboxes",
                  "{\"name\": \"c1\", \"or_address\": \"/C=XX/Q=1/NOPE=x/\", \"password\": \"p\"}",
@@ -362,6 +415,50 @@ static void test_admin_api_entries(void **state)
                NULL, 200);
     assert_string_equal(json_string_value(json_object_get(doc, "box")), "outbox");
     json_decref(doc);
+    /* 3 new, 1 listed in the In Box, 1 in the Out Box */
+    deliver("carol", 3, 0, NULL);
+    deliver("carol", 1, 0, "\"status\": \"listed\"");
+    deliver("carol", 1, 0, "\"box\": \"outbox\"");
+    doc = call("GET", "/api/v1/mailboxes/carol/entries", NULL, 200);
+    json_t *entries = json_object_get(doc, "entries");
+    assert_int_equal(json_array_size(entries), 4);
+    json_t *e = json_array_get(entries, 0);
+    assert_int_equal(json_integer_value(json_object_get(e, "seq")), 1);
+    assert_string_equal(json_string_value(json_object_get(e, "status")), "new");
+    assert_string_equal(json_string_value(json_object_get(e, "entry_type")), "delivered-message");
+    assert_string_equal(json_string_value(json_object_get(e, "subject")), "test carol");
+    assert_string_equal(json_string_value(json_object_get(e, "originator")),
+                        "/C=XX/A= /P=TEST/O=Org/S=sender/");
+    assert_string_equal(json_string_value(json_object_get(e, "content_type")), "22");
+    assert_int_equal(json_integer_value(json_object_get(e, "content_length")), 6);
+    assert_true(json_is_string(json_object_get(e, "creation_time")));
+    assert_string_equal(json_string_value(json_object_get(json_array_get(entries, 3), "status")),
+                        "listed");
+    json_decref(doc);
+    doc = call("GET", "/api/v1/mailboxes/carol/entries?status=new", NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(doc, "entries")), 3);
+    json_decref(doc);
+    doc = call("GET", "/api/v1/mailboxes/carol/entries?status=listed", NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(doc, "entries")), 1);
+    json_decref(doc);
+    /* paging */
+    doc = call("GET", "/api/v1/mailboxes/carol/entries?limit=3", NULL, 200);
+    assert_int_equal(json_array_size(json_object_get(doc, "entries")), 3);
+    json_int_t next = json_integer_value(json_object_get(doc, "next_after"));
+    assert_int_equal(next, 3);
+    json_decref(doc);
+    doc = call("GET", "/api/v1/mailboxes/carol/entries?limit=3&after=3", NULL, 200);
+    entries = json_object_get(doc, "entries");
+    assert_int_equal(json_array_size(entries), 1);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(entries, 0), "seq")), 4);
+    assert_true(json_is_null(json_object_get(doc, "next_after")));
+    json_decref(doc);
+    doc = call("GET", "/api/v1/mailboxes/carol/entries?box=outbox", NULL, 200);
+    entries = json_object_get(doc, "entries");
+    assert_int_equal(json_array_size(entries), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(entries, 0),
+                                                          "entry_type")), "submitted-message");
+    json_decref(doc);
     expect_error("GET", "/api/v1/mailboxes/carol/entries?box=trash", NULL, 400, "invalid_field",
                  "query.box");
     expect_error("GET", "/api/v1/mailboxes/carol/entries?status=old", NULL, 400,
@@ -387,6 +484,36 @@ static void test_admin_api_unread(void **state)
     assert_int_equal(json_integer_value(json_object_get(doc, "older_than")), 7200);
     json_decref(doc);
     json_decref(call("GET", "/api/v1/unread", NULL, 200));
+    /* two entries 2 hours old and one fresh, one old but already listed */
+    create_mailbox("ursula");
+    deliver("ursula", 2, 7200, NULL);
+    deliver("ursula", 1, 0, NULL);
+    deliver("ursula", 1, 7200, "\"status\": \"listed\"");
+    doc = call("GET", "/api/v1/unread?older_than=3600", NULL, 200);
+    json_t *mailboxes = json_object_get(doc, "mailboxes");
+    json_t *u = NULL;
+    size_t i;
+    json_t *m;
+    json_array_foreach(mailboxes, i, m)
+        if (strcmp(json_string_value(json_object_get(m, "name")), "ursula") == 0)
+            u = m;
+    assert_non_null(u);
+    assert_int_equal(json_integer_value(json_object_get(u, "count")), 2);
+    assert_int_equal(json_array_size(json_object_get(u, "entries")), 2);
+    assert_true(json_is_string(json_object_get(u, "oldest")));
+    assert_true(json_integer_value(json_object_get(doc, "total")) >= 2);
+    json_decref(doc);
+    doc = call("GET", "/api/v1/unread?older_than=3600&limit=1", NULL, 200);
+    json_array_foreach(json_object_get(doc, "mailboxes"), i, m)
+        if (strcmp(json_string_value(json_object_get(m, "name")), "ursula") == 0) {
+            assert_int_equal(json_integer_value(json_object_get(m, "count")), 2);
+            assert_int_equal(json_array_size(json_object_get(m, "entries")), 1);
+        }
+    json_decref(doc);
+    doc = call("GET", "/api/v1/unread?older_than=3h", NULL, 200);
+    json_array_foreach(json_object_get(doc, "mailboxes"), i, m)
+        assert_string_not_equal(json_string_value(json_object_get(m, "name")), "ursula");
+    json_decref(doc);
     expect_error("GET", "/api/v1/unread?older_than=soon", NULL, 400, "invalid_field",
                  "query.older_than");
     expect_error("GET", "/api/v1/unread?older_than=1&older_than=2", NULL, 400, "invalid_field",
@@ -510,49 +637,73 @@ static void test_admin_api_jobs(void **state)
     json_decref(doc);
 }
 
-/* Restore replace vs merge, on mailbox settings (entries need P3, see top). */
+static void run_restore(const char *body, const char *mode)
+{
+    json_t *doc = call("POST", "/api/v1/restores", body, 202);
+    assert_string_equal(json_string_value(json_object_get(doc, "mode")), mode);
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/restores/%lld",
+             (long long)json_integer_value(json_object_get(doc, "id")));
+    json_decref(doc);
+    doc = wait_job(path);
+    if (strcmp(json_string_value(json_object_get(doc, "state")), "done") != 0)
+        fail_msg("restore %s: %s", body, json_dumps(doc, 0));
+    json_decref(doc);
+}
+
+/* Restore merge vs replace with entries. */
 static void test_admin_api_restore_modes(void **state)
 {
     (void)state;
-    json_decref(call("POST", "/api/v1/mailboxes",
-                     "{\"name\": \"erin\", \"or_address\": \"/C=XX/A= /P=TEST/O=Org/S=erin/\","
-                     " \"password\": \"p\"}", 201));
+    create_mailbox("erin");
+    deliver("erin", 2, 0, NULL);
     json_t *doc = call("POST", "/api/v1/backups", "{\"mailboxes\": [\"erin\"], "
                        "\"destination\": \"erin-backup\"}", 202);
     char path[128];
     snprintf(path, sizeof path, "/api/v1/backups/%lld",
              (long long)json_integer_value(json_object_get(doc, "id")));
     json_decref(doc);
-    json_decref(wait_job(path));
-
-    /* delete it, restore (merge) brings it back */
-    json_decref(call("DELETE", "/api/v1/mailboxes/erin", NULL, 204));
-    doc = call("POST", "/api/v1/restores", "{\"source\": \"erin-backup\", \"mailboxes\": [\"erin\"]}",
-               202);
-    assert_string_equal(json_string_value(json_object_get(doc, "mode")), "merge");
-    snprintf(path, sizeof path, "/api/v1/restores/%lld",
-             (long long)json_integer_value(json_object_get(doc, "id")));
-    json_decref(doc);
     doc = wait_job(path);
     assert_string_equal(json_string_value(json_object_get(doc, "state")), "done");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "counts"), "entries")),
+                     2);
     json_decref(doc);
+
+    /* a third entry after the backup */
+    deliver("erin", 1, 0, NULL);
+    assert_int_equal(inbox_total("erin"), 3);
+    /* merge keeps it */
+    run_restore("{\"source\": \"erin-backup\", \"mailboxes\": [\"erin\"]}", "merge");
+    assert_int_equal(inbox_total("erin"), 3);
+    /* replace: the mailbox becomes the backup */
+    run_restore("{\"source\": \"erin-backup\", \"mailboxes\": [\"erin\"], \"mode\": \"replace\"}",
+                "replace");
+    assert_int_equal(inbox_total("erin"), 2);
+    /* sequence numbers never go back: a new delivery gets 4, not 3 */
+    json_t *seqs = call("POST", "/api/v1/test/deliver",
+                        "{\"mailbox\": \"erin\", \"count\": 1, \"age\": 0}", 200);
+    assert_int_equal(json_integer_value(json_array_get(json_object_get(seqs, "seqs"), 0)), 4);
+    json_decref(seqs);
+    /* a deleted mailbox comes back with its entries (merge) */
+    json_decref(call("DELETE", "/api/v1/mailboxes/erin", NULL, 204));
+    run_restore("{\"source\": \"erin-backup\", \"mailboxes\": [\"erin\"]}", "merge");
+    assert_int_equal(inbox_total("erin"), 2);
     doc = call("GET", "/api/v1/mailboxes/erin", NULL, 200);
     assert_string_equal(json_string_value(json_object_get(doc, "or_address")),
                         "/C=XX/A= /P=TEST/O=Org/S=erin/");
     json_decref(doc);
-
-    /* replace: the mailbox becomes the backup again */
-    doc = call("POST", "/api/v1/restores",
-               "{\"source\": \"erin-backup\", \"mailboxes\": [\"erin\"], \"mode\": \"replace\"}",
-               202);
-    assert_string_equal(json_string_value(json_object_get(doc, "mode")), "replace");
-    snprintf(path, sizeof path, "/api/v1/restores/%lld",
+    /* restore of everything in a backup of everything */
+    doc = call("POST", "/api/v1/backups", "{\"destination\": \"all-backup\"}", 202);
+    snprintf(path, sizeof path, "/api/v1/backups/%lld",
              (long long)json_integer_value(json_object_get(doc, "id")));
+    assert_string_equal(json_string_value(json_object_get(doc, "mailboxes")), "all");
     json_decref(doc);
     doc = wait_job(path);
     assert_string_equal(json_string_value(json_object_get(doc, "state")), "done");
+    assert_true(json_integer_value(json_object_get(json_object_get(doc, "counts"), "entries")) >= 2);
     json_decref(doc);
-    json_decref(call("GET", "/api/v1/mailboxes/erin", NULL, 200));
+    run_restore("{\"source\": \"all-backup\", \"mode\": \"replace\"}", "replace");
+    assert_int_equal(inbox_total("erin"), 2);
 }
 
 static void test_admin_api_metrics(void **state)
@@ -568,7 +719,8 @@ static void test_admin_api_metrics(void **state)
     assert_non_null(strstr(resp.body, "x400ms_store_entries{box=\"inbox\",status=\"new\"} "));
     assert_non_null(strstr(resp.body, "# TYPE x400ms_admin_requests_total counter\n"));
     assert_non_null(strstr(resp.body, "x400ms_admin_requests_total{code=\"401\"} "));
-    assert_non_null(strstr(resp.body, "x400ms_modules_loaded 2\n"));
+    assert_non_null(strstr(resp.body, "x400ms_modules_loaded 3\n"));
+    assert_null(strstr(resp.body, "x400ms_store_entries{box=\"inbox\",status=\"new\"} 0\n"));
     /* each family declared once */
     const char *first = strstr(resp.body, "# TYPE x400ms_up ");
     assert_null(strstr(first + 1, "# TYPE x400ms_up "));

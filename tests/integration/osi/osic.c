@@ -549,10 +549,8 @@ int osic_pdv(struct ber_slice fed, int *pctx_r, struct ber_slice *value_r)
 
 #include "tests/lib/x4pcap.h"
 
-int osic_capture_check(struct osic *c, const char *path, int server_port)
+int osic_capture_write(struct osic *c, const char *path, int server_port)
 {
-    if (x4_tshark_path() == NULL)
-        return 0;
     struct sockaddr_in sa;
     socklen_t sl = sizeof(sa);
     uint16_t cport = 40000;
@@ -570,7 +568,13 @@ int osic_capture_check(struct osic *c, const char *path, int server_port)
             x4pcap_write(p, k->from_client, k->data + off, n);
         }
     }
-    x4pcap_close(p);
+    return x4pcap_close(p);
+}
+
+int osic_tshark_check(const char *path, int server_port)
+{
+    if (x4_tshark_path() == NULL)
+        return 0;
     static char report[8192];
     int rc = x4_tshark_check(path, (uint16_t)server_port, report, sizeof(report), NULL, 0);
     if (rc != 0) {
@@ -578,6 +582,15 @@ int osic_capture_check(struct osic *c, const char *path, int server_port)
         return -1;
     }
     return 0;
+}
+
+int osic_capture_check(struct osic *c, const char *path, int server_port)
+{
+    if (x4_tshark_path() == NULL)
+        return 0;
+    if (osic_capture_write(c, path, server_port) < 0)
+        return -1;
+    return osic_tshark_check(path, server_port);
 }
 
 /* ---- whole exchanges ---- */

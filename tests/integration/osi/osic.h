@@ -108,6 +108,10 @@ int osic_pdv(struct ber_slice fed, int *pctx_r, struct ber_slice *value_r);
  * server_port on 127.0.0.1 (tests/lib/x4pcap.h) and runs tshark on it. 0 ok
  * (or tshark absent), -1 with a message on stderr. */
 int osic_capture_check(struct osic *c, const char *path, int server_port);
+/* The two halves: write the pcap; run tshark on a pcap (0 when clean or
+ * when $TSHARK is empty). */
+int osic_capture_write(struct osic *c, const char *path, int server_port);
+int osic_tshark_check(const char *path, int server_port);
 
 #endif
 

@@ -4,6 +4,7 @@
  * PDUs independently of the server's engines. Every exchange of the
  * association tests is written into a pcap that tshark must dissect with no
  * malformed frame. */
+#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -78,11 +79,50 @@ static void expect_log(const char *needle)
     }
 }
 
+/* Each exchange goes into its own pcap (one TCP connection each, all
+ * written with the plain port as the server port); the last test merges
+ * them and runs tshark once, because tshark takes seconds to start. */
+static char *pcaps[32];
+static int n_pcaps;
+
 static void capture_check(struct osic *c, const char *name, int port)
 {
+    (void)port;
     char path[1024];
     snprintf(path, sizeof(path), "%s/%s.pcap", x4t_daemon_data_dir(daemon_), name);
-    assert_int_equal(osic_capture_check(c, path, port), 0);
+    assert_int_equal(osic_capture_write(c, path, port_plain), 0);
+    if (n_pcaps < 32)
+        pcaps[n_pcaps++] = strdup(path);
+}
+
+static void test_osi_assoc_captures_dissect_cleanly(void **state)
+{
+    (void)state;
+    if (getenv("TSHARK") == NULL || !*getenv("TSHARK")) {
+        fprintf(stderr, "TSHARK unset: skipping the tshark check of %d captures\n", n_pcaps);
+        skip();
+    }
+    char all[1024];
+    snprintf(all, sizeof(all), "%s/all.pcap", x4t_daemon_data_dir(daemon_));
+    char *argv[40];
+    int k = 0;
+    argv[k++] = "/usr/bin/mergecap";
+    argv[k++] = "-a";
+    argv[k++] = "-w";
+    argv[k++] = all;
+    for (int i = 0; i < n_pcaps; i++)
+        argv[k++] = pcaps[i];
+    argv[k] = NULL;
+    assert_true(n_pcaps >= 8);
+    char *out = NULL;
+    int rc = x4t_run(argv, &out, 30000);
+    if (rc != 0)
+        fprintf(stderr, "mergecap: %s\n", out ? out : "");
+    free(out);
+    assert_int_equal(rc, 0);
+    assert_int_equal(osic_tshark_check(all, port_plain), 0);
+    for (int i = 0; i < n_pcaps; i++)
+        free(pcaps[i]);
 }
 
 /* Waits until the daemon's fd count is back to at most `base`. */
@@ -368,6 +408,7 @@ int main(void)
         cmocka_unit_test(test_osi_assoc_small_tpdus_and_batched_tpkts),
         cmocka_unit_test(test_osi_assoc_1000_sequential),
         cmocka_unit_test(test_osi_assoc_200_concurrent),
+        cmocka_unit_test(test_osi_assoc_captures_dissect_cleanly),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -9,6 +9,7 @@
  * size}]): at start each one connects, sends a TSDU of `size` octets, checks
  * the echo and logs "tsecho: outbound N echo ok ..." or the failure. */
 #define X400MS_LOG_MODULE "tsecho"
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@ struct pending {
 
 struct echo_conn {
     struct pending *head, *tail; /* TSDUs waiting for room in the output queue */
+    bool told_full;
 };
 
 struct outbound {
@@ -83,6 +85,11 @@ static void echo_send(struct echo_conn *ec, struct x400ms_tconn *conn, const uin
             X400MS_LOG_W("peer %s: send: %s", x400ms_tconn_peer(conn), x400ms_strerror(rc));
         return;
     }
+    if (!ec->told_full) {
+        ec->told_full = true;
+        X400MS_LOG_N("peer %s: output queue full (%zu octets): waiting for writable",
+                     x400ms_tconn_peer(conn), x400ms_tconn_queued(conn));
+    }
     q = malloc(sizeof *q + n);
     if (!q) {
         x400ms_tconn_abort(conn);
@@ -127,7 +134,12 @@ static void echo_data(void *conn_ctx, struct x400ms_tconn *conn, const uint8_t *
 
 static void echo_writable(void *conn_ctx, struct x400ms_tconn *conn)
 {
-    echo_flush(conn_ctx, conn);
+    struct echo_conn *ec = conn_ctx;
+
+    if (ec->told_full && ec->head)
+        X400MS_LOG_N("peer %s: writable again (%zu octets queued)", x400ms_tconn_peer(conn),
+                     x400ms_tconn_queued(conn));
+    echo_flush(ec, conn);
 }
 
 static void echo_disconnected(void *conn_ctx, struct x400ms_tconn *conn, int reason,

@@ -1,0 +1,344 @@
+/* bench_store: figures for the file store (issue 5), all in one run on one
+ * filesystem:
+ *   (a) the raw rate of create + write(2 KiB) + rename without fsync, and of
+ *       one fsync'd file at a time;
+ *   (b) the store's durable delivery rate of 2 KiB entries from 1, 4, 16 threads;
+ *   (c) a mailbox of N (default 500,000) entries: start-up (index load),
+ *       index memory (RSS), list new with limit 100, summary, list all.
+ * Usage: bench_store DIR [N] */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "modules/store/file/crc32c.h"
+#include "modules/store/file/entry_file.h"
+#include "modules/store/file/fsutil.h"
+#include "modules/store/file/store_file.h"
+#include "x400ms/log.h"
+
+#define OPS (&sf_store_ops)
+#define ENTRY 2048
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double bench_t0;
+#define STEP(...) do { printf("[%6.1f s] ", now_s() - bench_t0); printf(__VA_ARGS__); fflush(stdout); } while (0)
+
+static long rss_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kb;
+}
+
+static void die(const char *what, const struct x400ms_error *err)
+{
+    fprintf(stderr, "bench_store: %s: %s\n", what, err ? err->message : strerror(errno));
+    exit(1);
+}
+
+static void rmtree(const char *path)
+{
+    sf_rmtree_at(AT_FDCWD, path);
+}
+
+/* ---- (a) raw rates ---- */
+
+static double raw_rate(const char *dir, bool do_fsync, double seconds)
+{
+    char tmp[64], final[64];
+    uint8_t buf[ENTRY];
+    int dfd;
+    long n = 0;
+    double t0;
+
+    memset(buf, 'x', sizeof buf);
+    rmtree(dir);
+    mkdir(dir, 0700);
+    dfd = open(dir, O_RDONLY | O_DIRECTORY);
+    t0 = now_s();
+    while (now_s() - t0 < seconds) {
+        snprintf(tmp, sizeof tmp, ".t%ld", n);
+        snprintf(final, sizeof final, "%ld.N", n);
+        int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+        if (fd < 0 || write(fd, buf, sizeof buf) != (ssize_t)sizeof buf)
+            die("raw write", NULL);
+        if (do_fsync && fsync(fd) != 0)
+            die("raw fsync", NULL);
+        close(fd);
+        if (renameat(dfd, tmp, dfd, final) != 0)
+            die("raw rename", NULL);
+        if (do_fsync && fsync(dfd) != 0)
+            die("raw dir fsync", NULL);
+        n++;
+    }
+    double rate = (double)n / (now_s() - t0);
+    close(dfd);
+    rmtree(dir);
+    return rate;
+}
+
+/* ---- (b) store delivery ---- */
+
+struct worker {
+    struct x400ms_store_mailbox *mb;
+    double until;
+    long n;
+    uint8_t content[ENTRY];
+};
+
+static void *deliver(void *arg)
+{
+    struct worker *w = arg;
+    struct x400ms_store_entry_in in = {
+        .attrs = { .entry_type = X400MS_ENTRY_DELIVERED_MESSAGE, .importance = X400MS_IPM_ABSENT,
+                   .sensitivity = X400MS_IPM_ABSENT, .precedence = -1, .content_type = "2.6.1.10.1",
+                   .originator = "C=GB;ADMD= ;PRMD=Bench;O=Org;S=Sender", .subject = "bench",
+                   .content_length = ENTRY - 64 },
+        .envelope = w->content, .envelope_len = 64, .content = w->content + 64, .content_len = ENTRY - 64,
+    };
+    struct x400ms_error err = { 0 };
+    uint32_t seq;
+    while (now_s() < w->until) {
+        if (OPS->put(w->mb, X400MS_STORE_INBOX, &in, &seq, &err) != 0)
+            die("put", &err);
+        w->n++;
+    }
+    return NULL;
+}
+
+static enum sf_sync_mode bench_sync_mode;
+
+static double store_rate(const char *root, int threads, double seconds, double *batch_r)
+{
+    struct sf_options opt = { .root = root, .flush_interval_s = 30, .sync_mode = bench_sync_mode };
+    struct x400ms_error err = { 0 };
+    struct sf_store *store;
+    struct x400ms_store_mailbox *mb;
+    struct worker *w = calloc((size_t)threads, sizeof *w);
+    pthread_t th[64];
+    long total = 0;
+
+    rmtree(root);
+    if (sf_store_open(&opt, &store, &err) != 0)
+        die("store open", &err);
+    struct x400ms_store_mailbox_info info = { .name = "bench", .or_address = "C=GB;S=Bench" };
+    if (OPS->mailbox_create(store, &info, &err) != 0 || OPS->mailbox_open(store, "bench", &mb, &err) != 0)
+        die("mailbox", &err);
+    double t0 = now_s();
+    uint64_t b0 = store->committer.batches, e0 = store->committer.entries;
+    for (int t = 0; t < threads; t++) {
+        w[t].mb = mb;
+        w[t].until = t0 + seconds;
+        memset(w[t].content, 'a' + t % 26, ENTRY);
+        pthread_create(&th[t], NULL, deliver, &w[t]);
+    }
+    for (int t = 0; t < threads; t++) {
+        pthread_join(th[t], NULL);
+        total += w[t].n;
+    }
+    double rate = (double)total / (now_s() - t0);
+    *batch_r = (double)(store->committer.entries - e0) / (double)(store->committer.batches - b0);
+    OPS->mailbox_close(mb);
+    sf_store_close(store);
+    rmtree(root);
+    free(w);
+    return rate;
+}
+
+/* ---- (c) a large mailbox ---- */
+
+static const char *subjects[] = { "Weekly report", "Re: meeting on Tuesday", "Flight plan update",
+                                  "NOTAM", "Logistics request", "Status" };
+
+/* Writes N entry files straight into the mailbox's In Box (the format the
+ * store writes, without a fsync per file) and lets the store rebuild the
+ * index: the quick way to a large mailbox. Every 10th entry is new, the
+ * others processed. */
+static void build_large(struct sf_store *store, const char *root, long n)
+{
+    struct x400ms_error err = { 0 };
+    struct x400ms_store_mailbox_info info = { .name = "large", .or_address = "C=GB;S=Large" };
+    char dir[4200], name[32], subject[80], orig[80];
+    uint8_t hdr[SF_ENTRY_HEADER_MAX], body[300], trailer[4], mts_id[24];
+    int dfd;
+
+    if (OPS->mailbox_create(store, &info, &err) != 0)
+        die("create large", &err);
+    snprintf(dir, sizeof dir, "%s/mailboxes/large/inbox", root);
+    if (sf_mkdir_p(dir, &err) != 0 || (dfd = open(dir, O_RDONLY | O_DIRECTORY)) < 0)
+        die("large dir", &err);
+    memset(body, 'b', sizeof body);
+    sf_put32(trailer, sf_crc32c(0, body, sizeof body));
+    for (long i = 1; i <= n; i++) {
+        snprintf(subject, sizeof subject, "%s %ld", subjects[i % 6], i % 5000);
+        snprintf(orig, sizeof orig, "C=GB;ADMD= ;PRMD=Bench;O=Org%ld;S=Sender", i % 200);
+        for (int k = 0; k < 24; k++)
+            mts_id[k] = (uint8_t)(i >> (k % 4 * 8));
+        struct x400ms_store_attrs a = {
+            .entry_type = 0, .priority = (uint8_t)(i % 3), .importance = 1, .sensitivity = X400MS_IPM_ABSENT,
+            .precedence = -1, .content_length = 236, .content_type = "2.6.1.10.1",
+            .creation_time = 1700000000 + i, .delivery_time = 1700000000 + i, .originator = orig,
+            .this_recipient = "C=GB;S=Large", .subject = subject, .mts_id = mts_id, .mts_id_len = 24,
+        };
+        size_t hl = sf_entry_encode_header(hdr, (uint32_t)i, 0, &a, 64, 236);
+        snprintf(name, sizeof name, "%ld.%c", i, i % 10 == 0 ? 'N' : 'P');
+        int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        struct iovec iov[3] = { { hdr, hl }, { body, sizeof body }, { trailer, 4 } };
+        if (fd < 0 || sf_writev_all(fd, iov, 3) != 0)
+            die("large write", NULL);
+        close(fd);
+    }
+    close(dfd);
+    syncfs(store->root_fd);
+}
+
+struct counter { long n; uint32_t *seqs; };
+static int count_entry(void *arg, const struct x400ms_store_attrs *a)
+{
+    struct counter *c = arg;
+    c->seqs[c->n++] = a->seq;
+    return 0;
+}
+
+static void large_figures(const char *root, long n)
+{
+    struct sf_options opt = { .root = root, .flush_interval_s = 0, .background_check = false };
+    struct x400ms_error err = { 0 };
+    struct sf_store *store;
+    struct x400ms_store_mailbox *mb;
+    double t0;
+
+    rmtree(root);
+    if (sf_store_open(&opt, &store, &err) != 0)
+        die("store open", &err);
+    t0 = now_s();
+    build_large(store, root, n);
+    STEP("  built %ld entry files in %.1f s\n", n, now_s() - t0);
+    t0 = now_s();
+    if (OPS->mailbox_open(store, "large", &mb, &err) != 0) /* no index yet: rebuilt from the files */
+        die("open large", &err);
+    STEP("  index rebuilt from the files in %.2f s\n", now_s() - t0);
+    OPS->mailbox_close(mb);
+    sf_store_close(store); /* clean: index flushed */
+    STEP("  store closed\n");
+
+    /* start-up: open the store and the mailbox (index load) */
+    long rss0 = rss_kb();
+    t0 = now_s();
+    if (sf_store_open(&opt, &store, &err) != 0 || OPS->mailbox_open(store, "large", &mb, &err) != 0)
+        die("reopen", &err);
+    double startup = now_s() - t0;
+    long rss1 = rss_kb();
+    printf("  start-up to serving (store open + index load): %.1f ms\n", startup * 1e3);
+    printf("  index memory: RSS +%ld KiB = %.0f bytes/entry (index's own count %.0f bytes/entry)\n",
+           rss1 - rss0, (double)(rss1 - rss0) * 1024 / (double)n,
+           (double)sf_index_memory(&mb->box[0].idx) / (double)n);
+
+    struct x400ms_store_filter is_new = { .op = X400MS_FILTER_EQUAL, .attr = X400MS_ATTR_STATUS,
+                                          .int_value = X400MS_STATUS_NEW };
+    struct x400ms_store_selector sel = { .filter = &is_new, .limit = 100 };
+    struct counter c = { .seqs = malloc((size_t)(n + 1) * sizeof(uint32_t)) };
+    int iters = 1000;
+    t0 = now_s();
+    for (int i = 0; i < iters; i++) {
+        c.n = 0;
+        OPS->select(mb, 0, &sel, count_entry, &c, NULL, &err);
+    }
+    printf("  list new, limit 100 (%ld returned): %.1f us\n", c.n, (now_s() - t0) / iters * 1e6);
+    /* the same, deep in the mailbox: continuation at the 400,000th */
+    sel.next = (uint32_t)(n * 4 / 5);
+    t0 = now_s();
+    for (int i = 0; i < iters; i++) {
+        c.n = 0;
+        OPS->select(mb, 0, &sel, count_entry, &c, NULL, &err);
+    }
+    printf("  list new, limit 100, continuing at %u: %.1f us\n", sel.next, (now_s() - t0) / iters * 1e6);
+    struct x400ms_store_summary sum;
+    t0 = now_s();
+    for (int i = 0; i < iters; i++)
+        OPS->summary(mb, 0, &sum, &err);
+    printf("  summary (total %llu, new %llu): %.2f us\n", (unsigned long long)sum.total,
+           (unsigned long long)sum.by_status[0], (now_s() - t0) / iters * 1e6);
+    struct x400ms_store_selector all = { 0 };
+    t0 = now_s();
+    c.n = 0;
+    OPS->select(mb, 0, &all, count_entry, &c, NULL, &err);
+    printf("  list all sequence numbers (%ld): %.1f ms\n", c.n, (now_s() - t0) * 1e3);
+    const char *any[] = { "meeting" };
+    struct x400ms_store_filter sub = { .op = X400MS_FILTER_SUBSTRINGS, .attr = X400MS_ATTR_SUBJECT,
+                                       .any = any, .n_any = 1 };
+    struct x400ms_store_selector by_subject = { .filter = &sub, .limit = 100 };
+    t0 = now_s();
+    c.n = 0;
+    OPS->select(mb, 0, &by_subject, count_entry, &c, NULL, &err);
+    printf("  filter subject substring, limit 100: %.1f us\n", (now_s() - t0) * 1e6);
+    t0 = now_s();
+    struct x400ms_store_check_report rep;
+    OPS->check(store, "large", &rep, &err);
+    printf("  background-style index check of %llu files: %.2f s (%s)\n", (unsigned long long)rep.entries,
+           now_s() - t0, rep.consistent ? "consistent" : "NOT consistent");
+    free(c.seqs);
+    OPS->mailbox_close(mb);
+    sf_store_close(store);
+    rmtree(root);
+}
+
+int main(int argc, char **argv)
+{
+    char raw[4096], root[4096];
+    long n = argc > 2 ? atol(argv[2]) : 500000;
+    double batch;
+
+    if (argc < 2) {
+        fprintf(stderr, "usage: bench_store DIR [ENTRIES]\n");
+        return 2;
+    }
+    x400ms_log_set_level(X400MS_LOG_WARNING);
+    bench_t0 = now_s();
+    const char *mode = getenv("BENCH_SYNC");
+    enum sf_sync_mode sync_mode = mode && strcmp(mode, "fdatasync") == 0 ? SF_SYNC_FDATASYNC : SF_SYNC_SYNCFS;
+    bench_sync_mode = sync_mode;
+    mkdir(argv[1], 0700);
+    snprintf(raw, sizeof raw, "%s/raw", argv[1]);
+    snprintf(root, sizeof root, "%s/store", argv[1]);
+    printf("bench_store in %s\n", argv[1]);
+    STEP("(a) raw, 2 KiB files, one thread:\n");
+    double raw_nosync = raw_rate(raw, false, 3);
+    printf("  create+write+rename, no fsync:        %8.0f files/s\n", raw_nosync);
+    double raw_sync = raw_rate(raw, true, 3);
+    printf("  create+write+fsync+rename+dir fsync:  %8.0f files/s\n", raw_sync);
+    STEP("(b) store durable deliveries, 2 KiB entries, one mailbox, group commit by %s:\n",
+         bench_sync_mode == SF_SYNC_FDATASYNC ? "fdatasync per file" : "syncfs");
+    static const int threads[] = { 1, 4, 16 };
+    double r16 = 0;
+    for (int i = 0; i < 3; i++) {
+        double r = store_rate(root, threads[i], 4, &batch);
+        STEP("  %2d threads: %8.0f entries/s (mean batch %.1f)\n", threads[i], r, batch);
+        r16 = r;
+    }
+    printf("  16 threads vs raw no-fsync: %.0f%% (goal >= 50%%); vs one fsync at a time: %.1fx (goal >= 5x)\n",
+           r16 / raw_nosync * 100, r16 / raw_sync);
+    STEP("(c) a mailbox of %ld entries:\n", n);
+    large_figures(root, n);
+    STEP("done\n");
+    return 0;
+}
