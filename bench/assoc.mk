@@ -3,7 +3,7 @@
 # connections/s and TSDU echo round trips/s over RFC 1006, plain and TLS,
 # against the real daemon with the tests-only echo user.
 EXTRA_PROGRAMS += bench/transport
-BENCH_PROGRAMS += bench/transport
+BENCH_TARGETS += bench/transport
 bench_transport_SOURCES = bench/transport.c
 bench_transport_CFLAGS = $(TEST_CFLAGS)
 bench_transport_LDADD = tests/integration/transport/libtclient.la tests/lib/libx4test.la \

@@ -50,14 +50,14 @@ static int open_log_file(const char *path)
 
 int x400ms_log_set_target(const char *target, struct x400ms_error *err)
 {
-    if (!target || !*target || strcmp(target, "stderr") == 0) {
-        atomic_store(&log_target, TARGET_STDERR);
-        atomic_store(&log_fd, STDERR_FILENO);
-        return 0;
-    }
-    if (strcmp(target, "syslog") == 0) {
-        openlog("x400msd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
-        atomic_store(&log_target, TARGET_SYSLOG);
+    if (!target || !*target || strcmp(target, "stderr") == 0 || strcmp(target, "syslog") == 0) {
+        bool to_syslog = target && strcmp(target, "syslog") == 0;
+        if (to_syslog)
+            openlog("x400msd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+        atomic_store(&log_target, to_syslog ? TARGET_SYSLOG : TARGET_STDERR);
+        int old = atomic_exchange(&log_fd, STDERR_FILENO);
+        if (old > STDERR_FILENO)
+            close(old);
         return 0;
     }
     if (strlen(target) >= sizeof log_path)

@@ -22,7 +22,7 @@ tests_integration_osi_test_osi_assoc_CFLAGS = $(TEST_CFLAGS)
 tests_integration_osi_test_osi_assoc_LDADD = $(OSI_TEST_LIBS)
 
 # bench/osi: associations/s and ROSE round trips/s ("make bench", never run by
-# make check). EXTRA_PROGRAMS/BENCH_PROGRAMS are first set in bench/local.mk,
+# make check). EXTRA_PROGRAMS/BENCH_TARGETS are first set in bench/local.mk,
 # which Makefile.am includes after this fragment, and automake refuses "+="
 # before "=": so the program is a check program (built, never run, by make
 # check) that "make bench" builds too.
@@ -31,3 +31,16 @@ bench: bench/bench_osi
 bench_bench_osi_SOURCES = bench/osi/bench_osi.c
 bench_bench_osi_CFLAGS = $(AM_CFLAGS)
 bench_bench_osi_LDADD = $(OSI_TEST_LIBS)
+
+check_PROGRAMS += tests/integration/osi/test_osi_initiator
+TESTS += tests/integration/osi/test_osi_initiator
+tests_integration_osi_test_osi_initiator_SOURCES = tests/integration/osi/test_osi_initiator.c
+tests_integration_osi_test_osi_initiator_CFLAGS = $(TEST_CFLAGS)
+tests_integration_osi_test_osi_initiator_LDADD = $(OSI_TEST_LIBS)
+
+check_PROGRAMS += tests/integration/osi/test_osi_replay
+TESTS += tests/integration/osi/test_osi_replay
+tests_integration_osi_test_osi_replay_SOURCES = tests/integration/osi/test_osi_replay.c
+tests_integration_osi_test_osi_replay_CFLAGS = $(TEST_CFLAGS)
+tests_integration_osi_test_osi_replay_LDADD = $(OSI_TEST_LIBS)
+EXTRA_DIST += tests/integration/osi/data/isode-loopback.pcap

@@ -58,7 +58,8 @@ CORE_UNIT_TESTS = \
 	tests/unit/test_core_loop \
 	tests/unit/test_core_config \
 	tests/unit/test_core_manifest \
-	tests/unit/test_core_module
+	tests/unit/test_core_module \
+	tests/unit/test_core_log
 check_PROGRAMS += $(CORE_UNIT_TESTS)
 TESTS += $(CORE_UNIT_TESTS)
 
@@ -78,3 +79,7 @@ tests_unit_test_core_manifest_LDADD = tests/lib/libx4test.la $(TEST_LIBS)
 tests_unit_test_core_module_SOURCES = tests/unit/test_core_module.c
 tests_unit_test_core_module_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_core_module_LDADD = tests/lib/libx4test.la $(TEST_LIBS)
+
+tests_unit_test_core_log_SOURCES = tests/unit/test_core_log.c
+tests_unit_test_core_log_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_core_log_LDADD = tests/lib/libx4test.la $(TEST_LIBS)

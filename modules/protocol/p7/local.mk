@@ -1,1 +1,61 @@
-# modules/protocol/p7
+# modules/protocol/p7: the P7 module (X.413), the P7 client library
+# (include/x400ms/client.h, tools/client), the x400ms CLI (tools/cli), their
+# integration tests (tests/integration/p7) and benchmark (bench/p7).
+# Owner: p7. See docs/p7.md.
+
+p7_sources = \
+	modules/protocol/p7/p7.h \
+	modules/protocol/p7/module.c \
+	modules/protocol/p7/bind.c \
+	modules/protocol/p7/attrs.c \
+	modules/protocol/p7/retrieval.c \
+	modules/protocol/p7/admin.c \
+	modules/protocol/p7/regs.c \
+	modules/protocol/p7/reply.c
+if BUILD_MODULE_P7
+if MODULE_P7_STATIC
+noinst_LTLIBRARIES += modules/protocol/p7/libp7-builtin.la
+modules_protocol_p7_libp7_builtin_la_SOURCES = $(p7_sources)
+modules_protocol_p7_libp7_builtin_la_CFLAGS = $(AM_CFLAGS) -DX400MS_BUILTIN_MODULE=p7
+X400MSD_STATIC_MODULE_LIBS += modules/protocol/p7/libp7-builtin.la
+else
+pkglib_LTLIBRARIES += modules/p7.la
+modules_p7_la_SOURCES = $(p7_sources)
+modules_p7_la_LDFLAGS = $(MODULE_LINK_FLAGS)
+modules_p7_la_LIBADD = $(MODULE_LINK_LIBS) $(PTHREAD_LIBS)
+endif
+endif
+EXTRA_DIST += docs/p7.md
+
+# The P7 client library: a UA's side of X.413 on the project's OSI stack.
+lib_LTLIBRARIES += libx400ms-client.la
+libx400ms_client_la_SOURCES = \
+	include/x400ms/client.h \
+	tools/client/client-private.h tools/client/client-ops.h \
+	tools/client/embed.c tools/client/client.c tools/client/ops.c
+libx400ms_client_la_CFLAGS = $(AM_CFLAGS)
+libx400ms_client_la_LIBADD = libx400ms.la $(JANSSON_LIBS) $(LTDL_LIBS) $(PTHREAD_LIBS)
+libx400ms_client_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0
+x400msinclude_HEADERS += include/x400ms/client.h
+
+# Integration tests: the real daemon with rfc1006 + store_file + p7.
+check_LTLIBRARIES += tests/integration/p7/libp7test.la
+tests_integration_p7_libp7test_la_SOURCES = tests/integration/p7/p7test.c tests/integration/p7/p7test.h
+tests_integration_p7_libp7test_la_CFLAGS = $(TEST_CFLAGS)
+
+# A tests-only module registering an auto-action type, so Register-MS can
+# be tested before the auto-action modules exist.
+check_LTLIBRARIES += tests/integration/p7/fakeaction.la
+tests_integration_p7_fakeaction_la_SOURCES = tests/integration/p7/fakeaction.c
+tests_integration_p7_fakeaction_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -rpath /nowhere
+tests_integration_p7_fakeaction_la_LIBADD = libx400ms.la $(JANSSON_LIBS)
+
+P7_TEST_LIBS = tests/integration/p7/libp7test.la libx400ms-client.la tests/lib/libx4pcap.la \
+	tests/lib/libx4test.la modules/store/file/libstorefile.la $(TEST_LIBS)
+
+check_PROGRAMS += tests/integration/p7/test_p7_ops
+TESTS += tests/integration/p7/test_p7_ops
+tests_integration_p7_test_p7_ops_SOURCES = tests/integration/p7/test_p7_ops.c
+tests_integration_p7_test_p7_ops_CFLAGS = $(TEST_CFLAGS)
+tests_integration_p7_test_p7_ops_LDADD = $(P7_TEST_LIBS)
+

@@ -755,6 +755,8 @@ static void test_admin_api_concurrent(void **state)
     (void)state;
     enum { N = 50 };
     struct worker workers[N];
+    int fds_before = x4t_daemon_fd_count(daemon_);
+    assert_true(fds_before > 0);
     for (int i = 0; i < N; i++) {
         workers[i] = (struct worker){ .index = i };
         assert_int_equal(pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]), 0);
@@ -765,6 +767,11 @@ static void test_admin_api_concurrent(void **state)
         if (workers[i].status != 200 || !workers[i].ok)
             fail_msg("request %d: status %d", i, workers[i].status);
     }
+    /* every connection closed again: no descriptor leaks */
+    int fds_after = -1;
+    for (int i = 0; i < 50 && (fds_after = x4t_daemon_fd_count(daemon_)) > fds_before; i++)
+        usleep(20 * 1000);
+    assert_int_equal(fds_after, fds_before);
 }
 
 /* ---- body limits ---- */

@@ -8,14 +8,15 @@
  * Bind: accepted with the argument echoed as the bind result, except an
  * argument OCTET STRING "bad" that gets a bind-error (INTEGER 1) after 20 ms
  * (an asynchronous answer, as a failed-password delay would be).
- * Operations: 1 returns its argument; 2 invokes operation 1 on the peer with
+ * Operations: 1 (and 0, for the ISODE capture's client) returns its argument; 2 invokes operation 1 on the peer with
  * the same argument and returns what the peer returned (both directions);
  * 3 answers returnError code 7 with the argument as parameter; 4 rejects
  * with mistyped-argument; 6 makes the module abort the association. Other
  * opcodes are rejected by the core.
  *
- * Config (all optional): {"extra_contexts": ["1.17.0.1.1"]} registers more
- * plain contexts with the same behaviour (to replay foreign traffic);
+ * Config (all optional): {"extra_contexts": [{"oid": "1.17.0.1.1", "syntax":
+ * "2.3.0", "reliable": true}]} registers more contexts with the same
+ * behaviour and one abstract syntax (to replay foreign traffic);
  * {"client": {"port": N, "transport": "rfc1006", "count": K, "reliable":
  * false, "size": BYTES}} makes the module associate K times, one after the
  * other, to 127.0.0.1:N at start, echo once per association and release;
@@ -47,6 +48,8 @@ struct echo_state {
     struct echo_client_cfg client;
     struct x400ms_app_context extra_ac[ECHO_MAX_EXTRA];
     char extra_oid[ECHO_MAX_EXTRA][64];
+    char extra_as_oid[ECHO_MAX_EXTRA][64];
+    struct x400ms_abstract_syntax extra_as[ECHO_MAX_EXTRA];
     /* client */
     long long done_count, ok_count;
     uint8_t *payload;
@@ -127,6 +130,7 @@ static void echo_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_i
 {
     struct echo_state *st = ctx;
     switch (inv->opcode) {
+    case 0: /* the ISODE test client's echo (extra contexts only) */
     case 1:
         x400ms_assoc_reply(a, inv->invoke_id, inv->argument);
         break;
@@ -350,16 +354,27 @@ static int echo_init(struct x400ms_core *core, const json_t *config, void **stat
     const json_t *v;
     if (cfg.extra != NULL) {
         json_array_foreach(cfg.extra, i, v) {
-            if (i >= ECHO_MAX_EXTRA || !json_is_string(v)) {
+            const char *oid = NULL, *syntax = NULL;
+            int reliable = 0;
+            if (i >= ECHO_MAX_EXTRA ||
+                json_unpack(v, "{s:s, s:s, s?b}", "oid", &oid, "syntax", &syntax, "reliable",
+                            &reliable) != 0) {
                 rc = x400ms_error_set(err, X400MS_EINVAL,
-                                      "%s.extra_contexts[%zu]: expected an OID string (at most %d)",
+                                      "%s.extra_contexts[%zu]: expected {\"oid\": OID, \"syntax\": OID, "
+                                      "\"reliable\": bool} (at most %d)",
                                       path ? path : "config", i, ECHO_MAX_EXTRA);
                 goto fail;
             }
-            snprintf(st->extra_oid[i], sizeof(st->extra_oid[i]), "%s", json_string_value(v));
+            snprintf(st->extra_oid[i], sizeof(st->extra_oid[i]), "%s", oid);
+            snprintf(st->extra_as_oid[i], sizeof(st->extra_as_oid[i]), "%s", syntax);
+            st->extra_as[i].oid = st->extra_as_oid[i];
+            st->extra_as[i].flags = X400MS_AS_BIND | X400MS_AS_REQUIRED | (reliable ? X400MS_AS_RTSE : 0);
             st->extra_ac[i] = echo_ac;
             st->extra_ac[i].oid = st->extra_oid[i];
             st->extra_ac[i].name = "echo-extra";
+            st->extra_ac[i].syntaxes = &st->extra_as[i];
+            st->extra_ac[i].reliable = reliable != 0;
+            st->extra_ac[i].opcodes = NULL; /* every opcode reaches echo_invoke */
             rc = x400ms_app_context_register(core, &st->extra_ac[i], st, err);
             if (rc < 0)
                 goto fail;
