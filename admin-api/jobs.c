@@ -240,7 +240,7 @@ static void job_run(struct admin_job *job)
             job->check.unindexed += report.unindexed;
             job->check.status_fixed += report.status_fixed;
             job->check.temp_removed += report.temp_removed;
-            job->check.consistent = (i == 0 || job->check.consistent) && report.consistent;
+            job->check.consistent = job->check.consistent && report.consistent;
         }
         pthread_cond_broadcast(&jobs->changed);
         pthread_mutex_unlock(&jobs->lock);
@@ -256,6 +256,11 @@ static void job_run(struct admin_job *job)
     pthread_mutex_unlock(&jobs->lock);
     X400MS_LOG_N("job %llu (%s) %s", (unsigned long long)job->id,
                  admin_job_kind_names[job->kind], admin_job_state_names[job->state]);
+}
+
+static void job_run_cb(void *ctx)
+{
+    job_run(ctx);
 }
 
 /* Drops the oldest finished jobs beyond ADMIN_JOBS_KEEP. Lock held. */
@@ -327,15 +332,20 @@ int admin_jobs_submit(struct admin_jobs *jobs, const struct admin_job_spec *spec
     jobs->jobs[jobs->count++] = job;
     jobs->active++;
     prune(jobs);
-    int rc = x400ms_core_run_job(jobs->srv->core, (x400ms_job_fn *)job_run, job, err);
+    *id_r = job->id;
+    pthread_mutex_unlock(&jobs->lock);
+    /* Outside the lock: the job may start (and take it) at once. The job
+     * cannot be pruned meanwhile: only finished jobs are. */
+    int rc = x400ms_core_run_job(jobs->srv->core, job_run_cb, job, err);
     if (rc < 0) {
+        pthread_mutex_lock(&jobs->lock);
         job->state = ADMIN_JOB_FAILED;
         job->finished = admin_now();
         job_add_error(job, NULL, err);
         jobs->active--;
+        pthread_cond_broadcast(&jobs->changed);
+        pthread_mutex_unlock(&jobs->lock);
     }
-    *id_r = job->id;
-    pthread_mutex_unlock(&jobs->lock);
     return rc;
 }
 

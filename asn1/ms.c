@@ -829,9 +829,8 @@ int ms_attribute_encode(struct ber_writer *w, const struct ms_attribute *a)
 int ms_entry_info_decode_tlv(struct ber_ctx *c, const struct ber_tlv *t, struct ms_entry_info *e)
 {
     static const char type[] = "EntryInformation";
-    struct ber_iter it, ai;
-    struct ber_tlv m, a;
-    struct ms_attribute attr;
+    struct ber_iter it;
+    struct ber_tlv m;
     int rc;
 
     memset(e, 0, sizeof(*e));
@@ -844,14 +843,10 @@ int ms_entry_info_decode_tlv(struct ber_ctx *c, const struct ber_tlv *t, struct 
     if ((rc = ber_optional(&it, BER_UNIV(BER_SET), &m)) < 0)
         return rc;
     if (rc == 1) {
+        /* Attributes are checked when iterated (ms_attribute_next), like
+         * the entries of a ListResult: one header pass here. */
         e->has_attributes = true;
-        if ((rc = mhs_seq_from_tlv(c, &m, &e->attributes, "EntryInformation.attributes", MS_UB_LIST)) < 0 ||
-            (rc = ber_enter(c, &m, &ai, "EntryInformation.attributes")) < 0)
-            return rc;
-        while ((rc = ber_next(&ai, &a)) == 1)
-            if ((rc = decode_attribute(c, &a, &attr)) < 0)
-                return rc;
-        if (rc < 0)
+        if ((rc = mhs_seq_from_tlv(c, &m, &e->attributes, "EntryInformation.attributes", MS_UB_LIST)) < 0)
             return rc;
     }
     if ((rc = ber_optional(&it, BER_CTX(0), &m)) < 0)

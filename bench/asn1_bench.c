@@ -298,6 +298,13 @@ static void run_case(const char *name, work_fn enc, work_fn dec)
 
 int main(int argc, char **argv)
 {
+    unsigned long before = alloc_count;
+
+    free(malloc(16)); /* the counter must see this one, or it counts nothing */
+    if (alloc_count == before) {
+        fprintf(stderr, "bench: allocation counter not active\n");
+        return 1;
+    }
     if (argc > 1)
         seconds_per_case = atof(argv[1]);
     if (seconds_per_case <= 0)

@@ -1,11 +1,16 @@
 /* Services the core registers itself, as module "core", before any module's
- * init (e.g. the OSI stack as the transport user "osi"). The lead adds the
- * calls here. */
+ * init. */
 #include "core/core-private.h"
+#include "x400ms/assoc.h"
 
 int core_register_builtin_services(struct x400ms_core *core, struct x400ms_error *err)
 {
-    (void)core;
-    (void)err;
+    int rc;
+
+    /* The OSI upper layers (core/osi) are the transport user "osi" that
+     * rfc1006 and tls listeners hand their connections to by default. */
+    rc = x400ms_osi_register(core, err);
+    if (rc < 0)
+        return rc;
     return 0;
 }

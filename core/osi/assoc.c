@@ -69,8 +69,72 @@ struct x400ms_assoc *osi_assoc_new(struct x400ms_core *core, struct x400ms_loop 
     return a;
 }
 
+struct osi_pending {
+    struct osi_pending *next;
+    size_t len;
+    uint8_t data[];
+};
+
+int osi_send_tsdu(struct x400ms_assoc *a, const uint8_t *tsdu, size_t len)
+{
+    if (a->lower == NULL || a->lower_gone)
+        return X400MS_ECLOSED;
+    int rc = X400MS_EAGAIN;
+    if (a->pend_head == NULL)
+        rc = a->lower_ops->send(a->lower, tsdu, len);
+    if (rc != X400MS_EAGAIN)
+        return rc;
+    /* The transport's queue is at its bound: keep the TSDU, in order. */
+    if (a->pend_bytes + len > OSI_MAX_PENDING) {
+        X400MS_LOG_W("peer %s: more than %zu octets wait for the transport", a->peer, OSI_MAX_PENDING);
+        return X400MS_ELIMIT;
+    }
+    struct osi_pending *p = malloc(sizeof(*p) + len);
+    if (p == NULL)
+        return X400MS_ENOMEM;
+    p->next = NULL;
+    p->len = len;
+    memcpy(p->data, tsdu, len);
+    if (a->pend_tail != NULL)
+        a->pend_tail->next = p;
+    else
+        a->pend_head = p;
+    a->pend_tail = p;
+    a->pend_bytes += len;
+    return 0;
+}
+
+void osi_writable(struct x400ms_assoc *a)
+{
+    osi_hold(a);
+    while (a->pend_head != NULL && a->lower != NULL && !a->lower_gone) {
+        struct osi_pending *p = a->pend_head;
+        int rc = a->lower_ops->send(a->lower, p->data, p->len);
+        if (rc == X400MS_EAGAIN)
+            break;
+        a->pend_head = p->next;
+        if (a->pend_head == NULL)
+            a->pend_tail = NULL;
+        a->pend_bytes -= p->len;
+        free(p);
+        if (rc < 0) {
+            osi_abort(a, X400MS_ABORT_LOCAL, false, "transport refused queued output: %s",
+                      x400ms_strerror(rc));
+            break;
+        }
+    }
+    if (a->pend_head == NULL && a->rtse != NULL && a->rt != NULL && a->state != OSI_S_CLOSED)
+        a->rtse->event(a->rt, X400MS_RTS_WRITABLE, X400MS_NO_BYTES);
+    osi_unhold(a);
+}
+
 static void osi_assoc_free(struct x400ms_assoc *a)
 {
+    while (a->pend_head != NULL) {
+        struct osi_pending *p = a->pend_head;
+        a->pend_head = p->next;
+        free(p);
+    }
     if (a->setup_timer != NULL)
         x400ms_timer_remove(&a->setup_timer);
     if (a->rtse != NULL && a->rt != NULL)

@@ -76,6 +76,7 @@ struct osi_pctx {
 };
 
 struct pres_cp_state;
+struct osi_pending;
 
 struct x400ms_assoc {
     struct x400ms_core *core;
@@ -125,6 +126,10 @@ struct x400ms_assoc {
     struct x400ms_timer *setup_timer;
     bool confirmed;
 
+    /* output the transport could not take yet (X400MS_EAGAIN), in order */
+    struct osi_pending *pend_head, *pend_tail;
+    size_t pend_bytes;
+
     /* lifetime */
     unsigned busy;                 /* > 0 while the stack is on the call stack */
     bool lower_gone;               /* the transport told us it is gone */
@@ -138,6 +143,13 @@ struct x400ms_assoc {
 struct x400ms_assoc *osi_assoc_new(struct x400ms_core *core, struct x400ms_loop *loop,
                                    const struct osi_lower_ops *ops, void *lower, const char *peer,
                                    bool initiator);
+/* Hands a TSDU to the transport. When the transport's output queue is full
+ * the TSDU waits in the association (bounded by OSI_MAX_PENDING) and goes
+ * out on osi_writable(); order is kept. */
+#define OSI_MAX_PENDING ((size_t)64 << 20)
+int osi_send_tsdu(struct x400ms_assoc *a, const uint8_t *tsdu, size_t len);
+/* The transport can take more: flush what waits. */
+void osi_writable(struct x400ms_assoc *a);
 /* One TSDU from the transport. */
 void osi_input(struct x400ms_assoc *a, const uint8_t *tsdu, size_t len);
 /* The transport is gone (reason for the log); frees a when not busy. */

@@ -171,8 +171,11 @@ static int rose_send_reject(struct x400ms_assoc *a, bool has_id, int64_t id, int
 static void rose_reject_peer(struct x400ms_assoc *a, bool has_id, int64_t id, int problem,
                              uint32_t pctx, const char *why)
 {
-    X400MS_LOG_N("peer %s: ROSE reject (problem %d/%d) of invoke id %lld: %s", a->peer,
-                 problem >> 8, problem & 0xff, (long long)id, why);
+    char ids[32] = "(absent)";
+    if (has_id)
+        snprintf(ids, sizeof(ids), "%lld", (long long)id);
+    X400MS_LOG_N("peer %s: ROSE reject (problem %d/%d) of invoke id %s: %s", a->peer,
+                 problem >> 8, problem & 0xff, ids, why);
     rose_send_reject(a, has_id, id, problem, pctx);
 }
 

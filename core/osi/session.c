@@ -58,7 +58,7 @@ static int ses_send_spdu(struct x400ms_assoc *a, struct spdu *s, bool with_ud)
     }
     int rc = spdu_encode(&w, s);
     if (rc == 0 && w.error == 0)
-        rc = a->lower_ops->send(a->lower, ber_writer_data(&w), ber_writer_len(&w));
+        rc = osi_send_tsdu(a, ber_writer_data(&w), ber_writer_len(&w));
     else if (rc == 0)
         rc = w.error;
     if (rc < 0)
@@ -259,7 +259,7 @@ int ses_send_data(struct x400ms_assoc *a)
     ber_put_raw(&a->out, gt_dt, sizeof(gt_dt));
     int rc = a->out.error;
     if (rc == 0)
-        rc = a->lower_ops->send(a->lower, ber_writer_data(&a->out), ber_writer_len(&a->out));
+        rc = osi_send_tsdu(a, ber_writer_data(&a->out), ber_writer_len(&a->out));
     ber_writer_reset(&a->out);
     if (rc < 0 && rc != X400MS_ECLOSED)
         X400MS_LOG_W("peer %s: cannot send a DT SPDU: %s", a->peer, x400ms_strerror(rc));
@@ -323,7 +323,7 @@ static int ses_send_simple(struct x400ms_assoc *a, enum spdu_type type, enum ses
     if (rc == 0)
         rc = w.error;
     if (rc == 0)
-        rc = a->lower_ops->send(a->lower, ber_writer_data(&w), ber_writer_len(&w));
+        rc = osi_send_tsdu(a, ber_writer_data(&w), ber_writer_len(&w));
     ber_writer_free(&w);
     return rc;
 }
@@ -374,7 +374,7 @@ int ses_send_activity_start(struct x400ms_assoc *a)
     if (rc == 0)
         rc = w.error;
     if (rc == 0)
-        rc = a->lower_ops->send(a->lower, ber_writer_data(&w), ber_writer_len(&w));
+        rc = osi_send_tsdu(a, ber_writer_data(&w), ber_writer_len(&w));
     ber_writer_free(&w);
     a->in_activity = true;
     a->ses_serial = 1; /* X.225 7.29: V(M) restarts at activity start */

@@ -60,6 +60,14 @@ static void tuser_data(void *conn_ctx, struct x400ms_tconn *conn, const uint8_t 
         osi_input(a, tsdu, len);
 }
 
+static void tuser_writable(void *conn_ctx, struct x400ms_tconn *conn)
+{
+    (void)conn;
+    struct x400ms_assoc *a = conn_ctx;
+    if (a != NULL)
+        osi_writable(a);
+}
+
 static void tuser_disconnected(void *conn_ctx, struct x400ms_tconn *conn, int reason, const char *text)
 {
     (void)conn;
@@ -72,6 +80,7 @@ static const struct x400ms_tuser_ops osi_tuser_ops = {
     .size = sizeof(struct x400ms_tuser_ops),
     .connected = tuser_connected,
     .data = tuser_data,
+    .writable = tuser_writable,
     .disconnected = tuser_disconnected,
 };
 

@@ -349,6 +349,7 @@ enum x400ms_rts_event {
     X400MS_RTS_MINOR_SYNC_ACK = 9,/* MIA */
     X400MS_RTS_ACTIVITY_INTERRUPT = 10, /* AI / AD: transfer cancelled */
     X400MS_RTS_ACTIVITY_INTERRUPT_ACK = 11,
+    X400MS_RTS_WRITABLE = 12,     /* the transport drained what waited: send more */
 };
 
 struct x400ms_rtse_ops {

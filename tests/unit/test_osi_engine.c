@@ -3,6 +3,7 @@
  * test client's own encoder (tests/integration/osi/osic.c, hand-coded SPDU
  * headers + the BER writer), and what the stack sends is parsed back the
  * same way: the engines are checked against an independent encoding. */
+#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -440,6 +441,126 @@ static void test_osi_data_before_connect_neg(void **state)
     finish(&f);
 }
 
+/* A CN with the session parameters given as raw octets before the user data. */
+static void feed_cn_raw(struct x400ms_assoc *a, const uint8_t *head, size_t head_len,
+                        struct ber_slice bind)
+{
+    struct ber_writer w;
+    ber_writer_init(&w);
+    ber_mark_t all = ber_mark(&w);
+    osic_build_cn(&w, std_ctxs, 2, 1, "2.999.1.1", bind, 3);
+    /* keep only the CP: strip what osic_build_cn put in front of it */
+    struct osic_spdu s[1];
+    assert_int_equal(osic_spdus(ber_writer_data(&w), ber_writer_len(&w), s, 1), 1);
+    struct ber_slice cp = osic_user_data(&s[0]);
+    uint8_t *copy = malloc(cp.len);
+    memcpy(copy, cp.ptr, cp.len);
+    size_t n = cp.len;
+    ber_writer_reset(&w);
+    ber_put_raw(&w, copy, n);
+    osic_ses_param(&w, n <= 512 ? 193 : 194, n);
+    ber_put_raw(&w, head, head_len);
+    osic_ses_param(&w, 13, ber_writer_len(&w) - all);
+    free(copy);
+    feed(a, &w);
+    ber_writer_free(&w);
+}
+
+static void test_osi_session_pt_dt_accepted(void **state)
+{
+    struct fake_lower f;
+    struct x400ms_assoc *a = associated(&f);
+    struct ber_writer w, v;
+    ber_writer_init(&w);
+    ber_writer_init(&v);
+    static const uint8_t arg[] = { 0x05, 0x00 };
+    osic_push_invoke(&v, 3, 1, ber_slice_make(arg, sizeof(arg)));
+    osic_build_data(&w, 3, ber_writer_slice(&v));
+    /* turn GT (01 00) into PT (02 00): X.225 6.3.7 allows PT + DT too */
+    uint8_t *p = (uint8_t *)ber_writer_data(&w);
+    p[0] = 0x02;
+    feed(a, &w);
+    assert_int_equal(ev.invokes, 1);
+    assert_int_equal(out_rose(&f, 0).ptr[0], 0xA2);
+    ber_writer_free(&w);
+    ber_writer_free(&v);
+    finish(&f);
+}
+
+static void test_osi_session_version1_only(void **state)
+{
+    static const uint8_t head[] = { 0x05, 0x06, 0x13, 0x01, 0x00, 0x16, 0x01, 0x01,
+                                    0x14, 0x02, 0x00, 0x02 };
+    struct fake_lower f;
+    struct x400ms_assoc *a = new_assoc(&f);
+    feed_cn_raw(a, head, sizeof(head), ber_slice_make(bind_arg, sizeof(bind_arg)));
+    assert_int_equal(f.n, 1);
+    struct osic_spdu ac = out_spdu(&f, 0);
+    assert_int_equal(ac.si, 14);
+    struct ber_slice v;
+    assert_int_equal(osic_ses_find(ac.params, 22, &v), 1);
+    assert_int_equal(v.ptr[0], 1); /* version 1 answered */
+    finish(&f);
+}
+
+static void test_osi_session_no_common_version_neg(void **state)
+{
+    static const uint8_t head[] = { 0x05, 0x06, 0x13, 0x01, 0x00, 0x16, 0x01, 0x04,
+                                    0x14, 0x02, 0x00, 0x02 };
+    struct fake_lower f;
+    struct x400ms_assoc *a = new_assoc(&f);
+    feed_cn_raw(a, head, sizeof(head), ber_slice_make(bind_arg, sizeof(bind_arg)));
+    assert_int_equal(ev.binds, 0);
+    struct osic_spdu rf = out_spdu(&f, 0);
+    assert_int_equal(rf.si, 12);
+    struct ber_slice v;
+    assert_int_equal(osic_ses_find(rf.params, 50, &v), 1);
+    assert_int_equal(v.ptr[0], 132); /* versions not supported */
+    assert_true(f.closes >= 1);
+    finish(&f);
+}
+
+static void test_osi_session_extended_user_data(void **state)
+{
+    /* a 2000-octet bind argument: CN and AC user data need PGI 194 (v2) */
+    uint8_t big[2004];
+    big[0] = 0x04;
+    big[1] = 0x82;
+    big[2] = 0x07;
+    big[3] = 0xD0;
+    memset(big + 4, 'z', 2000);
+    struct fake_lower f;
+    struct x400ms_assoc *a = new_assoc(&f);
+    struct ber_writer w;
+    ber_writer_init(&w);
+    osic_build_cn(&w, std_ctxs, 2, 1, "2.999.1.1", ber_slice_make(big, sizeof(big)), 3);
+    feed(a, &w);
+    ber_writer_free(&w);
+    assert_int_equal(ev.binds, 1);
+    struct osic_spdu ac = out_spdu(&f, 0);
+    assert_int_equal(ac.si, 14);
+    struct ber_slice v;
+    assert_int_equal(osic_ses_find(ac.params, 194, &v), 1);
+    assert_true(v.len > 2000);
+    assert_non_null(memmem(v.ptr, v.len, big, sizeof(big))); /* the bind result echoed */
+    finish(&f);
+}
+
+static void test_osi_session_release_wrong_state_neg(void **state)
+{
+    struct fake_lower f;
+    struct x400ms_assoc *a = new_assoc(&f);
+    /* FN before any CN: protocol error, nothing is released */
+    struct ber_writer w;
+    ber_writer_init(&w);
+    osic_build_fn(&w, 1);
+    feed(a, &w);
+    ber_writer_free(&w);
+    assert_int_equal(ev.releases, 0);
+    assert_true(f.closes >= 1);
+    finish(&f);
+}
+
 int main(void)
 {
     x400ms_log_set_level(X400MS_LOG_ERROR);
@@ -453,6 +574,11 @@ int main(void)
         cmocka_unit_test(test_osi_peer_abort),
         cmocka_unit_test(test_osi_bad_spdu_neg),
         cmocka_unit_test(test_osi_data_before_connect_neg),
+        cmocka_unit_test(test_osi_session_pt_dt_accepted),
+        cmocka_unit_test(test_osi_session_version1_only),
+        cmocka_unit_test(test_osi_session_no_common_version_neg),
+        cmocka_unit_test(test_osi_session_extended_user_data),
+        cmocka_unit_test(test_osi_session_release_wrong_state_neg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

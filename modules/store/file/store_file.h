@@ -90,10 +90,15 @@ struct x400ms_store_mailbox {
 
 struct sf_commit_req;
 
+/* How long the committer may wait for the writers of its last batch to queue
+ * again before it flushes (microseconds). */
+#define SF_COMMIT_GATHER_US 1500
+
 struct sf_committer {
     pthread_mutex_t mu;
     pthread_cond_t cv_work, cv_done;
     struct sf_commit_req *head, *tail;
+    size_t queued;
     bool stop;
     pthread_t thread;
     bool running;

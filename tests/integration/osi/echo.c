@@ -8,7 +8,7 @@
  * Bind: accepted with the argument echoed as the bind result, except an
  * argument OCTET STRING "bad" that gets a bind-error (INTEGER 1) after 20 ms
  * (an asynchronous answer, as a failed-password delay would be).
- * Operations: 1 (and 0, for the ISODE capture's client) returns its argument; 2 invokes operation 1 on the peer with
+ * Operations: 1 returns its argument; 2 invokes operation 1 on the peer with
  * the same argument and returns what the peer returned (both directions);
  * 3 answers returnError code 7 with the argument as parameter; 4 rejects
  * with mistyped-argument; 6 makes the module abort the association. Other
@@ -130,7 +130,6 @@ static void echo_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_i
 {
     struct echo_state *st = ctx;
     switch (inv->opcode) {
-    case 0: /* the ISODE test client's echo (extra contexts only) */
     case 1:
         x400ms_assoc_reply(a, inv->invoke_id, inv->argument);
         break;
@@ -158,6 +157,13 @@ static void echo_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_i
         x400ms_assoc_reject(a, inv->invoke_id, X400MS_ROSE_INVOKE_MISTYPED_ARGUMENT);
         break;
     }
+}
+
+/* Extra contexts (foreign test clients): every operation echoes. */
+static void echo_invoke_any(void *ctx, struct x400ms_assoc *a, const struct x400ms_invoke *inv)
+{
+    (void)ctx;
+    x400ms_assoc_reply(a, inv->invoke_id, inv->argument);
 }
 
 static void echo_released(void *ctx, struct x400ms_assoc *a)
@@ -357,7 +363,7 @@ static int echo_init(struct x400ms_core *core, const json_t *config, void **stat
             const char *oid = NULL, *syntax = NULL;
             int reliable = 0;
             if (i >= ECHO_MAX_EXTRA ||
-                json_unpack(v, "{s:s, s:s, s?b}", "oid", &oid, "syntax", &syntax, "reliable",
+                json_unpack((json_t *)v, "{s:s, s:s, s?b}", "oid", &oid, "syntax", &syntax, "reliable",
                             &reliable) != 0) {
                 rc = x400ms_error_set(err, X400MS_EINVAL,
                                       "%s.extra_contexts[%zu]: expected {\"oid\": OID, \"syntax\": OID, "
@@ -374,7 +380,8 @@ static int echo_init(struct x400ms_core *core, const json_t *config, void **stat
             st->extra_ac[i].name = "echo-extra";
             st->extra_ac[i].syntaxes = &st->extra_as[i];
             st->extra_ac[i].reliable = reliable != 0;
-            st->extra_ac[i].opcodes = NULL; /* every opcode reaches echo_invoke */
+            st->extra_ac[i].opcodes = NULL; /* every opcode is echoed */
+            st->extra_ac[i].invoke = echo_invoke_any;
             rc = x400ms_app_context_register(core, &st->extra_ac[i], st, err);
             if (rc < 0)
                 goto fail;

@@ -147,7 +147,7 @@ static void replay(int client_port, const char *name, struct answers *a)
             break;
         if (osic_send_raw(c, p.p[i], p.n[i]) < 0)
             break;
-        drain(c, a, 150);
+        drain(c, a, 50);
     }
     a->closed = osic_wait_closed(c, 2000);
     char path[1024];

@@ -1,6 +1,7 @@
 /* P7 end to end: the real daemon (rfc1006 + store_file + p7) and the P7
  * client library over real sockets; every operation and its errors, in the
  * 1988 and the 1994 application contexts. */
+#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
