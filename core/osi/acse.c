@@ -231,6 +231,9 @@ void acse_aarq_ind(struct x400ms_assoc *a, struct ber_slice aarq, bool contexts_
         x400ms_assoc_bind_accept(a, X400MS_NO_BYTES);
         return;
     }
+    /* From here the module owns the association: it gets aborted() if the
+     * peer goes away before it answered (e.g. during a password delay). */
+    a->user_notified = true;
     rc = ac->bind(a->ac_ctx, a, &req);
     free(p);
     if (rc < 0 && !a->bind_answered && a->state == OSI_S_WAIT_BIND) {

@@ -37,7 +37,10 @@ static int env_create(const char *module_path, bool tls, const char *ca, bool rt
     if (module_path != NULL)
         json_object_set_new(root, "module_path", json_string(module_path));
     json_t *mods = json_array();
-    json_array_append_new(mods, json_pack("{s:s, s:{}}", "name", "rfc1006", "config"));
+    json_t *r1 = json_object();
+    json_object_set_new(r1, "name", json_string("rfc1006"));
+    json_object_set_new(r1, "config", json_object());
+    json_array_append_new(mods, r1);
     if (tls) {
         json_t *cfg = json_object();
         if (ca != NULL)
@@ -80,7 +83,7 @@ static int env_create(const char *module_path, bool tls, const char *ca, bool rt
     core->registering = NULL;
     if (rc == 0)
         rc = core_modules_load(core, m, NULL, err);
-    core_manifest_free(&m);
+    /* the modules' configs point into the manifest: it lives as long as the stack */
     if (rc == 0)
         rc = core_modules_init(core, err);
     if (rc == 0 && (rc = core_modules_start(core, err)) != 0)
@@ -91,6 +94,7 @@ static int env_create(const char *module_path, bool tls, const char *ca, bool rt
     }
     if (rc != 0) {
         core_free(&core);
+        core_manifest_free(&m);
         return rc;
     }
     env_core = core;

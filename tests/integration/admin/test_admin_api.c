@@ -771,7 +771,7 @@ static void test_admin_api_concurrent(void **state)
     int fds_after = -1;
     for (int i = 0; i < 50 && (fds_after = x4t_daemon_fd_count(daemon_)) > fds_before; i++)
         usleep(20 * 1000);
-    assert_int_equal(fds_after, fds_before);
+    assert_true(fds_after > 0 && fds_after <= fds_before);
 }
 
 /* ---- body limits ---- */

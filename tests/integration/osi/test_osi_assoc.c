@@ -229,6 +229,31 @@ static void test_osi_assoc_bind_error_neg(void **state)
     osic_free(c);
 }
 
+static void test_osi_assoc_gone_during_bind_neg(void **state)
+{
+    (void)state;
+    /* The module answers "bad" binds after 20 ms: the client leaves first. */
+    static const uint8_t bad[] = { 0x04, 0x03, 'b', 'a', 'd' };
+    static const struct osic_pctx std[] = { { 1, "2.2.1.0.1" }, { 3, "2.999.1.2" } };
+    struct osic *c = osic_open(port_plain, NULL, false);
+    assert_non_null(c);
+    assert_int_equal(osic_cr(c, NULL), 0);
+    struct ber_writer w;
+    ber_writer_init(&w);
+    osic_build_cn(&w, std, 2, 1, "2.999.1.1", ber_slice_make(bad, sizeof(bad)), 3);
+    assert_int_equal(osic_send_tsdu(c, ber_writer_data(&w), ber_writer_len(&w)), 0);
+    ber_writer_free(&w);
+    osic_free(c);
+    expect_log("aborted: transport connection lost");
+    usleep(50000); /* past the module's timer */
+    /* the daemon still serves */
+    c = osic_open(port_plain, NULL, false);
+    assert_non_null(c);
+    assert_int_equal(osic_associate(c, "2.999.1.1", NULL, 0, BIND_OK), 14);
+    assert_int_equal(osic_release(c), 0);
+    osic_free(c);
+}
+
 static void test_osi_assoc_errors_and_rejects(void **state)
 {
     (void)state;
@@ -401,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_osi_assoc_unknown_context_neg),
         cmocka_unit_test(test_osi_assoc_no_common_syntax_neg),
         cmocka_unit_test(test_osi_assoc_bind_error_neg),
+        cmocka_unit_test(test_osi_assoc_gone_during_bind_neg),
         cmocka_unit_test(test_osi_assoc_errors_and_rejects),
         cmocka_unit_test(test_osi_assoc_abort_by_client),
         cmocka_unit_test(test_osi_assoc_abort_by_server),

@@ -253,6 +253,7 @@ static void test_p7_delete(void **state)
 
     /* the 1988 context gets the NULL result */
     c = bind_as(P7T_ALICE, P7T_PASSWORD, X400MS_CLIENT_MS_88);
+    assert_non_null(c);
     uint32_t one = 18;
     assert_int_equal(x400ms_client_delete(c, 0, &one, 1, NULL, &err), 0);
     x400ms_client_unbind(&c);
@@ -407,6 +408,7 @@ static void test_p7_modify(void **state)
 
     /* Modify does not exist in the 1988 context: ROSE reject */
     c = bind_as(P7T_ALICE, P7T_PASSWORD, X400MS_CLIENT_MS_88);
+    assert_non_null(c);
     seq = 11;
     assert_int_equal(x400ms_client_modify_status(c, 0, &seq, 1, 2, &err), X400MS_EPROTO);
     x400ms_client_unbind(&c);
@@ -419,10 +421,12 @@ static void test_p7_entry_class_neg(void **state)
     struct x400ms_client_list l;
     int64_t problem;
     struct x400ms_client *c = bind_as(P7T_ALICE, P7T_PASSWORD, X400MS_CLIENT_MS_88);
+    assert_non_null(c);
     assert_int_equal(x400ms_client_list(c, 1, NULL, NULL, &l, &err), X400MS_EPERM);
     assert_int_equal(last_code(c, &problem), 29); /* no entry classes in 88 */
     x400ms_client_unbind(&c);
     c = bind_as(P7T_ALICE, P7T_PASSWORD, X400MS_CLIENT_MS_94);
+    assert_non_null(c);
     assert_int_equal(x400ms_client_list(c, 1, NULL, NULL, &l, &err), 0); /* the Out Box: empty */
     assert_int_equal(l.n, 0);
     x400ms_client_list_free(&l);
@@ -435,6 +439,7 @@ static void test_p7_submission_unavailable_neg(void **state)
 {
     (void)state;
     struct x400ms_client *c = bind_as(P7T_ALICE, P7T_PASSWORD, X400MS_CLIENT_MS_94);
+    assert_non_null(c);
     struct x400ms_error err;
     struct x400ms_client_outcome o;
     static const uint8_t arg[] = { 0x30, 0x00 };
@@ -452,6 +457,7 @@ static void test_p7_malformed_and_bad_filter_neg(void **state)
 {
     (void)state;
     struct x400ms_client *c = bind_as(P7T_ALICE, P7T_PASSWORD, X400MS_CLIENT_MS_88);
+    assert_non_null(c);
     struct x400ms_error err;
     struct x400ms_client_outcome o;
     static const uint8_t garbage[] = { 0x31, 0x03, 0x02, 0x01 };
