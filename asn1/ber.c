@@ -67,7 +67,8 @@ void ber_iter_init(struct ber_iter *it, struct ber_ctx *c)
 {
     it->ctx = c;
     it->p = c->base;
-    it->end = c->base + c->size;
+    /* NULL + 0 is undefined behaviour in C: an empty input stays at base. */
+    it->end = c->size ? c->base + c->size : c->base;
     it->depth = 0;
 }
 

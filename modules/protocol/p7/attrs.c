@@ -78,16 +78,27 @@ static int push_orname_text(struct ber_writer *w, const char *text)
     return or_name_encode(w, BER_APP(0), &a) < 0 ? w->error : 1;
 }
 
-/* X.411 ContentType: built-in [APPLICATION 6] INTEGER or an OID. */
-static int push_content_type(struct ber_writer *w, const char *text)
+/* The content-type attribute holds an OBJECT IDENTIFIER (X.413
+ * MSGeneralAttributeTypes; Wireshark dissects it so): a built-in X.411
+ * content type is given as the OID of the same content (P2 1984 = 2,
+ * P22 1988 = 22); other built-in types have none and are left out. */
+static const char *content_type_oid(const char *text)
 {
     if (strchr(text, '.') != NULL)
-        return ber_put_oid_text(w, BER_UNIV(BER_OID), text) < 0 ? w->error : 1;
-    char *end;
-    long v = strtol(text, &end, 10);
-    if (*end != '\0' || v < 0)
+        return text;
+    if (strcmp(text, "2") == 0)
+        return "2.6.1.10.0";
+    if (strcmp(text, "22") == 0)
+        return "2.6.1.10.1";
+    return NULL;
+}
+
+static int push_content_type(struct ber_writer *w, const char *text)
+{
+    const char *oid = content_type_oid(text);
+    if (oid == NULL)
         return 0;
-    return ber_put_int64(w, BER_APP(6), v) < 0 ? w->error : 1;
+    return ber_put_oid_text(w, BER_UNIV(BER_OID), oid) < 0 ? w->error : 1;
 }
 
 /* Pushes the value(s) of attribute idx, last value first. Returns the number
@@ -290,6 +301,11 @@ static int assertion_value(struct p7_filter_arena *ar, int idx, struct ber_slice
             struct ber_slice oid;
             if (ber_get_oid(&c, &t, "ContentType", &oid) < 0 || ber_oid_to_text(oid, buf, sizeof buf) < 0)
                 return X400MS_EPROTO;
+            /* the store keeps built-in types as their number */
+            if (strcmp(buf, "2.6.1.10.0") == 0)
+                snprintf(buf, sizeof buf, "2");
+            else if (strcmp(buf, "2.6.1.10.1") == 0)
+                snprintf(buf, sizeof buf, "22");
         } else {
             int64_t v;
             if (ber_get_int64(&c, &t, "ContentType", &v) < 0)

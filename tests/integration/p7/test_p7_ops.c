@@ -179,7 +179,7 @@ static void test_p7_list_fetch_status(void **state)
         snprintf(want, sizeof want, "message %u", l.entries[i].seq);
         assert_string_equal(l.entries[i].subject, want);
         assert_int_equal(l.entries[i].content_length, 2048);
-        assert_string_equal(l.entries[i].content_type, "22");
+        assert_string_equal(l.entries[i].content_type, "2.6.1.10.1"); /* built-in 22 */
     }
     uint32_t first = l.entries[0].seq;
     x400ms_client_list_free(&l);
