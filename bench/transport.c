@@ -127,8 +127,10 @@ int main(int argc, char **argv)
     d = x4t_daemon_start(b);
     free(a);
     free(b);
-    if (!d)
+    if (!d) {
+        x4t_rmtree(pki);
         return 1;
+    }
     ctx = tc_ssl_ctx(pki, "ca.pem", NULL, NULL, 0);
 
     printf("transport benchmark: %d s per figure, TSDU %zu octets, client and daemon on this "

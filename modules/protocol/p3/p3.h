@@ -1,0 +1,86 @@
+/* modules/protocol/p3: shared declarations of the P3 module (X.411 MTS
+ * access protocol, X.419): the delivery responder an MTA binds to with
+ * mts-forced-access, and the module state. */
+#ifndef X400MS_P3_H
+#define X400MS_P3_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "modules/protocol/p3/pool.h"
+#include "x400ms/assoc.h"
+#include "x400ms/core.h"
+#include "x400ms/mta_accounts.h"
+#include "x400ms/store.h"
+
+/* An MTA account from the module's config: name + password hash. */
+struct p3_account {
+    char *name;
+    char *hash;
+};
+
+struct p3_config {
+    const char *store;
+    long long bind_failure_delay_ms;
+    long long workers;
+    const char *responder_name;     /* our mTA name in the MTSBindResult */
+    const json_t *accounts;
+    const json_t *delivery_control;
+    bool forced_access;             /* serve mts-forced-access (MTA delivers) */
+};
+
+/* What the MS accepts for delivery (X.411 8.3.1.1: delivery-control-violated
+ * when a delivery breaks the controls the MTS-user set). */
+struct p3_delivery_controls {
+    long long max_content_length;   /* 0: no bound */
+    int lowest_priority;            /* urgency rank 0 non-urgent .. 2 urgent */
+    char **content_types;           /* permitted content types (text), NULL: any */
+    size_t n_content_types;
+};
+
+enum { P3_AC_F88, P3_AC_F94, P3_AC_FR88, P3_AC_FR94, P3_AC_COUNT };
+
+struct p3_module {
+    struct x400ms_core *core;
+    struct p3_config cfg;
+    struct p3_account *accounts;
+    size_t n_accounts;
+    struct p3_delivery_controls dc;
+    char dummy_hash[X400MS_STORE_PASSWORD_HASH_MAX];
+    struct x400ms_app_context ac[P3_AC_COUNT];
+    bool ac_registered[P3_AC_COUNT];
+    const struct x400ms_store_ops *store;
+    void *store_ctx;
+    const struct x400ms_mta_accounts_ops *mtas;
+    void *mtas_ctx;
+    struct p3_pool *pool;
+    bool stopping;
+};
+
+/* One association from an MTA. Lives on its loop thread; refs held by the
+ * association and by each task in the pool. */
+struct p3_session {
+    struct p3_module *m;
+    struct x400ms_assoc *a;
+    struct x400ms_loop *loop;
+    char peer[64];
+    char mta[X400MS_MTA_NAME_MAX + 1];
+    int refs;
+    bool dead;
+    bool bound;
+    struct x400ms_timer *delay_timer;
+};
+
+void p3_session_ref(struct p3_session *s);
+void p3_session_unref(struct p3_session *s);
+
+/* bind.c */
+int p3_bind(void *ctx, struct x400ms_assoc *a, const struct x400ms_bind_request *req);
+/* deliver.c */
+void p3_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_invoke *inv);
+int p3_delivery_controls_parse(struct p3_module *m, struct x400ms_error *err);
+void p3_delivery_controls_free(struct p3_delivery_controls *dc);
+
+#endif

@@ -1,0 +1,152 @@
+/* Helpers of the P3 integration tests: see p3test.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "modules/store/file/store_file.h"
+#include "tests/integration/p3/p3test.h"
+#include "tests/lib/x4test.h"
+
+static struct sf_store *store_open(const char *data_dir)
+{
+    char root[4096];
+    snprintf(root, sizeof root, "%s/store", data_dir);
+    struct sf_options opt;
+    memset(&opt, 0, sizeof opt);
+    opt.root = root;
+    opt.sync_mode = SF_SYNC_SYNCFS;
+    struct sf_store *store;
+    struct x400ms_error err;
+    if (sf_store_open(&opt, &store, &err) < 0) {
+        fprintf(stderr, "p3test: store: %s\n", err.message);
+        return NULL;
+    }
+    return store;
+}
+
+int p3t_create_mailboxes(const char *data_dir, const char *const *names,
+                         const char *const *addrs, size_t n)
+{
+    struct sf_store *store = store_open(data_dir);
+    if (store == NULL)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        struct x400ms_store_mailbox_info info;
+        memset(&info, 0, sizeof info);
+        info.name = names[i];
+        info.or_address = addrs[i];
+        info.settings.outbox_enabled = true;
+        struct x400ms_error err;
+        if (sf_store_ops.mailbox_create(store, &info, &err) < 0) {
+            fprintf(stderr, "p3test: create %s: %s\n", names[i], err.message);
+            rc = -1;
+        }
+    }
+    sf_store_close(store);
+    return rc;
+}
+
+struct read_ctx {
+    struct p3t_entry *out;
+    size_t max, n;
+};
+
+static void copy_str(char *dst, size_t size, const char *src)
+{
+    snprintf(dst, size, "%s", src ? src : "");
+}
+
+static int read_visit(void *arg, const struct x400ms_store_attrs *a)
+{
+    struct read_ctx *rc = arg;
+    if (rc->n >= rc->max)
+        return 1;
+    struct p3t_entry *e = &rc->out[rc->n++];
+    memset(e, 0, sizeof *e);
+    e->seq = a->seq;
+    e->entry_type = a->entry_type;
+    e->priority = a->priority;
+    e->importance = a->importance;
+    copy_str(e->subject, sizeof e->subject, a->subject);
+    copy_str(e->originator, sizeof e->originator, a->originator);
+    copy_str(e->this_recipient, sizeof e->this_recipient, a->this_recipient);
+    copy_str(e->content_type, sizeof e->content_type, a->content_type);
+    e->content_length = a->content_length;
+    e->delivery_time = a->delivery_time;
+    return 0;
+}
+
+int p3t_read_box(const char *data_dir, const char *name, enum x400ms_store_box box,
+                 struct p3t_entry *out, size_t max)
+{
+    struct sf_store *store = store_open(data_dir);
+    if (store == NULL)
+        return -1;
+    struct x400ms_store_mailbox *mb;
+    struct x400ms_error err;
+    int rc = sf_store_ops.mailbox_open(store, name, &mb, &err);
+    struct read_ctx ctx = { out, max, 0 };
+    if (rc >= 0) {
+        struct x400ms_store_selector sel;
+        memset(&sel, 0, sizeof sel);
+        sel.include_children = true;
+        rc = sf_store_ops.select(mb, box, &sel, read_visit, &ctx, NULL, &err);
+        sf_store_ops.mailbox_close(mb);
+    }
+    if (rc < 0)
+        fprintf(stderr, "p3test: read %s: %s\n", name, err.message);
+    sf_store_close(store);
+    return rc < 0 ? -1 : (int)ctx.n;
+}
+
+char *p3t_manifest(const char *extra_modules, const char *extra_p3_cfg)
+{
+    char hash[X400MS_STORE_PASSWORD_HASH_MAX];
+    struct x400ms_error err;
+    if (x400ms_password_hash(P3T_MTA_PASSWORD, strlen(P3T_MTA_PASSWORD), 1000, hash, sizeof hash,
+                             &err) < 0)
+        return NULL;
+    size_t size = 8192;
+    char *out = malloc(size);
+    if (out == NULL)
+        return NULL;
+    snprintf(out, size,
+             "{ \"threads\": 2, \"log\": { \"level\": \"info\" }, \"modules\": [\n"
+             "  { \"name\": \"rfc1006\", \"config\": {\n"
+             "      \"listen\": [ { \"address\": \"127.0.0.1\", \"port\": @PORT1@ } ] } },\n"
+             "  { \"name\": \"store_file\", \"config\": { \"flush_interval\": \"1s\" } },\n"
+             "  %s\n"
+             "  { \"name\": \"p3\", \"config\": { \"bind_failure_delay_ms\": 200,\n"
+             "      \"accounts\": [ { \"name\": \"" P3T_MTA "\", \"password_hash\": \"%s\" } ]%s%s } }\n"
+             "] }\n",
+             extra_modules ? extra_modules : "", hash, extra_p3_cfg ? ", " : "",
+             extra_p3_cfg ? extra_p3_cfg : "");
+    return out;
+}
+
+int p3t_run_mta(const char *const *args, char **out, int timeout_ms)
+{
+    const char *top = getenv("X400MS_TOP_BUILDDIR");
+    char prog[4096];
+    snprintf(prog, sizeof prog, "%s/tools/x400ms-mta", top ? top : ".");
+    const char *argv[64];
+    size_t n = 0;
+    argv[n++] = prog;
+    for (size_t i = 0; args[i] != NULL && n < 63; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    return x4t_run((char *const *)argv, out, timeout_ms);
+}
+
+int p3t_parse_summary(const char *out, long *delivered, long *acknowledged, long *failed)
+{
+    const char *line = out ? strstr(out, "delivered=") : NULL;
+    const char *next;
+    while (line != NULL && (next = strstr(line + 1, "delivered=")) != NULL)
+        line = next;
+    if (line == NULL)
+        return -1;
+    return sscanf(line, "delivered=%ld acknowledged=%ld failed=%ld", delivered, acknowledged,
+                  failed) == 3 ? 0 : -1;
+}

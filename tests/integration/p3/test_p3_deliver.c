@@ -1,0 +1,159 @@
+/* Integration: the P3 delivery responder. The real daemon (rfc1006 +
+ * store_file + p3) on real sockets, the real x400ms-mta delivering to it;
+ * the In Box read back through the store API after the daemon was killed
+ * with SIGKILL (so an acknowledged delivery must have been durable). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/integration/p3/p3test.h"
+#include "tests/lib/x4test.h"
+
+struct fixture {
+    char *data;
+    struct x4t_daemon *d;
+    char hostport[64];
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    f->data = x4t_tempdir("p3deliver");
+    const char *names[] = { "alice", "bob" };
+    const char *addrs[] = { P3T_ALICE, P3T_BOB };
+    if (f->data == NULL || p3t_create_mailboxes(f->data, names, addrs, 2) < 0)
+        return -1;
+    char *manifest = p3t_manifest("", NULL);
+    f->d = x4t_daemon_start_in(manifest, f->data);
+    free(manifest);
+    if (f->d == NULL)
+        return -1;
+    snprintf(f->hostport, sizeof f->hostport, "127.0.0.1:%d", x4t_daemon_port(f->d, 1));
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    if (f->d != NULL)
+        x4t_daemon_kill(f->d);
+    if (!getenv("X4T_KEEP"))
+        x4t_rmtree(f->data);
+    free(f->data);
+    free(f);
+    return 0;
+}
+
+static void test_p3_deliver_wrong_password_neg(void **state)
+{
+    struct fixture *f = *state;
+    const char *args[] = { "deliver", "-H", f->hostport, "--mta-name", P3T_MTA, "--password",
+                           "wrong", "--to", P3T_ALICE, "--count", "2", NULL };
+    char *out = NULL;
+    long t0 = (long)x4t_now_ms();
+    int st = p3t_run_mta(args, &out, 20000);
+    long elapsed = (long)x4t_now_ms() - t0;
+    long dl, ack, failed;
+    assert_non_null(out);
+    assert_int_not_equal(st, 0);
+    assert_non_null(strstr(out, "authentication-error"));
+    assert_int_equal(p3t_parse_summary(out, &dl, &ack, &failed), 0);
+    assert_int_equal(ack, 0);
+    assert_int_equal(failed, 2);
+    assert_true(elapsed >= 200); /* the refusal is delayed */
+    free(out);
+    assert_int_equal(x4t_daemon_wait_log(f->d, "refused: wrong password", 5000), 0);
+}
+
+static void test_p3_deliver_unknown_mta_neg(void **state)
+{
+    struct fixture *f = *state;
+    const char *args[] = { "deliver", "-H", f->hostport, "--mta-name", "intruder", "--password",
+                           P3T_MTA_PASSWORD, "--to", P3T_ALICE, NULL };
+    char *out = NULL;
+    int st = p3t_run_mta(args, &out, 20000);
+    assert_non_null(out);
+    assert_int_not_equal(st, 0);
+    /* the same answer as for a wrong password: names cannot be probed */
+    assert_non_null(strstr(out, "authentication-error"));
+    free(out);
+    assert_int_equal(x4t_daemon_wait_log(f->d, "\"intruder\" refused: unknown MTA name", 5000), 0);
+}
+
+static void test_p3_deliver_unknown_recipient_neg(void **state)
+{
+    struct fixture *f = *state;
+    const char *args[] = { "deliver", "-H", f->hostport, "--mta-name", P3T_MTA, "--password",
+                           P3T_MTA_PASSWORD, "--to", P3T_NOBODY, "--count", "1", NULL };
+    char *out = NULL;
+    int st = p3t_run_mta(args, &out, 20000);
+    long dl, ack, failed;
+    assert_non_null(out);
+    assert_int_not_equal(st, 0);
+    assert_non_null(strstr(out, "security-error"));
+    assert_int_equal(p3t_parse_summary(out, &dl, &ack, &failed), 0);
+    assert_int_equal(dl, 1);
+    assert_int_equal(ack, 0);
+    assert_int_equal(failed, 1);
+    free(out);
+    assert_int_equal(x4t_daemon_wait_log(f->d, "unauthorised-recipient-name", 5000), 0);
+}
+
+/* Last: kills the daemon to read the store. */
+static void test_p3_deliver_accepted_durable(void **state)
+{
+    struct fixture *f = *state;
+    const char *args[] = { "deliver", "-H", f->hostport, "--mta-name", P3T_MTA, "--password",
+                           P3T_MTA_PASSWORD, "--to", P3T_ALICE, "--count", "40", "--size", "3000",
+                           "--priority", "urgent", "--connections", "2", "--subject",
+                           "hello over P3", NULL };
+    char *out = NULL;
+    int st = p3t_run_mta(args, &out, 30000);
+    long dl, ack, failed;
+    assert_non_null(out);
+    if (st != 0)
+        fprintf(stderr, "%s", out);
+    assert_int_equal(st, 0);
+    assert_int_equal(p3t_parse_summary(out, &dl, &ack, &failed), 0);
+    assert_int_equal(dl, 40);
+    assert_int_equal(ack, 40);
+    assert_int_equal(failed, 0);
+    free(out);
+
+    x4t_daemon_kill(f->d); /* SIGKILL: only what was durable survives */
+    f->d = NULL;
+    struct p3t_entry e[64];
+    int n = p3t_read_box(f->data, "alice", X400MS_STORE_INBOX, e, 64);
+    assert_int_equal(n, 40);
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(e[i].entry_type, X400MS_ENTRY_DELIVERED_MESSAGE);
+        assert_int_equal(e[i].priority, X400MS_PRIORITY_URGENT);
+        assert_int_equal(e[i].importance, X400MS_IMPORTANCE_NORMAL);
+        assert_string_equal(e[i].subject, "hello over P3");
+        assert_string_equal(e[i].content_type, "22");
+        assert_non_null(strstr(e[i].originator, "S=originator"));
+        assert_non_null(strstr(e[i].this_recipient, "S=alice"));
+        assert_true(e[i].content_length > 3000);
+        assert_true(e[i].delivery_time > 1600000000);
+    }
+    assert_int_equal(p3t_read_box(f->data, "bob", X400MS_STORE_INBOX, e, 64), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_p3_deliver_wrong_password_neg),
+        cmocka_unit_test(test_p3_deliver_unknown_mta_neg),
+        cmocka_unit_test(test_p3_deliver_unknown_recipient_neg),
+        cmocka_unit_test(test_p3_deliver_accepted_durable),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,532 @@
+/* tools/mta/deliver.c: `x400ms-mta deliver`. Binds to the MS as an MTA over
+ * mts-forced-access (X.419; MTS-bind with simple credentials, X.411 8.1.1)
+ * on C associations and invokes message-delivery (X.411 8.3.1.1, opcode 5)
+ * with up to W invokes outstanding per association (ROSE allows an
+ * initiator several), counting results (acknowledged: the MS stored the
+ * message durably) and errors. Everything OSI runs on the stack's loop
+ * thread; the main thread waits for the end. */
+#define X400MS_LOG_MODULE "x400ms-mta"
+#include <getopt.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "asn1/ipms.h"
+#include "asn1/mts.h"
+#include "asn1/orname.h"
+#include "tools/mta/mta.h"
+#include "x400ms/assoc.h"
+#include "x400ms/log.h"
+
+struct params {
+    char host[256];
+    int port;
+    const char *mta_name, *password, *to, *from, *subject, *content_file;
+    long count, size;
+    int priority;
+    int connections, window;
+    bool reliable, is94, latency;
+};
+
+struct run;
+struct conn {
+    struct run *r;
+    int index;
+    struct x400ms_assoc *a;
+    long share, next, outstanding;
+    bool finished, releasing;
+};
+
+struct run {
+    struct params p;
+    struct x400ms_core *core;
+    struct x400ms_app_context ac;
+    struct conn *conns;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int active;
+    long delivered, acknowledged, failed;
+    uint64_t *lat_us;
+    long n_lat;
+    uint8_t *bind_arg;
+    size_t bind_arg_len;
+    uint8_t *content;
+    size_t content_len;
+    struct or_address to[128], from;
+    size_t n_to;
+    char first_error[400];
+};
+
+struct inv {
+    struct conn *c;
+    uint64_t t0_us;
+};
+
+static uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void note_error(struct run *r, const char *fmt, ...) X400MS_PRINTF(2, 3);
+static void note_error(struct run *r, const char *fmt, ...)
+{
+    if (r->first_error[0] != '\0')
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->first_error, sizeof r->first_error, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- building the PDUs ---- */
+
+static const struct x400ms_abstract_syntax syn_f88[] = {
+    { "2.6.0.2.11", X400MS_AS_BIND | X400MS_AS_REQUIRED }, /* id-as-mts */
+    { "2.6.0.2.2", 0 },                                    /* id-as-mdse-88 */
+    { "2.6.0.2.1", 0 },                                    /* id-as-msse */
+    { "2.6.0.2.6", 0 },                                    /* id-as-mase-88 */
+};
+static const struct x400ms_abstract_syntax syn_f94[] = {
+    { "2.6.0.2.11", X400MS_AS_BIND | X400MS_AS_REQUIRED },
+    { "2.6.0.2.14", 0 },
+    { "2.6.0.2.1", 0 },
+    { "2.6.0.2.16", 0 },
+};
+static const struct x400ms_abstract_syntax syn_fr88[] = {
+    { "2.6.0.2.8", X400MS_AS_BIND | X400MS_AS_RTSE | X400MS_AS_REQUIRED }, /* id-as-mts-rtse */
+    { "2.6.0.2.2", 0 },
+    { "2.6.0.2.1", 0 },
+    { "2.6.0.2.6", 0 },
+};
+static const struct x400ms_abstract_syntax syn_fr94[] = {
+    { "2.6.0.2.8", X400MS_AS_BIND | X400MS_AS_RTSE | X400MS_AS_REQUIRED },
+    { "2.6.0.2.14", 0 },
+    { "2.6.0.2.1", 0 },
+    { "2.6.0.2.16", 0 },
+};
+
+static int build_bind(struct run *r)
+{
+    struct mts_bind_arg b;
+    memset(&b, 0, sizeof b);
+    b.initiator_name.kind = MTS_OBJ_MTA;
+    b.initiator_name.mta = mhs_str_make(r->p.mta_name, strlen(r->p.mta_name), BER_IA5_STRING);
+    b.credentials.kind = MTS_CRED_SIMPLE;
+    b.credentials.password = ber_slice_make(r->p.password, strlen(r->p.password));
+    struct ber_writer w;
+    ber_writer_init(&w);
+    int rc = mts_bind_arg_encode(&w, &b);
+    if (rc >= 0)
+        r->bind_arg = ber_writer_take(&w, &r->bind_arg_len);
+    ber_writer_free(&w);
+    return r->bind_arg ? 0 : (rc < 0 ? rc : X400MS_ENOMEM);
+}
+
+/* A P22 IPM (X.420): heading with this-IPM and subject, one IA5 text body
+ * part of `size` octets. */
+static int build_ipm(struct run *r)
+{
+    struct ipms_object o;
+    memset(&o, 0, sizeof o);
+    o.kind = IPMS_OBJ_IPM;
+    struct ipm_heading *h = &o.ipm.heading;
+    static const char local_id[] = "x400ms-mta";
+    h->this_ipm.local_id = mhs_str_make(local_id, strlen(local_id), BER_PRINTABLE_STRING);
+    h->has_subject = true;
+    h->subject.bytes = ber_slice_make(r->p.subject, strlen(r->p.subject));
+    h->importance = IPM_IMPORTANCE_NORMAL;
+    h->primary_precedence = -1;
+    h->copy_precedence = -1;
+    size_t n = r->p.size > 0 ? (size_t)r->p.size : 0;
+    char *text = malloc(n + 1);
+    if (text == NULL)
+        return X400MS_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        text[i] = (i % 64 == 63) ? '\n' : (char)('a' + (i % 26));
+    struct ipm_body_part bp;
+    memset(&bp, 0, sizeof bp);
+    bp.kind = IPM_BP_IA5_TEXT;
+    bp.repertoire = 5;
+    bp.text.bytes = ber_slice_make(text, n);
+    o.ipm.body_array = &bp;
+    o.ipm.n_body_array = 1;
+    struct ber_writer w;
+    ber_writer_init(&w);
+    int rc = ipms_object_encode(&w, &o);
+    if (rc >= 0)
+        r->content = ber_writer_take(&w, &r->content_len);
+    ber_writer_free(&w);
+    free(text);
+    return r->content ? 0 : (rc < 0 ? rc : X400MS_ENOMEM);
+}
+
+static int build_delivery(struct run *r, long seq, struct ber_writer *w)
+{
+    struct mts_delivery_arg d;
+    memset(&d, 0, sizeof d);
+    char local[MTS_UB_LOCAL_ID + 1];
+    snprintf(local, sizeof local, "m%ld-%ld", (long)getpid(), seq);
+    d.delivery_identifier.gdi.country = mhs_str_make("XX", 2, BER_PRINTABLE_STRING);
+    d.delivery_identifier.gdi.admd = mhs_str_make(" ", 1, BER_PRINTABLE_STRING);
+    d.delivery_identifier.gdi.prmd = mhs_str_make("X400MS", 6, BER_PRINTABLE_STRING);
+    d.delivery_identifier.local = mhs_str_make(local, strlen(local), BER_IA5_STRING);
+    d.delivery_time = mhs_time_make(time(NULL));
+    d.submission_time = mhs_time_make(time(NULL));
+    d.content_type.present = true;
+    d.content_type.builtin = true;
+    d.content_type.builtin_value = MTS_CONTENT_P22_1988;
+    d.originator_name = r->from;
+    d.this_recipient_name = r->to[(size_t)seq % r->n_to]; /* --to given several times: round robin */
+    d.priority = r->p.priority;
+    d.content.bytes = ber_slice_make(r->content, r->content_len);
+    return mts_delivery_arg_encode(w, &d);
+}
+
+/* ---- the associations (all on the loop thread) ---- */
+
+static void conn_finished(struct conn *c)
+{
+    if (c->finished)
+        return;
+    c->finished = true;
+    struct run *r = c->r;
+    pthread_mutex_lock(&r->lock);
+    r->failed += c->share - c->next; /* never sent */
+    r->active--;
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->lock);
+}
+
+static void pump(struct conn *c);
+
+static void delivered(void *arg, struct x400ms_assoc *a, const struct x400ms_outcome *o)
+{
+    (void)a;
+    struct inv *iv = arg;
+    struct conn *c = iv->c;
+    struct run *r = c->r;
+    uint64_t us = now_us() - iv->t0_us;
+    free(iv);
+    pthread_mutex_lock(&r->lock);
+    if (o->kind == X400MS_OUTCOME_RESULT) {
+        r->acknowledged++;
+        if (r->lat_us != NULL)
+            r->lat_us[r->n_lat++] = us;
+    } else {
+        r->failed++;
+    }
+    pthread_mutex_unlock(&r->lock);
+    if (o->kind == X400MS_OUTCOME_ERROR)
+        note_error(r, "message-delivery error %" PRId64 " (%s)", o->errcode,
+                   o->errcode == MTS_ERR_SECURITY_ERROR ? "security-error" :
+                   o->errcode == MTS_ERR_DELIVERY_CONTROL_VIOLATED ? "delivery-control-violated" :
+                   o->errcode == MTS_ERR_UNSUPPORTED_CRITICAL_FUNCTION ? "unsupported-critical-function"
+                                                                        : "other");
+    else if (o->kind == X400MS_OUTCOME_REJECT)
+        note_error(r, "message-delivery rejected (ROSE problem 0x%x)", (unsigned)o->problem);
+    else if (o->kind == X400MS_OUTCOME_ENDED)
+        note_error(r, "association ended before the answer");
+    c->outstanding--;
+    if (o->kind != X400MS_OUTCOME_ENDED)
+        pump(c);
+}
+
+static void pump(struct conn *c)
+{
+    struct run *r = c->r;
+    if (c->a == NULL || c->releasing)
+        return;
+    while (c->outstanding < r->p.window && c->next < c->share) {
+        struct ber_writer w;
+        ber_writer_init(&w);
+        long seq = c->index * 1000000L + c->next;
+        int rc = build_delivery(r, seq, &w);
+        struct inv *iv = malloc(sizeof *iv);
+        if (rc < 0 || iv == NULL) {
+            ber_writer_free(&w);
+            free(iv);
+            note_error(r, "cannot encode a delivery");
+            break;
+        }
+        iv->c = c;
+        iv->t0_us = now_us();
+        rc = x400ms_assoc_invoke(c->a, MTS_OP_MESSAGE_DELIVERY,
+                                 X400MS_BYTES(ber_writer_data(&w), ber_writer_len(&w)), NULL,
+                                 delivered, iv, NULL);
+        ber_writer_free(&w);
+        if (rc < 0) {
+            free(iv);
+            if (rc == X400MS_ELIMIT && c->outstanding > 0)
+                break; /* the stack's own window: wait for answers */
+            note_error(r, "invoke failed (%d)", rc);
+            break;
+        }
+        c->next++;
+        c->outstanding++;
+        pthread_mutex_lock(&r->lock);
+        r->delivered++;
+        pthread_mutex_unlock(&r->lock);
+    }
+    if (c->outstanding == 0 && (c->next >= c->share || r->first_error[0] != '\0')) {
+        c->releasing = true;
+        if (x400ms_assoc_release(c->a, X400MS_NO_BYTES) < 0)
+            x400ms_assoc_abort(c->a, "release failed");
+    }
+}
+
+static void on_confirm(void *ctx, struct x400ms_assoc *a, const struct x400ms_connect_result *res)
+{
+    struct conn *c = ctx;
+    struct run *r = c->r;
+    if (res->status == X400MS_CONNECT_ACCEPTED) {
+        c->a = a;
+        pump(c);
+        return;
+    }
+    if (res->status == X400MS_CONNECT_BIND_ERROR) {
+        int code = -1;
+        struct ber_error berr = { 0 };
+        mts_bind_error_decode(ber_slice_make(res->bind_error.ptr, res->bind_error.len), &code, &berr);
+        note_error(r, "MTS-bind refused: %s (MTSBindError %d)",
+                   code == MTS_BIND_AUTHENTICATION_ERROR ? "authentication-error" :
+                   code == MTS_BIND_BUSY ? "busy" : "other", code);
+    } else {
+        note_error(r, "association refused: %s", res->reason ? res->reason : "no reason");
+    }
+    conn_finished(c);
+}
+
+static void on_released(void *ctx, struct x400ms_assoc *a)
+{
+    (void)a;
+    struct conn *c = ctx;
+    c->a = NULL;
+    conn_finished(c);
+}
+
+static void on_aborted(void *ctx, struct x400ms_assoc *a, const struct x400ms_abort_info *why)
+{
+    (void)a;
+    struct conn *c = ctx;
+    c->a = NULL;
+    if (!c->releasing)
+        note_error(c->r, "association aborted: %s", why && why->reason ? why->reason : "no reason");
+    conn_finished(c);
+}
+
+static void on_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_invoke *inv)
+{
+    (void)ctx;
+    x400ms_assoc_reject(a, inv->invoke_id, X400MS_ROSE_INVOKE_UNRECOGNIZED_OPERATION);
+}
+
+static void start_all(struct run *r)
+{
+    for (int i = 0; i < r->p.connections; i++) {
+        struct conn *c = &r->conns[i];
+        struct x400ms_assoc_request req;
+        memset(&req, 0, sizeof req);
+        req.size = sizeof req;
+        req.host = r->p.host;
+        req.port = r->p.port;
+        req.context = &r->ac;
+        req.ctx = c;
+        req.bind_argument = X400MS_BYTES(r->bind_arg, r->bind_arg_len);
+        req.timeout_ms = 30000;
+        req.confirm = on_confirm;
+        struct x400ms_error err = { 0 };
+        if (x400ms_assoc_connect(r->core, &req, &err) < 0) {
+            note_error(r, "connect: %s", err.message);
+            conn_finished(c);
+        }
+    }
+}
+
+/* ---- command line ---- */
+
+static int parse_priority(const char *s)
+{
+    if (strcmp(s, "urgent") == 0)
+        return MTS_PRIORITY_URGENT;
+    if (strcmp(s, "normal") == 0)
+        return MTS_PRIORITY_NORMAL;
+    if (strcmp(s, "non-urgent") == 0)
+        return MTS_PRIORITY_NON_URGENT;
+    return -1;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int read_content(struct run *r)
+{
+    FILE *f = fopen(r->p.content_file, "rb");
+    if (f == NULL)
+        return -1;
+    size_t cap = 65536, n = 0;
+    uint8_t *buf = malloc(cap);
+    size_t k;
+    while (buf != NULL && (k = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += k;
+        if (n == cap) {
+            uint8_t *p = realloc(buf, cap *= 2);
+            if (p == NULL) {
+                free(buf);
+                buf = NULL;
+            }
+            buf = p;
+        }
+    }
+    fclose(f);
+    if (buf == NULL)
+        return -1;
+    r->content = buf;
+    r->content_len = n;
+    return 0;
+}
+
+int mta_deliver_main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "host", required_argument, NULL, 'H' },      { "mta-name", required_argument, NULL, 'n' },
+        { "password", required_argument, NULL, 'p' },  { "to", required_argument, NULL, 't' },
+        { "from", required_argument, NULL, 'f' },      { "count", required_argument, NULL, 'c' },
+        { "size", required_argument, NULL, 's' },      { "priority", required_argument, NULL, 'P' },
+        { "connections", required_argument, NULL, 'C' }, { "window", required_argument, NULL, 'w' },
+        { "content-file", required_argument, NULL, 'F' }, { "subject", required_argument, NULL, 'S' },
+        { "reliable", no_argument, NULL, 'R' },        { "context", required_argument, NULL, 'x' },
+        { "latency", no_argument, NULL, 'L' },         { NULL, 0, NULL, 0 },
+    };
+    static struct run run; /* lives until exit: late callbacks never see freed memory */
+    struct run *r = &run;
+    struct params *p = &r->p;
+    p->count = 1;
+    p->size = 2048;
+    p->priority = MTS_PRIORITY_NORMAL;
+    p->connections = 1;
+    p->window = 16;
+    p->from = "/C=XX/A= /P=X400MS/O=MTA/S=originator/";
+    p->subject = "x400ms-mta test message";
+    const char *hostport = NULL;
+    struct x400ms_error err = { 0 };
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "H:", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'H': hostport = optarg; break;
+        case 'n': p->mta_name = optarg; break;
+        case 'p': p->password = optarg; break;
+        case 't':
+            if (r->n_to == sizeof r->to / sizeof r->to[0] ||
+                or_address_parse(optarg, strlen(optarg), &r->to[r->n_to++], &err) < 0) {
+                fprintf(stderr, "x400ms-mta deliver: --to %s: %s\n", optarg,
+                        err.message[0] ? err.message : "too many recipients");
+                return 2;
+            }
+            p->to = optarg;
+            break;
+        case 'f': p->from = optarg; break;
+        case 'c': p->count = atol(optarg); break;
+        case 's': p->size = atol(optarg); break;
+        case 'P':
+            if ((p->priority = parse_priority(optarg)) < 0) {
+                fprintf(stderr, "x400ms-mta: --priority: expected urgent, normal or non-urgent\n");
+                return 2;
+            }
+            break;
+        case 'C': p->connections = atoi(optarg); break;
+        case 'w': p->window = atoi(optarg); break;
+        case 'F': p->content_file = optarg; break;
+        case 'S': p->subject = optarg; break;
+        case 'R': p->reliable = true; break;
+        case 'x': p->is94 = strcmp(optarg, "94") == 0; break;
+        case 'L': p->latency = true; break;
+        default: return 2;
+        }
+    }
+    const char *colon = hostport ? strrchr(hostport, ':') : NULL;
+    if (colon == NULL || p->mta_name == NULL || p->password == NULL || p->to == NULL) {
+        fprintf(stderr, "x400ms-mta deliver: -H HOST:PORT, --mta-name, --password and --to are "
+                        "required\n");
+        return 2;
+    }
+    snprintf(p->host, sizeof p->host, "%.*s", (int)(colon - hostport), hostport);
+    p->port = atoi(colon + 1);
+    if (p->count < 0 || p->connections < 1 || p->window < 1 || p->port <= 0) {
+        fprintf(stderr, "x400ms-mta deliver: bad --count, --connections, --window or port\n");
+        return 2;
+    }
+    if (or_address_parse(p->from, strlen(p->from), &r->from, &err) < 0) {
+        fprintf(stderr, "x400ms-mta deliver: O/R address: %s\n", err.message);
+        return 2;
+    }
+    if (build_bind(r) < 0 ||
+        (p->content_file ? read_content(r) : build_ipm(r)) < 0) {
+        fprintf(stderr, "x400ms-mta deliver: cannot build the %s\n",
+                p->content_file ? "content (reading --content-file)" : "PDUs");
+        return 2;
+    }
+    if (p->latency)
+        r->lat_us = calloc((size_t)p->count + 1, sizeof *r->lat_us);
+
+    memset(&r->ac, 0, sizeof r->ac);
+    r->ac.size = sizeof r->ac;
+    r->ac.oid = p->reliable ? (p->is94 ? "2.6.0.1.10" : "2.6.0.1.3") : (p->is94 ? "2.6.0.1.8" : "2.6.0.1.1");
+    r->ac.name = "mts-forced-access";
+    r->ac.syntaxes = p->reliable ? (p->is94 ? syn_fr94 : syn_fr88) : (p->is94 ? syn_f94 : syn_f88);
+    r->ac.n_syntaxes = 4;
+    r->ac.reliable = p->reliable;
+    r->ac.max_own_invokes = (unsigned)p->window;
+    r->ac.max_peer_invokes = 4;
+    r->ac.invoke = on_invoke;
+    r->ac.released = on_released;
+    r->ac.aborted = on_aborted;
+
+    r->conns = calloc((size_t)p->connections, sizeof *r->conns);
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->cond, NULL);
+    for (int i = 0; i < p->connections; i++) {
+        r->conns[i].r = r;
+        r->conns[i].index = i;
+        r->conns[i].share = p->count / p->connections + (i < p->count % p->connections ? 1 : 0);
+    }
+    r->active = p->connections;
+
+    if (mta_stack_start(p->reliable, &r->core, &err) < 0) {
+        fprintf(stderr, "x400ms-mta: cannot start the OSI stack: %s\n", err.message);
+        return 1;
+    }
+    uint64_t t0 = now_us();
+    if (x400ms_loop_post(x400ms_core_loop(r->core, 0), start_all, r) < 0) {
+        fprintf(stderr, "x400ms-mta: the stack's loop is not running\n");
+        return 1;
+    }
+    pthread_mutex_lock(&r->lock);
+    while (r->active > 0)
+        pthread_cond_wait(&r->cond, &r->lock);
+    pthread_mutex_unlock(&r->lock);
+    double secs = (double)(now_us() - t0) / 1e6;
+    mta_stack_stop(&r->core);
+
+    if (r->first_error[0] != '\0')
+        fprintf(stderr, "x400ms-mta: %s\n", r->first_error);
+    if (r->lat_us != NULL && r->n_lat > 0) {
+        qsort(r->lat_us, (size_t)r->n_lat, sizeof *r->lat_us, cmp_u64);
+        printf("latency_ms p50=%.2f p99=%.2f max=%.2f\n", r->lat_us[r->n_lat / 2] / 1000.0,
+               r->lat_us[(r->n_lat * 99) / 100] / 1000.0, r->lat_us[r->n_lat - 1] / 1000.0);
+    }
+    printf("delivered=%ld acknowledged=%ld failed=%ld seconds=%.3f rate=%.1f\n", r->delivered,
+           r->acknowledged, r->failed, secs, secs > 0 ? (double)r->acknowledged / secs : 0.0);
+    fflush(stdout);
+    return r->failed == 0 && r->acknowledged == p->count ? 0 : 1;
+}

@@ -1,0 +1,28 @@
+/* tools/mta/main.c: x400ms-mta COMMAND ... */
+#include <stdio.h>
+#include <string.h>
+
+#include "tools/mta/mta.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: x400ms-mta deliver -H HOST:PORT --mta-name NAME --password PW --to ORADDR\n"
+            "                  [--count N] [--size BYTES] [--priority urgent|normal|non-urgent]\n"
+            "                  [--connections C] [--window W] [--content-file F] [--from ORADDR]\n"
+            "                  [--subject TEXT] [--reliable] [--context 88|94] [--latency]\n"
+            "  Binds to an MS as an MTA (mts-forced-access, X.411) and delivers messages;\n"
+            "  the last line is: delivered=N acknowledged=N failed=N seconds=S rate=R\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "deliver") == 0)
+        return mta_deliver_main(argc - 1, argv + 1);
+    if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+        usage(stdout);
+        return 0;
+    }
+    usage(stderr);
+    return 2;
+}
