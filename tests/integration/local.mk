@@ -4,3 +4,4 @@ include $(srcdir)/tests/integration/core.mk
 include $(srcdir)/tests/integration/transport.mk
 include $(srcdir)/tests/integration/store.mk
 include $(srcdir)/tests/integration/osi.mk
+include $(srcdir)/tests/integration/hostile.mk

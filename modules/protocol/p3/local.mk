@@ -54,3 +54,9 @@ BENCH_TARGETS += bench/delivery/bench_delivery
 bench_delivery_bench_delivery_SOURCES = bench/delivery/bench_delivery.c
 bench_delivery_bench_delivery_CFLAGS = $(TEST_CFLAGS)
 bench_delivery_bench_delivery_LDADD = $(P3_TEST_LIBS)
+
+check_PROGRAMS += tests/integration/p3/test_p3_reliable
+TESTS += tests/integration/p3/test_p3_reliable
+tests_integration_p3_test_p3_reliable_SOURCES = tests/integration/p3/test_p3_reliable.c
+tests_integration_p3_test_p3_reliable_CFLAGS = $(TEST_CFLAGS)
+tests_integration_p3_test_p3_reliable_LDADD = $(P3_TEST_LIBS)

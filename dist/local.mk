@@ -1,0 +1,1 @@
+# dist/ and man/: service files and man pages (owner: ops).

@@ -1,0 +1,1 @@
+# tests/integration/hostile: hostile-input suite (owner: ops).
