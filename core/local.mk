@@ -8,7 +8,8 @@ libx400ms_la_SOURCES += \
 	core/core.c core/core-private.h \
 	core/manifest.c core/manifest.h \
 	core/module.c core/module-loader.h \
-	core/builtin-services.c
+	core/builtin-services.c \
+	core/password.c
 
 # Modules built in with --enable-NAME=static: each module's fragment, inside
 # its `if MODULE_NAME_STATIC`, compiles its sources with

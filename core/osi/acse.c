@@ -110,11 +110,8 @@ static void acse_send_aare(struct x400ms_assoc *a, ber_mark_t ui_mark, int resul
     }
 }
 
-void acse_aarq_ind(struct x400ms_assoc *a, struct ber_slice aarq, bool contexts_ok,
-                   int provider_reason)
+void acse_aarq_ind(struct x400ms_assoc *a, struct ber_slice aarq)
 {
-    (void)contexts_ok;
-    (void)provider_reason;
     struct ber_error e = { 0 };
     struct acse_apdu *p = malloc(sizeof(*p));
     if (p == NULL) {

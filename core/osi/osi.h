@@ -201,8 +201,8 @@ int ses_send_minor_sync_ack(struct x400ms_assoc *a);
 void pres_connect_ind(struct x400ms_assoc *a, struct ber_slice cp);
 /* S-CONNECT confirm: AC (accepted, CPA) or RF (CPR, may be empty). */
 void pres_connect_cnf(struct x400ms_assoc *a, bool accepted, struct ber_slice ppdu);
-/* S-DATA (and PT/GT user data): fully-encoded-data. via_pt: PT user data. */
-void pres_data_ind(struct x400ms_assoc *a, struct ber_slice ud, int session_event);
+/* S-DATA: the user information of a DT, fully-encoded-data. */
+void pres_data_ind(struct x400ms_assoc *a, struct ber_slice ud);
 /* S-RELEASE indication / confirm: the user data of FN / DN. */
 void pres_release_ind(struct x400ms_assoc *a, struct ber_slice ud);
 void pres_release_cnf(struct x400ms_assoc *a, struct ber_slice ud);
@@ -223,11 +223,10 @@ int pres_send_cp(struct x400ms_assoc *a, ber_mark_t mark);
 int pres_send_aru(struct x400ms_assoc *a, ber_mark_t mark);
 
 /* ---- acse.c ---- */
-/* The AARQ arrived (value of the ACSE PDV of the CP). The presentation
- * contexts are known. Returns 0, or a negative code when the AARQ is
- * malformed (the caller refuses). */
-void acse_aarq_ind(struct x400ms_assoc *a, struct ber_slice aarq, bool contexts_ok,
-                   int provider_reason);
+/* The AARQ arrived (the value of the ACSE PDV of the CP); the proposed
+ * presentation contexts are known. Answers (now or after the module's bind)
+ * with a CPA or a CPR. */
+void acse_aarq_ind(struct x400ms_assoc *a, struct ber_slice aarq);
 void acse_aare_cnf(struct x400ms_assoc *a, struct ber_slice aare, bool pres_accepted,
                    int provider_reason);
 void acse_rlrq_ind(struct x400ms_assoc *a, struct ber_slice rlrq);

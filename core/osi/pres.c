@@ -23,13 +23,11 @@
 
 static const char acse_as_text[] = "2.2.1.0.1";
 
-/* X.226 8.5 Provider-reason and Result-list provider-reason values. */
+/* X.226 8.2 Result-list provider-reason values (the CPR's own
+ * Provider-reason values are PRES_PR_* of asn1/pres.h). */
 enum {
-    PR_REASON_NOT_SPECIFIED = 0,
-    PR_USER_DATA_NOT_READABLE = 6,
     CTX_ABSTRACT_SYNTAX_NOT_SUPPORTED = 1,
     CTX_TRANSFER_SYNTAX_NOT_SUPPORTED = 2,
-    CTX_LOCAL_LIMIT = 3,
 };
 
 /* A proposed context, as decoded from the CP. */
@@ -173,7 +171,7 @@ void pres_connect_ind(struct x400ms_assoc *a, struct ber_slice cp)
         osi_close(a);
         return;
     }
-    acse_aarq_ind(a, aarq, true, -1);
+    acse_aarq_ind(a, aarq);
 }
 
 bool pres_select_contexts(struct x400ms_assoc *a)
@@ -364,9 +362,8 @@ static void pres_provider_abort(struct x400ms_assoc *a, const char *what)
     osi_abort(a, X400MS_ABORT_LOCAL, true, "presentation protocol error: %s", what);
 }
 
-void pres_data_ind(struct x400ms_assoc *a, struct ber_slice ud, int session_event)
+void pres_data_ind(struct x400ms_assoc *a, struct ber_slice ud)
 {
-    (void)session_event;
     if (a->state != OSI_S_DATA && a->state != OSI_S_RELEASING) {
         pres_provider_abort(a, "P-DATA before the association is established");
         return;

@@ -482,7 +482,7 @@ void ses_input(struct x400ms_assoc *a, const uint8_t *tsdu, size_t len)
                 ses_protocol_error(a, "DT SPDU outside data transfer");
                 return;
             }
-            pres_data_ind(a, ud, 0);
+            pres_data_ind(a, ud);
             break;
         case SPDU_FN:
             if (a->state != OSI_S_DATA || a->initiator) {

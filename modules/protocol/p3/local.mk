@@ -39,7 +39,7 @@ tools_x400ms_mta_LDADD = libx400ms.la $(JANSSON_LIBS) $(LTDL_LIBS) $(PTHREAD_LIB
 check_LTLIBRARIES += tests/integration/p3/libp3test.la
 tests_integration_p3_libp3test_la_SOURCES = tests/integration/p3/p3test.c tests/integration/p3/p3test.h
 tests_integration_p3_libp3test_la_CFLAGS = $(TEST_CFLAGS)
-P3_TEST_LIBS = tests/integration/p3/libp3test.la tests/lib/libx4test.la \
+P3_TEST_LIBS = tests/integration/p3/libp3test.la tests/lib/libx4pcap.la tests/lib/libx4test.la \
 	modules/store/file/libstorefile.la $(TEST_LIBS)
 
 check_PROGRAMS += tests/integration/p3/test_p3_deliver

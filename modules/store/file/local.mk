@@ -1,9 +1,6 @@
 # modules/store/file: the file store backend (owner: store). See
 # docs/store-format.md and include/x400ms/store.h.
 x400msinclude_HEADERS += include/x400ms/store.h
-# P7 credentials (x400ms_password_hash/verify of store.h) live in libx400ms so
-# that P7 and the admin API use them without depending on this module.
-libx400ms_la_SOURCES += modules/store/file/password.c
 
 # The backend itself, shared by the module and the unit tests.
 storefile_sources = \

@@ -150,3 +150,83 @@ int p3t_parse_summary(const char *out, long *delivered, long *acknowledged, long
     return sscanf(line, "delivered=%ld acknowledged=%ld failed=%ld", delivered, acknowledged,
                   failed) == 3 ? 0 : -1;
 }
+
+/* ---- recording relay ---- */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tests/lib/x4pcap.h"
+
+struct p3t_relay {
+    int listen_fd, port, target;
+    struct x4pcap *pcap;
+    pthread_t th;
+    bool done;
+};
+
+static void *relay_main(void *arg)
+{
+    struct p3t_relay *r = arg;
+    int c = accept(r->listen_fd, NULL, NULL);
+    int s = c >= 0 ? x4t_connect(r->target) : -1;
+    uint8_t buf[65536];
+    while (c >= 0 && s >= 0) {
+        struct pollfd p[2] = { { c, POLLIN, 0 }, { s, POLLIN, 0 } };
+        if (poll(p, 2, 20000) <= 0)
+            break;
+        int from = (p[0].revents & (POLLIN | POLLHUP)) ? 0 : 1;
+        ssize_t n = read(from == 0 ? c : s, buf, sizeof buf);
+        if (n <= 0)
+            break;
+        x4pcap_write(r->pcap, from == 0, buf, (size_t)n);
+        if (write(from == 0 ? s : c, buf, (size_t)n) != n)
+            break;
+    }
+    if (c >= 0)
+        close(c);
+    if (s >= 0)
+        close(s);
+    return NULL;
+}
+
+struct p3t_relay *p3t_relay_start(int target, const char *pcap_path)
+{
+    struct p3t_relay *r = calloc(1, sizeof *r);
+    r->target = target;
+    r->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t len = sizeof sa;
+    if (bind(r->listen_fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(r->listen_fd, 1) < 0 ||
+        getsockname(r->listen_fd, (struct sockaddr *)&sa, &len) < 0) {
+        close(r->listen_fd);
+        free(r);
+        return NULL;
+    }
+    r->port = ntohs(sa.sin_port);
+    r->pcap = x4pcap_open(pcap_path, (uint16_t)r->port, (uint16_t)target);
+    if (r->pcap == NULL || pthread_create(&r->th, NULL, relay_main, r) != 0) {
+        close(r->listen_fd);
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+int p3t_relay_port(const struct p3t_relay *r)
+{
+    return r->port;
+}
+
+int p3t_relay_finish(struct p3t_relay *r, int timeout_ms)
+{
+    (void)timeout_ms; /* the relay's poll gives up after 20 s of silence */
+    pthread_join(r->th, NULL);
+    close(r->listen_fd);
+    int rc = x4pcap_close(r->pcap);
+    free(r);
+    return rc;
+}

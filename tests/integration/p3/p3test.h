@@ -44,4 +44,14 @@ int p3t_run_mta(const char *const *args, char **out, int timeout_ms);
 /* Parses the last line "delivered=N acknowledged=N failed=N ..." of out. */
 int p3t_parse_summary(const char *out, long *delivered, long *acknowledged, long *failed);
 
+
+
+/* A TCP relay 127.0.0.1:p3t_relay_port() -> 127.0.0.1:target that records
+ * the first connection's octets into a pcap (tests/lib/pcap.h) for tshark.
+ * p3t_relay_finish waits for that connection to end (at most timeout_ms)
+ * and closes the pcap. */
+struct p3t_relay;
+struct p3t_relay *p3t_relay_start(int target, const char *pcap_path);
+int p3t_relay_port(const struct p3t_relay *r);
+int p3t_relay_finish(struct p3t_relay *r, int timeout_ms);
 #endif
