@@ -154,8 +154,9 @@ void osi_writable(struct x400ms_assoc *a);
 void osi_input(struct x400ms_assoc *a, const uint8_t *tsdu, size_t len);
 /* The transport is gone (reason for the log); frees a when not busy. */
 void osi_lower_gone(struct x400ms_assoc *a, int reason, const char *text);
-/* Ends the association with an abort: AB (with ARU/ABRT when user_abort,
- * else a provider AB), log line, user notified, transport closed. */
+/* Ends the association with an abort: a log line naming the peer and the
+ * cause, a provider AB (protocol-error flag, no PPDU) when send_ab and the
+ * session connection exists, aborted() to the module, the transport closed. */
 void osi_abort(struct x400ms_assoc *a, enum x400ms_abort_source src, bool send_ab,
                const char *fmt, ...) X400MS_PRINTF(4, 5);
 /* Delivers released/aborted to the module once. */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "tests/integration/p3/p3test.h"
+#include "tests/lib/x4pcap.h"
 #include "tests/lib/x4test.h"
 
 struct fixture {
@@ -107,6 +108,37 @@ static void test_p3_deliver_unknown_recipient_neg(void **state)
     assert_int_equal(x4t_daemon_wait_log(f->d, "unauthorised-recipient-name", 5000), 0);
 }
 
+/* tshark dissects the P3 traffic (bind, deliveries, results, release) of
+ * one association, recorded by a relay, without a malformed frame. */
+static void test_p3_deliver_tshark_clean(void **state)
+{
+    struct fixture *f = *state;
+    if (x4_tshark_path() == NULL)
+        skip();
+    char pcap[4096];
+    snprintf(pcap, sizeof pcap, "%s/p3.pcap", f->data);
+    struct p3t_relay *r = p3t_relay_start(x4t_daemon_port(f->d, 1), pcap);
+    assert_non_null(r);
+    char hostport[64];
+    snprintf(hostport, sizeof hostport, "127.0.0.1:%d", p3t_relay_port(r));
+    const char *args[] = { "deliver", "-H", hostport, "--mta-name", P3T_MTA, "--password",
+                           P3T_MTA_PASSWORD, "--to", P3T_BOB, "--count", "3", "--size", "500",
+                           NULL };
+    char *out = NULL;
+    int st = p3t_run_mta(args, &out, 20000);
+    assert_int_equal(p3t_relay_finish(r, 20000), 0);
+    assert_int_equal(st, 0);
+    free(out);
+    char report[4096], verbose[65536];
+    int rc = x4_tshark_check(pcap, (uint16_t)x4t_daemon_port(f->d, 1), report, sizeof report,
+                             verbose, sizeof verbose);
+    if (rc != 0)
+        fprintf(stderr, "tshark: %s\n", report);
+    assert_int_equal(rc, 0);
+    /* tshark knew the protocol: it named the P3 operation */
+    assert_non_null(strstr(verbose, "message-delivery"));
+}
+
 /* Last: kills the daemon to read the store. */
 static void test_p3_deliver_accepted_durable(void **state)
 {
@@ -144,7 +176,7 @@ static void test_p3_deliver_accepted_durable(void **state)
         assert_true(e[i].content_length > 3000);
         assert_true(e[i].delivery_time > 1600000000);
     }
-    assert_int_equal(p3t_read_box(f->data, "bob", X400MS_STORE_INBOX, e, 64), 0);
+    assert_int_equal(p3t_read_box(f->data, "bob", X400MS_STORE_INBOX, e, 64), 3); /* the tshark test's */
 }
 
 int main(void)
@@ -153,6 +185,7 @@ int main(void)
         cmocka_unit_test(test_p3_deliver_wrong_password_neg),
         cmocka_unit_test(test_p3_deliver_unknown_mta_neg),
         cmocka_unit_test(test_p3_deliver_unknown_recipient_neg),
+        cmocka_unit_test(test_p3_deliver_tshark_clean),
         cmocka_unit_test(test_p3_deliver_accepted_durable),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
