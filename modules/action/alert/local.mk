@@ -1,1 +1,35 @@
-# modules/action/alert
+# modules/action/alert (module "alert", auto-alert), the auto-action
+# dispatcher (module "autoaction", modules/action/autoaction), the public
+# header include/x400ms/autoaction.h, and the auto-action integration tests
+# (tests/integration/actions). Owner: actions. See docs/auto-actions.md.
+x400msinclude_HEADERS += include/x400ms/autoaction.h
+EXTRA_DIST += docs/auto-actions.md etc/examples/icao-ageing.json
+
+# ---- the dispatcher: always a loadable module (no configure switch yet) ----
+autoaction_sources = \
+	modules/action/autoaction/aa.h \
+	modules/action/autoaction/module.c \
+	modules/action/autoaction/registry.c \
+	modules/action/autoaction/dispatch.c \
+	modules/action/autoaction/filter.c \
+	modules/action/autoaction/filter_ber.c \
+	modules/action/autoaction/admin.c
+pkglib_LTLIBRARIES += modules/autoaction.la
+modules_autoaction_la_SOURCES = $(autoaction_sources)
+modules_autoaction_la_LDFLAGS = $(MODULE_LINK_FLAGS)
+modules_autoaction_la_LIBADD = $(MODULE_LINK_LIBS) $(PTHREAD_LIBS)
+
+# ---- auto-alert ----
+if BUILD_MODULE_ALERT
+if MODULE_ALERT_STATIC
+noinst_LTLIBRARIES += modules/action/alert/libalert-builtin.la
+modules_action_alert_libalert_builtin_la_SOURCES = modules/action/alert/alert.c
+modules_action_alert_libalert_builtin_la_CFLAGS = $(AM_CFLAGS) -DX400MS_BUILTIN_MODULE=alert
+X400MSD_STATIC_MODULE_LIBS += modules/action/alert/libalert-builtin.la
+else
+pkglib_LTLIBRARIES += modules/alert.la
+modules_alert_la_SOURCES = modules/action/alert/alert.c
+modules_alert_la_LDFLAGS = $(MODULE_LINK_FLAGS)
+modules_alert_la_LIBADD = $(MODULE_LINK_LIBS)
+endif
+endif

@@ -25,7 +25,6 @@ modules_p7_la_LDFLAGS = $(MODULE_LINK_FLAGS)
 modules_p7_la_LIBADD = $(MODULE_LINK_LIBS) $(PTHREAD_LIBS)
 endif
 endif
-EXTRA_DIST += docs/p7.md
 
 # The P7 client library: a UA's side of X.413 on the project's OSI stack.
 lib_LTLIBRARIES += libx400ms-client.la

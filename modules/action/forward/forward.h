@@ -1,0 +1,35 @@
+/* Module "forward": ipm-auto-forward (X.420 / X.413 id-act-ipm-auto-forward
+ * 2.6.4.4.0) and delayed auto-forward (our type 2.999.2.1.1). Private. */
+#ifndef X400MS_MODULES_ACTION_FORWARD_FORWARD_H
+#define X400MS_MODULES_ACTION_FORWARD_FORWARD_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <jansson.h>
+#include "x400ms/autoaction.h"
+
+#define FWD_MAX_RECIPIENTS 32
+#define FWD_MAX_NESTING 8 /* forwarded-in-forwarded depth refused beyond this */
+
+struct fwd_state {
+    struct x400ms_core *core;
+    const struct x400ms_store_ops *store;
+    void *store_ctx;
+    char dir[4096];          /* DATA/forward: per-mailbox forwarded sets */
+    pthread_mutex_t lock;
+};
+
+/* build.c: the forwarding envelope and the IPM around the original.
+ * *env_r / *content_r are malloc'd. */
+int fwd_build(const json_t *param, const char *originator, const struct x400ms_store_entry *e,
+              uint32_t seq, uint8_t **env_r, size_t *env_len_r, uint8_t **content_r,
+              size_t *content_len_r, struct x400ms_error *err);
+/* The loop key: a hash of the innermost original content (unwrapping
+ * auto-forwarded IPMs), and the nesting depth found. */
+uint64_t fwd_loop_key(const uint8_t *content, size_t len, unsigned *depth_r);
+
+/* set.c: the per-mailbox forwarded set (DATA/forward/<mailbox>.set). */
+bool fwd_set_contains(struct fwd_state *st, const char *mailbox, uint64_t key);
+int fwd_set_add(struct fwd_state *st, const char *mailbox, uint64_t key, struct x400ms_error *err);
+
+#endif
