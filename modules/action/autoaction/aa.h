@@ -52,7 +52,7 @@ struct aa_worker {
     bool busy, abandoned, joinable;
     uint64_t deadline_ms;
     char plugin[64];
-    char what[200];
+    char what[400];
 };
 
 struct aa {

@@ -218,7 +218,7 @@ static int walk(const json_t *f, const char *path, struct x400ms_store_filter *o
             out->str_value = json_string_value(val);
         return 0;
     }
-    int64_t iv;
+    int64_t iv = 0;
     int rc = int_value(d, val, sub, &iv, err);
     if (rc == 0 && out != NULL)
         out->int_value = iv;
