@@ -33,3 +33,21 @@ modules_alert_la_LDFLAGS = $(MODULE_LINK_FLAGS)
 modules_alert_la_LIBADD = $(MODULE_LINK_LIBS)
 endif
 endif
+
+# ---- integration tests (tests/integration/actions) ----
+# Test-only modules: an MTS provider delivering locally (until mta_local
+# exists) and a probe standing in for P7 at the alert boundary.
+actions_test_module_flags = $(AM_LDFLAGS) -module -avoid-version -shared -rpath /nowhere \
+	-export-symbols-regex '^x400ms_module_entry$$'
+check_LTLIBRARIES += tests/integration/actions/actions_test_mts.la \
+	tests/integration/actions/actions_test_probe.la
+tests_integration_actions_actions_test_mts_la_SOURCES = tests/integration/actions/test_mts_module.c
+tests_integration_actions_actions_test_mts_la_LDFLAGS = $(actions_test_module_flags)
+tests_integration_actions_actions_test_mts_la_LIBADD = $(MODULE_LINK_LIBS)
+tests_integration_actions_actions_test_probe_la_SOURCES = tests/integration/actions/test_probe_module.c
+tests_integration_actions_actions_test_probe_la_LDFLAGS = $(actions_test_module_flags)
+tests_integration_actions_actions_test_probe_la_LIBADD = $(MODULE_LINK_LIBS)
+TESTS += tests/integration/actions/actions.sh tests/integration/actions/autoaction-log.sh
+EXTRA_DIST += tests/integration/actions/actions.sh tests/integration/actions/autoaction-log.sh \
+	examples/autoaction-log/Makefile examples/autoaction-log/README \
+	examples/autoaction-log/autoaction_log.c

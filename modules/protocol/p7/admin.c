@@ -1,6 +1,6 @@
 /* The operation dispatch, the administration port (Register-MS, X.413
- * 8.2.7), Modify (X.413 1994, 8.2.9) and the MS-submission port (X.413 8.3)
- * until an MTS provider exists. */
+ * 8.2.7) and Modify (X.413 1994, 8.2.9); the MS-submission port is in
+ * submit.c. */
 #define X400MS_LOG_MODULE "p7"
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,18 +34,6 @@ void p7_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_invoke *in
         x400ms_assoc_reject(a, inv->invoke_id, X400MS_ROSE_INVOKE_UNRECOGNIZED_OPERATION);
         break;
     }
-}
-
-/* ---- MS-submission (X.413 8.3) ---- */
-
-void p7_op_submission(struct p7_session *s, const struct x400ms_invoke *inv)
-{
-    /* Indirect submission needs the MTS provider (mta/local or p3); until it
-     * exists, say so with service-error unavailable. */
-    bool mts = x400ms_service_find(s->m->core, X400MS_SERVICE_MTS, NULL, NULL) != NULL;
-    p7_error_service(s, inv->invoke_id, 1,
-                     mts ? "indirect submission is not implemented yet"
-                         : "no MTS provider is configured");
 }
 
 /* ---- Register-MS ---- */

@@ -21,6 +21,7 @@ struct bind_job {
     bool found;                   /* a mailbox has this name */
     char mailbox[X400MS_STORE_NAME_MAX + 1];
     char hash[X400MS_STORE_PASSWORD_HASH_MAX];
+    char or_address[X400MS_STORE_ADDRESS_MAX];
     bool ok;                      /* verified */
 };
 
@@ -43,6 +44,7 @@ static int match_mailbox(void *arg, const struct x400ms_store_mailbox_info *info
     snprintf(mm->job->mailbox, sizeof mm->job->mailbox, "%s", info->name);
     snprintf(mm->job->hash, sizeof mm->job->hash, "%s",
              info->password_hash ? info->password_hash : "");
+    snprintf(mm->job->or_address, sizeof mm->job->or_address, "%s", info->or_address);
     return 1; /* stop */
 }
 
@@ -203,6 +205,7 @@ static void bind_verified(struct p7_session *s, void *arg)
     }
     struct x400ms_error err;
     snprintf(s->mailbox, sizeof s->mailbox, "%s", bs->job.mailbox);
+    snprintf(s->or_address, sizeof s->or_address, "%s", bs->job.or_address);
     int rc = s->m->store->mailbox_open(s->m->store_ctx, s->mailbox, &s->mb, &err);
     if (rc < 0) {
         X400MS_LOG_W("peer %s: mailbox %s: %s", s->peer, s->mailbox, err.message);

@@ -58,6 +58,8 @@ static const int64_t ops_94[] = { MS_OP_SUBMISSION_CONTROL, MS_OP_MESSAGE_SUBMIS
 static const struct x400ms_cfg_spec p7_spec[] = {
     { "store", X400MS_CFG_STRING, 0, offsetof(struct p7_config, store),
       .help = "name of the store backend (default: the first registered)" },
+    { "mts", X400MS_CFG_STRING, 0, offsetof(struct p7_config, mts),
+      .help = "name of the MTS provider for indirect submission (default: the first registered)" },
     { "bind_failure_delay_ms", X400MS_CFG_INT, 0, offsetof(struct p7_config, bind_failure_delay_ms),
       .min = 0, .max = 60000, .def_int = 1000,
       .help = "a failed MS-bind is answered after this many milliseconds" },
@@ -92,6 +94,7 @@ void p7_session_unref(struct p7_session *s)
 static void session_end(struct p7_session *s)
 {
     s->dead = true;
+    p7_submit_forget_all(s);
     s->a = NULL;
     if (s->delay_timer != NULL) {
         x400ms_timer_remove(&s->delay_timer);

@@ -29,6 +29,7 @@ enum p7_context_kind { P7_AC_88 = 0, P7_AC_94 = 1, P7_AC_R88 = 2, P7_AC_R94 = 3 
 
 struct p7_config {
     const char *store;            /* store backend name; NULL: the first registered */
+    const char *mts;              /* MTS provider name (mts.h); NULL: the first registered */
     long long bind_failure_delay_ms; /* wrong password / unknown name answered after this */
     long long max_list;           /* entries per List result when the selector has no limit */
     long long max_fetch_list;     /* sequence numbers in a Fetch result's `list` */
@@ -91,7 +92,9 @@ struct p7_session {
     struct x400ms_timer *delay_timer;
     char peer[64];
     char mailbox[X400MS_STORE_NAME_MAX + 1];
+    char or_address[X400MS_STORE_ADDRESS_MAX]; /* the mailbox's O/R address (originator check) */
     struct x400ms_store_mailbox *mb;
+    struct p7_submit_op *submits; /* indirect submissions waiting for the MTS (submit.c) */
     struct p7_restrictions restrictions;
     struct p7_registrations regs;
 };
@@ -112,6 +115,8 @@ void p7_op_delete(struct p7_session *s, const struct x400ms_invoke *inv);
 void p7_op_register(struct p7_session *s, const struct x400ms_invoke *inv);
 void p7_op_modify(struct p7_session *s, const struct x400ms_invoke *inv);
 void p7_op_submission(struct p7_session *s, const struct x400ms_invoke *inv);
+/* The association ended: the MTS outcomes still awaited are not wanted (submit.c). */
+void p7_submit_forget_all(struct p7_session *s);
 
 /* ---- answers (reply.c) ---- */
 /* Sends the writer's contents as the result of inv (or, when w->error, a

@@ -1,0 +1,178 @@
+/* A test-only module, "actions_test_probe", for the auto-action tests:
+ *  - stands in for P7 at the alert boundary: it hooks X400MS_HOOK_AUTO_ALERT
+ *    and appends "alert MAILBOX SEQ ID PRIORITY ATTRS" to DATA/alerts.log;
+ *  - registers two misbehaving types: 2.999.2.1.90 fails, 2.999.2.1.91 hangs
+ *    for 20 s (bound 300 ms);
+ *  - adds admin routes to deliver entries (with a priority and an IPM or a
+ *    raw content) and to mark an entry fetched (processed):
+ *      POST /api/v1/test/actions/deliver {"mailbox", "priority", "subject"}
+ *      POST /api/v1/test/actions/fetch   {"mailbox", "seq"} */
+#define X400MS_LOG_MODULE "actions_test_probe"
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "x400ms/admin.h"
+#include "x400ms/autoaction.h"
+#include "x400ms/hooks.h"
+#include "x400ms/log.h"
+#include "x400ms/module.h"
+#include "x400ms/store.h"
+
+struct probe {
+    struct x400ms_core *core;
+};
+
+static int on_alert(void *ctx, const char *hook, void *event)
+{
+    struct probe *p = ctx;
+    (void)hook;
+    struct x400ms_alert_event *ev = event;
+    char path[4200], line[1024];
+    snprintf(path, sizeof path, "%s/alerts.log", x400ms_core_data_dir(p->core));
+    int n = snprintf(line, sizeof line, "alert %s %u %lld %d", ev->mailbox, (unsigned)ev->seq,
+                     (long long)ev->registration_id, ev->attrs ? ev->attrs->priority : -1);
+    for (size_t i = 0; ev->requested_attributes && ev->requested_attributes[i]; i++)
+        n += snprintf(line + n, sizeof line - (size_t)n, " %s", ev->requested_attributes[i]);
+    n += snprintf(line + n, sizeof line - (size_t)n, "\n");
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        if (write(fd, line, (size_t)n) < 0)
+            X400MS_LOG_E("cannot write %s", path);
+        close(fd);
+    }
+    ev->alerted++;
+    return X400MS_HOOK_CONTINUE;
+}
+
+static int failing_run(void *ctx, const struct x400ms_autoaction_run *run, struct x400ms_error *err)
+{
+    (void)ctx;
+    return x400ms_error_set(err, X400MS_EIO, "deliberate failure on entry %u", (unsigned)run->seq);
+}
+
+static int hanging_run(void *ctx, const struct x400ms_autoaction_run *run, struct x400ms_error *err)
+{
+    (void)ctx, (void)run, (void)err;
+    sleep(20);
+    return 0;
+}
+
+static const struct x400ms_autoaction_type_ops failing_type = {
+    .size = sizeof(struct x400ms_autoaction_type_ops), .events = X400MS_AUTOACTION_ON_DELIVERY,
+    .run = failing_run,
+};
+static const struct x400ms_autoaction_type_ops hanging_type = {
+    .size = sizeof(struct x400ms_autoaction_type_ops), .events = X400MS_AUTOACTION_ON_DELIVERY,
+    .timeout_ms = 300, .run = hanging_run,
+};
+
+static void deliver(void *ctx, const struct x400ms_admin_request *req, struct x400ms_admin_reply *reply)
+{
+    struct probe *p = ctx;
+    void *sctx;
+    const struct x400ms_store_ops *store = x400ms_store_find(p->core, NULL, &sctx);
+    const char *mailbox = json_string_value(json_object_get(req->body, "mailbox"));
+    const char *prio = json_string_value(json_object_get(req->body, "priority"));
+    const char *subject = json_string_value(json_object_get(req->body, "subject"));
+    struct x400ms_error err = { 0 };
+    struct x400ms_store_mailbox *mb;
+    if (store == NULL || mailbox == NULL || store->mailbox_open(sctx, mailbox, &mb, &err) < 0) {
+        x400ms_admin_reply_error(reply, 404, "not_found", "mailbox", "no such mailbox");
+        return;
+    }
+    /* a distinct raw content per call, so that loop keys differ */
+    char content[64];
+    int n = snprintf(content, sizeof content, "test content %lld %d", (long long)time(NULL), rand());
+    struct x400ms_store_entry_in in = {
+        .attrs = { .entry_type = X400MS_ENTRY_DELIVERED_MESSAGE,
+                   .priority = prio && strcmp(prio, "urgent") == 0 ? X400MS_PRIORITY_URGENT
+                               : prio && strcmp(prio, "non-urgent") == 0 ? X400MS_PRIORITY_NON_URGENT
+                                                                         : X400MS_PRIORITY_NORMAL,
+                   .importance = X400MS_IPM_ABSENT, .sensitivity = X400MS_IPM_ABSENT,
+                   .precedence = X400MS_PRECEDENCE_ABSENT, .content_length = (uint64_t)n,
+                   .content_type = "22", .delivery_time = time(NULL),
+                   .originator = "/C=XX/A= /P=TEST/O=Org/S=sender/", .subject = subject },
+        .envelope = (const uint8_t *)"\x31\x00", .envelope_len = 2,
+        .content = (const uint8_t *)content, .content_len = (size_t)n,
+    };
+    uint32_t seq = 0;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc = store->put(mb, X400MS_STORE_INBOX, &in, &seq, &err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    store->mailbox_close(mb);
+    if (rc < 0) {
+        x400ms_admin_reply_error(reply, 500, "internal", NULL, "%s", err.message);
+        return;
+    }
+    long long us = (t1.tv_sec - t0.tv_sec) * 1000000LL + (t1.tv_nsec - t0.tv_nsec) / 1000;
+    reply->status = 200;
+    reply->body = json_pack("{s:i, s:I}", "seq", (int)seq, "put_us", (json_int_t)us);
+}
+
+static void fetch(void *ctx, const struct x400ms_admin_request *req, struct x400ms_admin_reply *reply)
+{
+    struct probe *p = ctx;
+    void *sctx;
+    const struct x400ms_store_ops *store = x400ms_store_find(p->core, NULL, &sctx);
+    const char *mailbox = json_string_value(json_object_get(req->body, "mailbox"));
+    json_int_t seq = json_integer_value(json_object_get(req->body, "seq"));
+    struct x400ms_error err = { 0 };
+    struct x400ms_store_mailbox *mb;
+    if (store == NULL || mailbox == NULL || store->mailbox_open(sctx, mailbox, &mb, &err) < 0) {
+        x400ms_admin_reply_error(reply, 404, "not_found", "mailbox", "no such mailbox");
+        return;
+    }
+    int rc = store->set_status(mb, X400MS_STORE_INBOX, (uint32_t)seq, X400MS_STATUS_PROCESSED, &err);
+    store->mailbox_close(mb);
+    if (rc < 0) {
+        x400ms_admin_reply_error(reply, 404, "not_found", "seq", "%s", err.message);
+        return;
+    }
+    reply->status = 204;
+}
+
+static const struct x400ms_admin_route_ops routes[] = {
+    { .size = sizeof(struct x400ms_admin_route_ops), .method = "POST",
+      .pattern = "/api/v1/test/actions/deliver", .handler = deliver, .summary = "test only" },
+    { .size = sizeof(struct x400ms_admin_route_ops), .method = "POST",
+      .pattern = "/api/v1/test/actions/fetch", .handler = fetch, .summary = "test only" },
+};
+
+static int probe_init(struct x400ms_core *core, const json_t *config, void **state,
+                      struct x400ms_error *err)
+{
+    (void)config;
+    struct probe *p = calloc(1, sizeof *p);
+    if (p == NULL)
+        return x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
+    p->core = core;
+    int rc;
+    if ((rc = x400ms_hook_add(core, X400MS_HOOK_AUTO_ALERT, 0, on_alert, p, err)) < 0 ||
+        (rc = x400ms_autoaction_type_register(core, "2.999.2.1.90", &failing_type, p, err)) < 0 ||
+        (rc = x400ms_autoaction_type_register(core, "2.999.2.1.91", &hanging_type, p, err)) < 0 ||
+        (rc = x400ms_admin_route_register(core, "actions_test_probe.deliver", &routes[0], p, err)) < 0 ||
+        (rc = x400ms_admin_route_register(core, "actions_test_probe.fetch", &routes[1], p, err)) < 0) {
+        free(p);
+        return rc;
+    }
+    *state = p;
+    return 0;
+}
+
+static void probe_fini(void *state)
+{
+    free(state);
+}
+
+X400MS_MODULE_EXPORT const struct x400ms_module X400MS_MODULE_ENTRY = {
+    X400MS_MODULE_HEADER,
+    .name = "actions_test_probe",
+    .version = "test",
+    .init = probe_init,
+    .fini = probe_fini,
+};
