@@ -83,3 +83,9 @@ tests_integration_admin_admin_test_deliver_la_LDFLAGS = $(AM_LDFLAGS) -module -a
 tests_integration_admin_admin_test_deliver_la_LIBADD = $(MODULE_LINK_LIBS)
 tests_integration_admin_test_admin_api_DEPENDENCIES = tests/integration/admin/admin_test_deliver.la \
 	tests/lib/libx4test.la libx400ms.la
+
+# A backup taken while x400ms-mta delivers over P3, restored into a fresh data dir.
+if BUILD_MODULE_P3
+TESTS += tests/integration/admin/backup-under-load.sh
+endif
+EXTRA_DIST += tests/integration/admin/backup-under-load.sh

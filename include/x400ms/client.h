@@ -228,6 +228,37 @@ int x400ms_client_register_ms(struct x400ms_client *c, const struct x400ms_clien
 int x400ms_client_modify_status(struct x400ms_client *c, int entry_class, const uint32_t *seqs,
                                 size_t n, int status, struct x400ms_error *err);
 
+/* ---- indirect submission (X.413 8.3, through the MS to the MTS) ---- */
+
+/* An interpersonal message (X.420 IPM, content type 22) to submit. */
+struct x400ms_client_message {
+    const char *originator;             /* O/R address text: the bound mailbox's own */
+    const char *const *to;              /* NULL-terminated O/R address texts (primary) */
+    const char *const *cc;              /* copy recipients, may be NULL */
+    const char *subject;                /* may be NULL */
+    const uint8_t *body;                /* one IA5 text body part (may be NULL) */
+    size_t body_len;
+    int priority;                       /* X.411 priority: 0 normal, 1 non-urgent, 2 urgent */
+    /* receipt notification requested of each recipient (X.420 7.2.17.2
+     * notification-requests rn) and a delivery report (X.411 report) */
+    bool receipt;
+};
+
+/* What MessageSubmission answered. */
+struct x400ms_client_submitted {
+    char mts_identifier[96];            /* message-submission-identifier, "C/ADMD/PRMD;local" */
+    int64_t submission_time;            /* seconds since 1970 */
+    bool has_created_entry;             /* 94: the Out Box entry the MS kept */
+    uint32_t created_entry;
+};
+
+/* Builds the IPM and its MessageSubmissionEnvelope and invokes
+ * ms-message-submission (3). X400MS_EINVAL for a bad address (err names
+ * it); X400MS_EPERM when the MS (or the MTS through it) answered an
+ * abstract error: x400ms_client_last_error() gives the X.411/X.413 code. */
+int x400ms_client_send(struct x400ms_client *c, const struct x400ms_client_message *m,
+                       struct x400ms_client_submitted *out, struct x400ms_error *err);
+
 /* Builds a Restrictions SET (for params.fetch_restrictions) into buf:
  * allowed content types (OID texts, NULL-terminated, or NULL) and a maximum
  * attribute length (< 0: none). Returns its length or < 0. */

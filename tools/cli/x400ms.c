@@ -8,9 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "tools/cli/cli.h"
 #include "x400ms/client.h"
-
-enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_BIND = 2, EXIT_UNAVAILABLE = 3, EXIT_MS_ERROR = 4 };
 
 static void usage(FILE *f)
 {
@@ -25,7 +24,11 @@ static void usage(FILE *f)
             "  fetch SEQ [--out FILE]             one entry; its content to FILE (or stdout)\n"
             "  delete SEQ...                      delete entries\n"
             "  passwd                             change the password (new one on stdin)\n"
-            "  send, watch                        not available yet (need the MTS and auto-alert)\n"
+            "  send --to ORADDR... [--cc ORADDR...] --subject S (--body TEXT | --body-file F)\n"
+            "       [--priority urgent|normal|non-urgent] [--receipt]\n"
+            "                                     submit an IPM through the Message Store\n"
+            "  watch [--count N] [--timeout SECONDS]\n"
+            "                                     register auto-alert and print each alert\n"
             "\n"
             "options:\n"
             "  -H HOST:PORT   the Message Store (default 127.0.0.1:10102)\n"
@@ -34,7 +37,8 @@ static void usage(FILE *f)
             "  --json         machine-readable output\n"
             "\n"
             "exit codes: 0 success, 1 usage error, 2 cannot connect or bind (wrong name or\n"
-            "password), 3 not available yet, 4 the Message Store answered an error\n");
+            "password), 3 the Message Store offers no such service (e.g. no MTS for send),\n"
+            "4 the Message Store (or the MTS through it) answered an error\n");
 }
 
 static const char *const status_names[] = { "new", "listed", "processed" };
@@ -43,7 +47,7 @@ static const char *const priority_names[] = { "normal", "non-urgent", "urgent" }
 static const char *status_name(int s) { return s >= 0 && s < 3 ? status_names[s] : "-"; }
 static const char *priority_name(int p) { return p >= 0 && p < 3 ? priority_names[p] : "-"; }
 
-static void json_str(const char *s)
+void cli_json_str(const char *s)
 {
     putchar('"');
     for (; *s; s++) {
@@ -93,11 +97,14 @@ static int parse_since(const char *text, int64_t *out)
     return 0;
 }
 
-static int ms_error(struct x400ms_client *c, const struct x400ms_error *err)
+int cli_ms_error(struct x400ms_client *c, const struct x400ms_error *err)
 {
     int64_t code, problem;
     x400ms_client_last_error(c, &code, &problem, NULL, NULL);
     fprintf(stderr, "x400ms: %s\n", err->message);
+    /* service-error (27) unavailable (1): the MS does not offer it here */
+    if (err->code == X400MS_EPERM && code == 27 && problem == 1)
+        return EXIT_UNAVAILABLE;
     return EXIT_MS_ERROR;
 }
 
@@ -106,7 +113,7 @@ static int cmd_summarize(struct x400ms_client *c, bool json)
     struct x400ms_client_summary s;
     struct x400ms_error err;
     if (x400ms_client_summarize(c, 0, NULL, &s, &err) < 0)
-        return ms_error(c, &err);
+        return cli_ms_error(c, &err);
     if (json) {
         printf("{\"count\": %llu, \"lowest\": %u, \"highest\": %u, \"new\": %llu, \"listed\": %llu, "
                "\"processed\": %llu, \"urgent\": %llu, \"normal\": %llu, \"non_urgent\": %llu}\n",
@@ -155,7 +162,7 @@ static int cmd_list(struct x400ms_client *c, int argc, char **argv, bool json)
     struct x400ms_client_list l;
     struct x400ms_error err;
     if (x400ms_client_list(c, 0, &sel, NULL, &l, &err) < 0)
-        return ms_error(c, &err);
+        return cli_ms_error(c, &err);
     if (json)
         printf("{\"entries\": [");
     else
@@ -169,9 +176,9 @@ static int cmd_list(struct x400ms_client *c, int argc, char **argv, bool json)
             printf("%s{\"seq\": %u, \"status\": \"%s\", \"priority\": \"%s\", \"delivered\": \"%s\", "
                    "\"length\": %lld, \"from\": ", i ? ", " : "", e->seq, status_name(e->status),
                    priority_name(e->priority), when, (long long)e->content_length);
-            json_str(e->originator);
+            cli_json_str(e->originator);
             printf(", \"subject\": ");
-            json_str(e->subject);
+            cli_json_str(e->subject);
             printf("}");
         } else {
             printf("%8u  %-9s  %-10s  %-20s  %8lld  %-30.30s  %s\n", e->seq, status_name(e->status),
@@ -200,7 +207,7 @@ static int cmd_fetch(struct x400ms_client *c, int argc, char **argv, bool json)
     struct x400ms_client_entry e;
     struct x400ms_error err;
     if (x400ms_client_fetch(c, 0, seq, NULL, &e, &err) < 0)
-        return ms_error(c, &err);
+        return cli_ms_error(c, &err);
     if (out != NULL) {
         FILE *f = fopen(out, "wb");
         if (f == NULL || fwrite(e.content, 1, e.content_len, f) != e.content_len || fclose(f) != 0) {
@@ -215,9 +222,9 @@ static int cmd_fetch(struct x400ms_client *c, int argc, char **argv, bool json)
         printf("{\"seq\": %u, \"status\": \"%s\", \"priority\": \"%s\", \"delivered\": \"%s\", "
                "\"length\": %zu, \"from\": ", e.seq, status_name(e.status), priority_name(e.priority),
                when, e.content_len);
-        json_str(e.originator);
+        cli_json_str(e.originator);
         printf(", \"subject\": ");
-        json_str(e.subject);
+        cli_json_str(e.subject);
         printf("}\n");
     } else {
         printf("Sequence:  %u\nFrom:      %s\nTo:        %s\nSubject:   %s\nPriority:  %s\n"
@@ -246,7 +253,7 @@ static int cmd_delete(struct x400ms_client *c, int argc, char **argv, bool json)
     int rc = x400ms_client_delete(c, 0, seqs, (size_t)argc, NULL, &err);
     free(seqs);
     if (rc < 0)
-        return ms_error(c, &err);
+        return cli_ms_error(c, &err);
     if (json)
         printf("{\"deleted\": %d}\n", argc);
     else
@@ -264,7 +271,7 @@ static int cmd_passwd(struct x400ms_client *c, const char *old)
     struct x400ms_client_register r = { .old_password = old, .new_password = buf };
     struct x400ms_error err;
     if (x400ms_client_register_ms(c, &r, &err) < 0)
-        return ms_error(c, &err);
+        return cli_ms_error(c, &err);
     printf("password changed\n");
     return EXIT_OK;
 }
@@ -333,13 +340,15 @@ int main(int argc, char **argv)
     const char *cmd = argv[optind];
     int cargc = argc - optind - 1;
     char **cargv = argv + optind + 1;
-    if (strcmp(cmd, "send") == 0 || strcmp(cmd, "watch") == 0) {
-        fprintf(stderr, "x400ms: %s: not available yet (needs the %s)\n", cmd,
-                strcmp(cmd, "send") == 0 ? "MTS provider" : "auto-alert module");
-        return EXIT_UNAVAILABLE;
+    /* arguments are checked before connecting */
+    if ((strcmp(cmd, "send") == 0 && cmd_send_check(cargc, cargv) != EXIT_OK) ||
+        (strcmp(cmd, "watch") == 0 && cmd_watch_check(cargc, cargv) != EXIT_OK)) {
+        free(password);
+        return EXIT_USAGE;
     }
     if (strcmp(cmd, "summarize") != 0 && strcmp(cmd, "list") != 0 && strcmp(cmd, "fetch") != 0 &&
-        strcmp(cmd, "delete") != 0 && strcmp(cmd, "passwd") != 0) {
+        strcmp(cmd, "delete") != 0 && strcmp(cmd, "passwd") != 0 && strcmp(cmd, "send") != 0 &&
+        strcmp(cmd, "watch") != 0) {
         fprintf(stderr, "x400ms: unknown command %s\n", cmd);
         usage(stderr);
         return EXIT_USAGE;
@@ -362,6 +371,10 @@ int main(int argc, char **argv)
         rc = cmd_fetch(c, cargc, cargv, json);
     else if (strcmp(cmd, "delete") == 0)
         rc = cmd_delete(c, cargc, cargv, json);
+    else if (strcmp(cmd, "send") == 0)
+        rc = cmd_send(c, p.or_address, cargc, cargv, json);
+    else if (strcmp(cmd, "watch") == 0)
+        rc = cmd_watch(c, cargc, cargv, json);
     else
         rc = cmd_passwd(c, p.password);
     x400ms_client_unbind(&c);

@@ -31,6 +31,13 @@ struct x400ms_client {
     size_t last_param_len;
 };
 
+/* Runs an operation whose argument w holds (freed here) and waits: 0 with
+ * out a result, X400MS_EPERM after an abstract error (kept as the last
+ * error), X400MS_EPROTO after a reject, < 0 when no outcome came (ops.c). */
+struct ber_writer;
+int client_run(struct x400ms_client *c, int64_t opcode, struct ber_writer *w,
+               struct x400ms_client_outcome *out, struct x400ms_error *err);
+
 /* Frees the handle (on the loop thread, or when nothing references it). */
 void client_free_task(struct x400ms_client *c);
 

@@ -15,6 +15,12 @@ static const char *const error_names[] = {
     [27] = "service-error", [28] = "sequence-number-error", [29] = "invalid-parameters-error",
     [30] = "message-group-error", [31] = "ms-extension-error", [32] = "register-ms-error",
     [33] = "modify-error", [34] = "entry-class-error", [12] = "security-error",
+    /* X.411 errors of the submission operations (X.413 8.3 passes them on) */
+    [1] = "submission-control-violated", [2] = "element-of-service-not-subscribed",
+    [3] = "deferred-delivery-cancellation-rejected", [4] = "originator-invalid",
+    [5] = "recipient-improperly-specified", [6] = "message-submission-identifier-invalid",
+    [7] = "inconsistent-request", [9] = "unsupported-critical-function",
+    [10] = "remote-bind-error",
 };
 
 const char *x400ms_client_error_name(int64_t errcode)
@@ -27,7 +33,7 @@ const char *x400ms_client_error_name(int64_t errcode)
 
 /* Runs an operation; an abstract error becomes X400MS_EPERM with the error
  * remembered, a reject X400MS_EPROTO. On 0, out holds the result. */
-static int run(struct x400ms_client *c, int64_t opcode, struct ber_writer *w,
+int client_run(struct x400ms_client *c, int64_t opcode, struct ber_writer *w,
                struct x400ms_client_outcome *out, struct x400ms_error *err)
 {
     if (w->error) {
@@ -307,7 +313,7 @@ int x400ms_client_list(struct x400ms_client *c, int entry_class,
     free(as);
     ber_writer_free(&fw);
     struct x400ms_client_outcome o;
-    int rc = run(c, MS_OP_LIST, &w, &o, err);
+    int rc = client_run(c, MS_OP_LIST, &w, &o, err);
     if (rc < 0)
         return rc;
     struct ms_list_result r;
@@ -361,7 +367,7 @@ int x400ms_client_fetch(struct x400ms_client *c, int entry_class, uint32_t seq,
     ms_fetch_arg_encode(&w, &arg);
     free(as);
     struct x400ms_client_outcome o;
-    int rc = run(c, MS_OP_FETCH, &w, &o, err);
+    int rc = client_run(c, MS_OP_FETCH, &w, &o, err);
     if (rc < 0)
         return rc;
     struct ms_fetch_result r;
@@ -405,7 +411,7 @@ int x400ms_client_summarize(struct x400ms_client *c, int entry_class,
     ms_summarize_arg_encode(&w, &arg);
     ber_writer_free(&fw);
     struct x400ms_client_outcome o;
-    int rc = run(c, MS_OP_SUMMARIZE, &w, &o, err);
+    int rc = client_run(c, MS_OP_SUMMARIZE, &w, &o, err);
     if (rc < 0)
         return rc;
     struct ms_summarize_result r;
@@ -480,7 +486,7 @@ int x400ms_client_delete(struct x400ms_client *c, int entry_class, const uint32_
     ms_delete_arg_encode(&w, &arg);
     free(arr);
     struct x400ms_client_outcome o;
-    int rc = run(c, MS_OP_DELETE, &w, &o, err);
+    int rc = client_run(c, MS_OP_DELETE, &w, &o, err);
     if (rc < 0)
         return rc;
     if (deleted_r != NULL) {
@@ -556,7 +562,7 @@ int x400ms_client_register_ms(struct x400ms_client *c, const struct x400ms_clien
     ms_register_arg_encode(&w, &arg);
     ber_writer_free(&dw);
     struct x400ms_client_outcome o;
-    int rc = run(c, MS_OP_REGISTER_MS, &w, &o, err);
+    int rc = client_run(c, MS_OP_REGISTER_MS, &w, &o, err);
     if (rc == 0)
         x400ms_client_outcome_free(&o);
     return rc;
@@ -592,7 +598,7 @@ int x400ms_client_modify_status(struct x400ms_client *c, int entry_class, const 
     ms_modify_arg_encode(&w, &arg);
     free(arr);
     struct x400ms_client_outcome o;
-    int rc = run(c, MS_OP_MODIFY, &w, &o, err);
+    int rc = client_run(c, MS_OP_MODIFY, &w, &o, err);
     if (rc == 0)
         x400ms_client_outcome_free(&o);
     return rc;

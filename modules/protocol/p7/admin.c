@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "modules/protocol/p7/p7.h"
+#include "x400ms/autoaction.h"
 #include "x400ms/log.h"
 
 void p7_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_invoke *inv)
@@ -46,6 +47,8 @@ static int register_apply(struct p7_session *s, int64_t invoke_id, const struct 
     struct ber_error be;
     memset(&be, 0, sizeof be);
     int rc;
+    void *aa_ctx = NULL;
+    const struct x400ms_autoaction_registry_ops *aa = x400ms_autoaction_registry_find(s->m->core, &aa_ctx);
     if (arg->has_registrations) {
         struct mhs_seq_iter it;
         struct ms_auto_action_registration reg;
@@ -66,6 +69,26 @@ static int register_apply(struct p7_session *s, int64_t invoke_id, const struct 
                     n_probs++;
                 }
                 continue;
+            }
+            /* the dispatcher (modules/action/autoaction) keeps and runs it */
+            if (aa != NULL) {
+                struct x400ms_error aerr;
+                int arc = aa->register_ber(aa_ctx, s->mailbox, type, reg.registration_id,
+                                           reg.parameter.ptr, reg.parameter.len, &aerr);
+                if (arc < 0) {
+                    X400MS_LOG_I("peer %s: auto-action %s: %s", s->peer, type, aerr.message);
+                    if (n_probs < 8) {
+                        memset(&probs[n_probs], 0, sizeof probs[0]);
+                        /* X.413 AutoActionRequestProblem: unavailable-auto-action-type
+                         * (0) when unknown, else auto-action-type-incompatible-with-
+                         * service (1): the parameter is not acceptable */
+                        probs[n_probs].problem = arc == X400MS_ENOENT ? 0 : 1;
+                        probs[n_probs].type = reg.type;
+                        probs[n_probs].sequence_number = -1;
+                        n_probs++;
+                    }
+                    continue;
+                }
             }
             size_t k;
             for (k = 0; k < r->n_auto_actions; k++)
@@ -122,6 +145,12 @@ static int register_apply(struct p7_session *s, int64_t invoke_id, const struct 
             char text[128];
             if (ber_oid_to_text(type, text, sizeof text) < 0)
                 continue;
+            if (aa != NULL) {
+                struct x400ms_error aerr;
+                if (aa->deregister(aa_ctx, s->mailbox, text, id, &aerr) < 0)
+                    X400MS_LOG_D("peer %s: deregistering %s %lld: %s", s->peer, text,
+                                 (long long)id, aerr.message);
+            }
             for (size_t k = 0; k < r->n_auto_actions; k++) {
                 if (strcmp(r->auto_actions[k].type, text) != 0 || r->auto_actions[k].id != id)
                     continue;

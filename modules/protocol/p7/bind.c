@@ -74,6 +74,7 @@ static void bind_failed_now(struct p7_session *s)
     static const uint8_t auth_error[] = { 0x0a, 0x01, 0x00 };
     struct x400ms_assoc *a = s->a;
     x400ms_assoc_set_user(a, NULL);
+    p7_alert_session_end(s);
     s->dead = true;
     s->a = NULL;
     x400ms_assoc_bind_error(a, X400MS_BYTES(auth_error, sizeof auth_error));
@@ -170,8 +171,9 @@ static void bind_accept(struct p7_session *s, bool configuration)
             r.matching_rules_supported.n = 9;
         }
     }
-    /* alert-indication: no auto-alert module reports pending alerts yet */
-    r.alert_indication = false;
+    /* alert-indication (X.413 8.1.1.1.2.5): an auto-alert fired while no UA
+     * of the mailbox was bound; from now on alerts come to this session */
+    r.alert_indication = p7_alert_session_bound(s);
 
     struct ber_writer w;
     ber_writer_init(&w);

@@ -11,7 +11,9 @@ p7_sources = \
 	modules/protocol/p7/retrieval.c \
 	modules/protocol/p7/admin.c \
 	modules/protocol/p7/regs.c \
-	modules/protocol/p7/reply.c
+	modules/protocol/p7/reply.c \
+	modules/protocol/p7/submit.c \
+	modules/protocol/p7/alert.c
 if BUILD_MODULE_P7
 if MODULE_P7_STATIC
 noinst_LTLIBRARIES += modules/protocol/p7/libp7-builtin.la
@@ -31,7 +33,7 @@ lib_LTLIBRARIES += libx400ms-client.la
 libx400ms_client_la_SOURCES = \
 	include/x400ms/client.h \
 	tools/client/client-private.h tools/client/client-ops.h \
-	tools/client/embed.c tools/client/client.c tools/client/ops.c
+	tools/client/embed.c tools/client/client.c tools/client/ops.c tools/client/send.c
 libx400ms_client_la_CFLAGS = $(AM_CFLAGS)
 libx400ms_client_la_LIBADD = libx400ms.la $(JANSSON_LIBS) $(LTDL_LIBS) $(PTHREAD_LIBS)
 libx400ms_client_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0
@@ -49,6 +51,12 @@ tests_integration_p7_fakeaction_la_SOURCES = tests/integration/p7/fakeaction.c
 tests_integration_p7_fakeaction_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -rpath /nowhere
 tests_integration_p7_fakeaction_la_LIBADD = libx400ms.la $(JANSSON_LIBS)
 
+# A tests-only MTS provider with scripted answers (indirect submission tests).
+check_LTLIBRARIES += tests/integration/p7/fakemts.la
+tests_integration_p7_fakemts_la_SOURCES = tests/integration/p7/fakemts.c
+tests_integration_p7_fakemts_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -rpath /nowhere
+tests_integration_p7_fakemts_la_LIBADD = libx400ms.la $(JANSSON_LIBS) $(PTHREAD_LIBS)
+
 P7_TEST_LIBS = tests/integration/p7/libp7test.la libx400ms-client.la tests/lib/libx4pcap.la \
 	tests/lib/libx4test.la modules/store/file/libstorefile.la $(TEST_LIBS)
 
@@ -58,10 +66,25 @@ tests_integration_p7_test_p7_ops_SOURCES = tests/integration/p7/test_p7_ops.c
 tests_integration_p7_test_p7_ops_CFLAGS = $(TEST_CFLAGS)
 tests_integration_p7_test_p7_ops_LDADD = $(P7_TEST_LIBS)
 
+# Indirect submission and Alert through the daemon (fakemts, autoaction, alert).
+check_PROGRAMS += tests/integration/p7/test_p7_submit
+TESTS += tests/integration/p7/test_p7_submit
+tests_integration_p7_test_p7_submit_SOURCES = tests/integration/p7/test_p7_submit.c
+tests_integration_p7_test_p7_submit_CFLAGS = $(TEST_CFLAGS)
+tests_integration_p7_test_p7_submit_LDADD = $(P7_TEST_LIBS)
+tests_integration_p7_test_p7_submit_DEPENDENCIES = tests/integration/p7/fakemts.la \
+	tests/integration/p7/libp7test.la libx400ms-client.la
+
+# The CLI session of issue 6 through the local MTA (skips until mta_local is built).
+check_PROGRAMS += tests/integration/p7/test_p7_cli_send
+TESTS += tests/integration/p7/test_p7_cli_send
+tests_integration_p7_test_p7_cli_send_SOURCES = tests/integration/p7/test_p7_cli_send.c
+tests_integration_p7_test_p7_cli_send_CFLAGS = $(TEST_CFLAGS)
+tests_integration_p7_test_p7_cli_send_LDADD = $(P7_TEST_LIBS)
 
 # tools/x400ms: the P7 command-line client.
 bin_PROGRAMS += tools/x400ms
-tools_x400ms_SOURCES = tools/cli/x400ms.c
+tools_x400ms_SOURCES = tools/cli/x400ms.c tools/cli/cli.h tools/cli/send.c tools/cli/watch.c
 tools_x400ms_LDADD = libx400ms-client.la libx400ms.la $(JANSSON_LIBS) $(PTHREAD_LIBS)
 
 # List continuation across 10,000 entries, and the CLI against the daemon.

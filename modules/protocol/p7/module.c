@@ -94,6 +94,7 @@ void p7_session_unref(struct p7_session *s)
 static void session_end(struct p7_session *s)
 {
     s->dead = true;
+    p7_alert_session_end(s);
     p7_submit_forget_all(s);
     s->a = NULL;
     if (s->delay_timer != NULL) {
@@ -226,6 +227,7 @@ static void p7_fini(void *state)
     if (m == NULL)
         return;
     pthread_mutex_destroy(&m->reg_lock);
+    p7_alert_fini(m);
     free(m->reg_dir);
     free(m);
 }
@@ -246,6 +248,11 @@ static int p7_init(struct x400ms_core *core, const json_t *config, void **state,
     m->core = core;
     m->cfg = cfg;
     pthread_mutex_init(&m->reg_lock, NULL);
+    if ((rc = p7_alert_init(m, err)) < 0) {
+        pthread_mutex_destroy(&m->reg_lock);
+        free(m);
+        return rc;
+    }
 
     /* Until the core registers the OSI stack itself (core/builtin-services.c). */
     if (x400ms_tuser_find(core, "osi", NULL) == NULL &&

@@ -46,6 +46,11 @@ struct p7_module {
     char *reg_dir;                /* DATA/p7: per-mailbox registrations */
     pthread_mutex_t reg_lock;     /* registration files: read-modify-write */
     char dummy_hash[X400MS_STORE_PASSWORD_HASH_MAX]; /* verified for unknown names */
+    /* Alert (alert.c): bound sessions and mailboxes with an alert pending. */
+    pthread_mutex_t alert_lock;
+    struct p7_session *bound_list;
+    struct p7_pending_alert *pending_alerts;
+    uint64_t next_serial;
 };
 
 /* An auto-action registration (X.413 AutoActionRegistration), persisted. */
@@ -95,6 +100,11 @@ struct p7_session {
     char or_address[X400MS_STORE_ADDRESS_MAX]; /* the mailbox's O/R address (originator check) */
     struct x400ms_store_mailbox *mb;
     struct p7_submit_op *submits; /* indirect submissions waiting for the MTS (submit.c) */
+    /* On m->bound_list while bound (alert.c; the list is under m->alert_lock). */
+    struct p7_session *bound_next;
+    bool on_bound_list;
+    uint64_t serial;              /* names the session in posted alerts */
+    struct x400ms_loop *loop;     /* the association's loop */
     struct p7_restrictions restrictions;
     struct p7_registrations regs;
 };
@@ -105,6 +115,16 @@ void p7_session_unref(struct p7_session *s);
 
 /* ---- bind (bind.c) ---- */
 int p7_bind(void *ctx, struct x400ms_assoc *a, const struct x400ms_bind_request *req);
+
+/* ---- Alert (alert.c, X.413 8.2.8) ---- */
+/* During init(): listens on X400MS_HOOK_AUTO_ALERT (autoaction.h). */
+int p7_alert_init(struct p7_module *m, struct x400ms_error *err);
+void p7_alert_fini(struct p7_module *m);
+/* The session is bound: alerts may go to it. True when an alert was
+ * recorded for its mailbox while no UA was bound (alert-indication; cleared). */
+bool p7_alert_session_bound(struct p7_session *s);
+/* The session ends (loop thread). */
+void p7_alert_session_end(struct p7_session *s);
 
 /* ---- operations (retrieval.c, admin.c) ---- */
 void p7_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_invoke *inv);

@@ -28,9 +28,8 @@ struct tmts_done {
     void *arg;
 };
 
-static void post_done(void *ctx)
+static void post_done(struct tmts_done *d)
 {
-    struct tmts_done *d = ctx;
     struct x400ms_mts_outcome o = { .kind = X400MS_MTS_ACCEPTED, .submission_time = time(NULL),
                                     .reason = "delivered locally (test MTS)" };
     d->done(d->arg, &o);

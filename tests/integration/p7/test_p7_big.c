@@ -141,9 +141,17 @@ static void test_p7_cli(void **state)
     assert_int_equal(st, 2);
     assert_non_null(strstr(out, "authentication-error"));
     free(out);
-    const char *const send[] = { "-p", P7T_PASSWORD, "send", NULL };
+    /* no MTS provider in this daemon: service-error unavailable, exit 3 */
+    const char *const send[] = { "-p", P7T_PASSWORD, "send", "--to", P7T_ALICE, "--subject", "s",
+                                 "--body", "b", NULL };
     out = run_cli(send, &st);
     assert_int_equal(st, 3);
+    free(out);
+    /* a usage error is found before connecting */
+    const char *const send_bad[] = { "-p", P7T_PASSWORD, "send", "--subject", "s", NULL };
+    out = run_cli(send_bad, &st);
+    assert_int_equal(st, 1);
+    assert_non_null(strstr(out, "--to is required"));
     free(out);
 }
 

@@ -1,0 +1,186 @@
+#!/bin/sh
+# Auto-actions against the real daemon (store_file, autoaction, alert,
+# forward, admin_api, and two test-only modules: actions_test_mts, an MTS
+# provider delivering locally until mta_local exists, and
+# actions_test_probe, standing in for P7 at the alert boundary and
+# providing a failing and a hanging plugin). Registrations go through the
+# admin API (curl). Covers: filtered auto-alert with requested attributes,
+# auto-forward with and without the local copy, a forward loop between two
+# mailboxes that stops, delayed forward only of unfetched entries across a
+# restart, and a failing / hanging plugin that neither loses nor delays the
+# delivery beyond its bound.
+set -u
+top=${X400MS_TOP_BUILDDIR:?run under make check}
+command -v curl >/dev/null 2>&1 || { echo "SKIP: no curl"; exit 77; }
+command -v python3 >/dev/null 2>&1 || { echo "SKIP: no python3 (JSON checks)"; exit 77; }
+mods=${X400MS_MODULE_PATH:-$top/modules/.libs}
+tmts=$top/tests/integration/actions/.libs/actions_test_mts.so
+probe=$top/tests/integration/actions/.libs/actions_test_probe.so
+[ -f "$tmts" ] && [ -f "$probe" ] || { echo "SKIP: test modules not built"; exit 77; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/x4t-actions-XXXXXX") || exit 99
+pid=
+cleanup() {
+    [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+    [ -n "${X4T_KEEP:-}" ] || rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; [ -f "$tmp/x400msd.log" ] && tail -n 60 "$tmp/x400msd.log"; exit 1; }
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+
+cat >"$tmp/x400ms.json" <<JSON
+{
+  "module_path": "$mods",
+  "data_dir": "data",
+  "threads": 2,
+  "modules": [
+    { "name": "store_file" },
+    { "name": "autoaction", "config": { "workers": 2 } },
+    { "name": "alert" },
+    { "name": "forward" },
+    { "name": "actions_test_mts", "file": "$tmts" },
+    { "name": "actions_test_probe", "file": "$probe" },
+    { "name": "admin_api", "config": { "port": $port } }
+  ]
+}
+JSON
+
+start() {
+    [ -f "$tmp/x400msd.log" ] && mv "$tmp/x400msd.log" "$tmp/x400msd.log.1"
+    X400MS_MODULE_PATH=$mods "$top/core/x400msd" -f -c "$tmp/x400ms.json" >"$tmp/x400msd.log" 2>&1 &
+    pid=$!
+    i=0
+    until grep -q "x400msd ready" "$tmp/x400msd.log" 2>/dev/null; do
+        kill -0 "$pid" 2>/dev/null || { pid=; fail "x400msd exited before ready"; }
+        i=$((i + 1)); [ $i -lt 300 ] || fail "x400msd not ready after 30 s"
+        sleep 0.1
+    done
+    token=$(cat "$tmp/data/admin-token")
+}
+stop() {
+    kill -TERM "$pid"; wait "$pid"; st=$?; pid=
+    [ "$st" -eq 0 ] || fail "x400msd exited $st after SIGTERM"
+}
+api() { # METHOD PATH [BODY] -> body on stdout, status in $tmp/status
+    if [ $# -ge 3 ]; then
+        curl -s -o "$tmp/out" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $token" \
+            -H 'Content-Type: application/json' --data "$3" "http://127.0.0.1:$port$2" >"$tmp/status"
+    else
+        curl -s -o "$tmp/out" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $token" \
+            "http://127.0.0.1:$port$2" >"$tmp/status"
+    fi
+    cat "$tmp/out"
+}
+expect() { # STATUS METHOD PATH [BODY]
+    want=$1; shift
+    api "$@" >/dev/null
+    [ "$(cat "$tmp/status")" = "$want" ] || fail "$* -> $(cat "$tmp/status") (want $want): $(cat "$tmp/out")"
+}
+jget() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+count() { api GET "/api/v1/mailboxes/$1/entries" | jget 'len(d["entries"])'; }
+deliver() { api POST /api/v1/test/actions/deliver "{\"mailbox\": \"$1\", \"priority\": \"$2\", \"subject\": \"s\"}" | jget 'd["seq"]'; }
+addr() { echo "/C=XX/A= /P=TEST/O=Org/S=$1/"; }
+wait_for() { # SECONDS COMMAND...: retries until COMMAND succeeds
+    n=$(( $1 * 10 )); shift
+    while ! "$@" >/dev/null 2>&1; do n=$((n - 1)); [ $n -gt 0 ] || return 1; sleep 0.1; done
+}
+count_is() { [ "$(count "$1")" = "$2" ]; }
+
+start
+for m in alice bob carol dave; do
+    expect 201 POST /api/v1/mailboxes "{\"name\": \"$m\", \"or_address\": \"$(addr $m)\", \"password\": \"pw-$m\"}"
+done
+api GET /api/v1/auto-actions | grep -q '"2.999.2.1.1"' || fail "delayed forward type not listed"
+
+# ---- registrations are validated, naming the field ----
+expect 404 POST /api/v1/mailboxes/alice/auto-actions '{"type": "1.2.3.4"}'
+expect 404 POST /api/v1/mailboxes/nobody/auto-actions '{"type": "2.6.4.4.1"}'
+expect 400 POST /api/v1/mailboxes/alice/auto-actions '{"type": "2.6.4.4.1", "parameter": {"filter": {"equal": {"colour": 1}}}}'
+grep -q colour "$tmp/out" || fail "the error does not name the bad attribute: $(cat "$tmp/out")"
+expect 400 POST /api/v1/mailboxes/alice/auto-actions '{"type": "2.6.4.4.0", "parameter": {"recipients": ["not an address"]}}'
+grep -q 'recipients\[0\]' "$tmp/out" || fail "the error does not name recipients[0]: $(cat "$tmp/out")"
+echo "ok: bad registrations refused"
+
+# ---- auto-alert, only urgent, with requested attributes ----
+expect 201 POST /api/v1/mailboxes/alice/auto-actions '{"type": "2.6.4.4.1", "id": 7, "parameter": {"filter": {"equal": {"priority": "urgent"}}, "requested_attributes": ["2.6.4.3.31", "2.6.1.7.4"]}}'
+s1=$(deliver alice normal); s2=$(deliver alice urgent); s3=$(deliver alice non-urgent)
+wait_for 5 grep -q "alert alice $s2 " "$tmp/data/alerts.log" || fail "no alert for the urgent entry $s2"
+sleep 0.5
+[ "$(grep -c '^alert alice ' "$tmp/data/alerts.log")" -eq 1 ] || fail "alerts for non-urgent entries: $(cat "$tmp/data/alerts.log")"
+grep -q "alert alice $s2 7 2 2.6.4.3.31 2.6.1.7.4" "$tmp/data/alerts.log" || fail "alert lacks id/attributes: $(cat "$tmp/data/alerts.log")"
+echo "ok: auto-alert for urgent entry $s2 only (not $s1, $s3)"
+expect 204 DELETE /api/v1/mailboxes/alice/auto-actions/2.6.4.4.1/7
+
+# ---- auto-forward with the local copy (auto-copy): carol -> dave ----
+expect 201 POST /api/v1/mailboxes/carol/auto-actions "{\"type\": \"2.6.4.4.0\", \"parameter\": {\"recipients\": [\"$(addr dave)\"], \"cover_note\": \"fyi\"}}"
+deliver carol normal >/dev/null
+wait_for 5 count_is dave 1 || fail "dave did not get the forward"
+[ "$(count carol)" = 1 ] || fail "carol lost her local copy"
+api GET /api/v1/mailboxes/dave/entries | grep -q '"FW: s"' || fail "forward subject: $(cat "$tmp/out")"
+echo "ok: auto-forward with local copy"
+
+# ---- without the local copy: bob -> dave, delete_delivered ----
+expect 201 POST /api/v1/mailboxes/bob/auto-actions "{\"type\": \"2.6.4.4.0\", \"parameter\": {\"recipients\": [\"$(addr dave)\"], \"delete_delivered\": true}}"
+deliver bob urgent >/dev/null
+wait_for 5 count_is dave 2 || fail "dave did not get bob's forward"
+wait_for 5 count_is bob 0 || fail "bob's delivered entry was not deleted after forwarding"
+echo "ok: auto-forward without local copy"
+expect 204 DELETE /api/v1/mailboxes/bob/auto-actions/2.6.4.4.0/1
+
+# ---- a loop alice <-> bob stops ----
+expect 201 POST /api/v1/mailboxes/alice/auto-actions "{\"type\": \"2.6.4.4.0\", \"parameter\": {\"recipients\": [\"$(addr bob)\"]}}"
+expect 201 POST /api/v1/mailboxes/bob/auto-actions "{\"type\": \"2.6.4.4.0\", \"parameter\": {\"recipients\": [\"$(addr alice)\"]}}"
+a0=$(count alice); b0=$(count bob)
+deliver alice normal >/dev/null
+# alice: original + the one bob sends back; bob: alice's forward
+wait_for 5 count_is alice $((a0 + 2)) || fail "alice: $(count alice) entries, want $((a0 + 2))"
+sleep 1.5
+[ "$(count alice)" = $((a0 + 2)) ] && [ "$(count bob)" = $((b0 + 1)) ] ||
+    fail "the loop did not stop: alice $(count alice) (want $((a0 + 2))), bob $(count bob) (want $((b0 + 1)))"
+grep -q "already forwarded by this mailbox" "$tmp/x400msd.log" || fail "no loop log line"
+echo "ok: forward loop stopped"
+expect 204 DELETE /api/v1/mailboxes/alice/auto-actions/2.6.4.4.0/1
+expect 204 DELETE /api/v1/mailboxes/bob/auto-actions/2.6.4.4.0/1
+
+# ---- failing and hanging plugins: delivery neither lost nor delayed ----
+expect 201 POST /api/v1/mailboxes/alice/auto-actions '{"type": "2.999.2.1.90"}'
+expect 201 POST /api/v1/mailboxes/alice/auto-actions '{"type": "2.999.2.1.91"}'
+n0=$(count alice)
+us=$(api POST /api/v1/test/actions/deliver '{"mailbox": "alice", "priority": "normal"}' | jget 'd["put_us"]')
+[ "$us" -lt 300000 ] || fail "delivery took $us us with a hanging plugin (bound 300 ms)"
+api POST /api/v1/test/actions/deliver '{"mailbox": "alice", "priority": "normal"}' >/dev/null
+wait_for 5 grep -q "plugin actions_test_probe: auto-action 2.999.2.1.90 id 1 failed" "$tmp/x400msd.log" ||
+    fail "the failure was not logged with the plugin's name"
+wait_for 5 grep -q "plugin actions_test_probe: 2.999.2.1.91 id 1 on mailbox alice entry .* exceeded" "$tmp/x400msd.log" ||
+    fail "the hang was not logged with the plugin's name"
+[ "$(count alice)" = $((n0 + 2)) ] || fail "entries lost: $(count alice), want $((n0 + 2))"
+# the other workers still run: an alert registered now still arrives
+expect 201 POST /api/v1/mailboxes/alice/auto-actions '{"type": "2.6.4.4.1", "id": 8}'
+s=$(deliver alice normal)
+wait_for 5 grep -q "alert alice $s 8" "$tmp/data/alerts.log" || fail "dispatch stalled after a hang"
+echo "ok: failing/hanging plugin bounded ($us us delivery)"
+for t in 2.999.2.1.90/1 2.999.2.1.91/1 2.6.4.4.1/8; do expect 204 DELETE "/api/v1/mailboxes/alice/auto-actions/$t"; done
+
+# ---- delayed forward: only unfetched entries, across a restart ----
+expect 201 POST /api/v1/mailboxes/carol/auto-actions "{\"type\": \"2.999.2.1.1\", \"parameter\": {\"recipients\": [\"$(addr bob)\"], \"delay\": 3}}"
+expect 204 DELETE /api/v1/mailboxes/carol/auto-actions/2.6.4.4.0/1
+b0=$(count bob)
+f1=$(deliver carol normal); f2=$(deliver carol normal)
+expect 204 POST /api/v1/test/actions/fetch "{\"mailbox\": \"carol\", \"seq\": $f1}"
+wait_for 5 grep -q '"due"' "$tmp/data/autoaction/carol.json" || fail "timers not persisted"
+stop
+sleep 4   # the timers fall due while the daemon is down
+grep -q '"due"' "$tmp/data/autoaction/carol.json" || fail "timers lost at shutdown"
+start
+wait_for 5 count_is bob $((b0 + 1)) || fail "delayed forward did not fire after restart (bob $(count bob))"
+sleep 1
+[ "$(count bob)" = $((b0 + 1)) ] || fail "the fetched entry $f1 was forwarded too"
+grep -q "carol entry $f1: fetched in time" "$tmp/x400msd.log" || fail "no log line for the fetched entry"
+grep -q "carol entry $f2: auto-forwarded" "$tmp/x400msd.log" || fail "entry $f2 not forwarded"
+wait_for 5 sh -c "! grep -q '\"due\"' '$tmp/data/autoaction/carol.json'" || fail "fired timers kept"
+api GET /api/v1/mailboxes/carol/auto-actions | grep -q 2.999.2.1.1 || fail "registration lost at restart"
+echo "ok: delayed forward across restart"
+
+stop
+echo "PASS: auto-actions"
+exit 0

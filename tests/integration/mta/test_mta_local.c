@@ -1,0 +1,350 @@
+/* Integration tests of the local MTA (modules/mta/local): the real daemon
+ * with store_file + admin_api + mta_local + the test-only module
+ * mta_test_submit (tests/integration/mta/mta_test_module.c), which submits
+ * through the active MTS provider (mts.h) and reads In Boxes back with the
+ * reports decoded. Real HTTP over 127.0.0.1. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <jansson.h>
+#include "tests/lib/x4test.h"
+#include "tools/admin/http_client.h"
+
+#define TIMEOUT_MS 20000
+#define DOMAIN "/C=XX/A= /P=TEST/O=Org/"
+
+static const char *const manifest =
+    "{ \"module_path\": \"@MODULES@\",\n"
+    "  \"log\": { \"target\": \"stderr\", \"level\": \"info\" },\n"
+    "  \"modules\": [\n"
+    "    { \"name\": \"store_file\" },\n"
+    "    { \"name\": \"mta_local\", \"config\": { \"country\": \"XX\", \"admd\": \" \", "
+    "\"prmd\": \"TEST\", \"retry\": 2 } },\n"
+    "    { \"name\": \"admin_api\", \"config\": { \"port\": @PORT1@, \"threads\": 4 } },\n"
+    "    { \"name\": \"mta_test_submit\",\n"
+    "      \"file\": \"@BUILD@/tests/integration/mta/mta_test_submit.la\" }\n"
+    "  ] }\n";
+
+static struct x4t_daemon *daemon_;
+static int port_;
+static char token_[600];
+static char *manifest_text_;
+
+static json_t *http(const char *method, const char *path, const char *body, int *status)
+{
+    struct x4h_response resp;
+    char errbuf[256];
+    int rc = x4h_request("127.0.0.1", port_, method, path, token_, body, body ? strlen(body) : 0,
+                         TIMEOUT_MS, &resp, errbuf, sizeof errbuf);
+    if (rc != 0) {
+        fprintf(stderr, "HTTP %s %s: %s\n", method, path, errbuf);
+        *status = 0;
+        return NULL;
+    }
+    *status = resp.status;
+    json_t *j = json_loads(resp.body ? resp.body : "", 0, NULL);
+    if (resp.status != 200)
+        fprintf(stderr, "HTTP %s %s -> %d %s\n", method, path, resp.status, resp.body);
+    x4h_response_free(&resp);
+    return j;
+}
+
+static int start_daemon(const char *data_dir)
+{
+    daemon_ = data_dir ? x4t_daemon_start_in(manifest_text_, data_dir)
+                       : x4t_daemon_start(manifest_text_);
+    if (daemon_ == NULL)
+        return -1;
+    port_ = x4t_daemon_port(daemon_, 1);
+    if (x4t_daemon_wait_log(daemon_, "admin API listening", 5000) != 0)
+        return -1;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/admin-token", x4t_daemon_data_dir(daemon_));
+    char *text = x4t_read_file(path);
+    if (text == NULL)
+        return -1;
+    snprintf(token_, sizeof token_, "%s", text);
+    token_[strcspn(token_, "\r\n")] = '\0';
+    free(text);
+    return 0;
+}
+
+static void mailbox(const char *name)
+{
+    char body[512];
+    snprintf(body, sizeof body, "{\"name\": \"%s\", \"address\": \"" DOMAIN "S=%s/\"}", name, name);
+    int st;
+    json_t *j = http("POST", "/api/v1/test/mts/mailbox", body, &st);
+    assert_int_equal(st, 200);
+    json_decref(j);
+}
+
+/* Submits from `from` (a mailbox name) with extra JSON members; returns the reply. */
+static json_t *submit(const char *from, const char *to_json, const char *extra)
+{
+    char body[2048];
+    snprintf(body, sizeof body,
+             "{\"mailbox\": \"%s\", \"from\": \"" DOMAIN "S=%s/\", \"to\": %s%s%s}", from, from,
+             to_json, extra ? ", " : "", extra ? extra : "");
+    int st;
+    json_t *j = http("POST", "/api/v1/test/mts/submit", body, &st);
+    assert_int_equal(st, 200);
+    assert_non_null(j);
+    return j;
+}
+
+static void assert_accepted(json_t *j)
+{
+    assert_string_equal(json_string_value(json_object_get(j, "outcome")), "accepted");
+    json_decref(j);
+}
+
+/* The In Box entries of name once there are at least n (waits up to ms). */
+static json_t *inbox_wait(const char *name, size_t n, int ms)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/api/v1/test/mts/inbox/%s", name);
+    long long end = x4t_now_ms() + ms;
+    for (;;) {
+        int st;
+        json_t *j = http("GET", path, NULL, &st);
+        assert_int_equal(st, 200);
+        json_t *e = json_object_get(j, "entries");
+        if (json_array_size(e) >= n || x4t_now_ms() > end) {
+            json_incref(e);
+            json_decref(j);
+            return e;
+        }
+        json_decref(j);
+        usleep(50000);
+    }
+}
+
+static int64_t ival(json_t *o, const char *k)
+{
+    return json_integer_value(json_object_get(o, k));
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    const char *build = getenv("X400MS_TOP_BUILDDIR");
+    manifest_text_ = x4t_replace(manifest, "@BUILD@", build != NULL ? build : ".");
+    return start_daemon(NULL);
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    int rc = 0;
+    if (daemon_ != NULL && x4t_daemon_stop(daemon_) != 0)
+        rc = -1;
+    daemon_ = NULL;
+    free(manifest_text_);
+    return rc;
+}
+
+/* ---- tests ---- */
+
+static void test_mta_local_delivery_report(void **state)
+{
+    (void)state;
+    mailbox("alice");
+    mailbox("bob");
+    assert_accepted(submit("alice", "[\"" DOMAIN "S=bob/\"]", "\"report\": \"all\""));
+    json_t *b = inbox_wait("bob", 1, 10000);
+    assert_int_equal(json_array_size(b), 1);
+    json_t *m = json_array_get(b, 0);
+    assert_int_equal(ival(m, "type"), 0); /* delivered message */
+    assert_non_null(strstr(json_string_value(json_object_get(m, "this_recipient")), "S=bob"));
+    json_decref(b);
+    json_t *a = inbox_wait("alice", 1, 10000);
+    assert_int_equal(json_array_size(a), 1);
+    json_t *r = json_array_get(a, 0);
+    assert_int_equal(ival(r, "type"), 1); /* delivered report */
+    json_t *lines = json_object_get(r, "report");
+    assert_int_equal(json_array_size(lines), 1);
+    assert_true(json_is_true(json_object_get(json_array_get(lines, 0), "delivered")));
+    json_decref(a);
+}
+
+static void test_mta_local_unknown_recipient_ndr(void **state)
+{
+    (void)state;
+    mailbox("carol");
+    mailbox("dave");
+    /* one local that exists, one local unknown, one foreign (no upstream) */
+    assert_accepted(submit("carol",
+                           "[\"" DOMAIN "S=dave/\", \"" DOMAIN "S=nobody/\", "
+                           "\"/C=YY/A= /P=ELSEWHERE/S=far/\"]",
+                           "\"report\": \"ndr\""));
+    json_t *d = inbox_wait("dave", 1, 10000);
+    assert_int_equal(json_array_size(d), 1);
+    json_decref(d);
+    json_t *c = inbox_wait("carol", 1, 10000);
+    assert_int_equal(json_array_size(c), 1);
+    json_t *lines = json_object_get(json_array_get(c, 0), "report");
+    /* report "ndr": the delivered recipient is not reported */
+    assert_int_equal(json_array_size(lines), 2);
+    for (size_t i = 0; i < 2; i++) {
+        json_t *l = json_array_get(lines, i);
+        const char *who = json_string_value(json_object_get(l, "recipient"));
+        assert_false(json_is_true(json_object_get(l, "delivered")));
+        assert_int_equal(ival(l, "reason"), 1); /* unable-to-transfer */
+        if (strstr(who, "S=nobody") != NULL)
+            assert_int_equal(ival(l, "diagnostic"), 0);  /* unrecognised-OR-name */
+        else
+            assert_int_equal(ival(l, "diagnostic"), 17); /* no-bilateral-agreement */
+    }
+    json_decref(c);
+}
+
+static void test_mta_local_submission_errors_neg(void **state)
+{
+    (void)state;
+    mailbox("erin");
+    int st;
+    /* originator-name is not erin's address: originator-invalid (4) */
+    json_t *j = http("POST", "/api/v1/test/mts/submit",
+                     "{\"mailbox\": \"erin\", \"from\": \"" DOMAIN "S=mallory/\", "
+                     "\"to\": [\"" DOMAIN "S=bob/\"]}", &st);
+    assert_int_equal(st, 200);
+    assert_string_equal(json_string_value(json_object_get(j, "outcome")), "refused");
+    assert_int_equal(ival(j, "errcode"), 4);
+    json_decref(j);
+    /* no recipient: recipient-improperly-specified (5) with its parameter */
+    j = submit("erin", "[]", NULL);
+    assert_string_equal(json_string_value(json_object_get(j, "outcome")), "refused");
+    assert_int_equal(ival(j, "errcode"), 5);
+    assert_true(ival(j, "parameter_len") >= 2);
+    json_decref(j);
+    /* an empty O/R address as recipient: 5 again, naming it */
+    j = submit("erin", "[\"\"]", NULL);
+    assert_int_equal(ival(j, "errcode"), 5);
+    assert_true(ival(j, "parameter_len") > 2);
+    json_decref(j);
+    /* nothing was delivered or reported */
+    json_t *e = inbox_wait("erin", 1, 500);
+    assert_int_equal(json_array_size(e), 0);
+    json_decref(e);
+}
+
+static void test_mta_local_priority_order(void **state)
+{
+    (void)state;
+    mailbox("frank");
+    mailbox("grace");
+    /* all three become due at the same second: urgent goes first, then
+     * normal, then non-urgent, whatever the submission order */
+    char extra[3][160];
+    long long at = (long long)time(NULL) + 2;
+    static const char *const prio[3] = { "non-urgent", "normal", "urgent" };
+    for (int i = 0; i < 3; i++) {
+        snprintf(extra[i], sizeof extra[i],
+                 "\"priority\": \"%s\", \"deferred_at\": %lld, \"report\": \"none\"", prio[i], at);
+        assert_accepted(submit("frank", "[\"" DOMAIN "S=grace/\"]", extra[i]));
+    }
+    json_t *g = inbox_wait("grace", 3, 10000);
+    assert_int_equal(json_array_size(g), 3);
+    /* X.411 Priority numbers: normal 0, non-urgent 1, urgent 2 */
+    assert_int_equal(ival(json_array_get(g, 0), "priority"), 2);
+    assert_int_equal(ival(json_array_get(g, 1), "priority"), 0);
+    assert_int_equal(ival(json_array_get(g, 2), "priority"), 1);
+    json_decref(g);
+    json_t *f = inbox_wait("frank", 1, 300);
+    assert_int_equal(json_array_size(f), 0); /* report "none" */
+    json_decref(f);
+}
+
+static void test_mta_local_latest_delivery_expiry(void **state)
+{
+    (void)state;
+    mailbox("heidi");
+    mailbox("ivan");
+    /* deferred past the latest-delivery-time: expires in the queue */
+    assert_accepted(submit("heidi", "[\"" DOMAIN "S=ivan/\"]",
+                           "\"deferred\": 2, \"latest\": 1, \"report\": \"all\""));
+    json_t *h = inbox_wait("heidi", 1, 10000);
+    assert_int_equal(json_array_size(h), 1);
+    json_t *l = json_array_get(json_object_get(json_array_get(h, 0), "report"), 0);
+    assert_non_null(l);
+    assert_false(json_is_true(json_object_get(l, "delivered")));
+    assert_int_equal(ival(l, "reason"), 0);     /* transfer-failure */
+    assert_int_equal(ival(l, "diagnostic"), 5); /* maximum-time-expired */
+    json_decref(h);
+    json_t *i = inbox_wait("ivan", 1, 300);
+    assert_int_equal(json_array_size(i), 0);
+    json_decref(i);
+}
+
+static void test_mta_local_probe(void **state)
+{
+    (void)state;
+    mailbox("judy");
+    mailbox("ken");
+    assert_accepted(submit("judy", "[\"" DOMAIN "S=ken/\", \"" DOMAIN "S=nobody/\"]",
+                           "\"probe\": true, \"report\": \"all\""));
+    json_t *j = inbox_wait("judy", 1, 10000);
+    assert_int_equal(json_array_size(j), 1);
+    json_t *lines = json_object_get(json_array_get(j, 0), "report");
+    assert_int_equal(json_array_size(lines), 2);
+    int delivered = 0;
+    for (size_t i = 0; i < 2; i++)
+        delivered += json_is_true(json_object_get(json_array_get(lines, i), "delivered"));
+    assert_int_equal(delivered, 1);
+    json_decref(j);
+    json_t *k = inbox_wait("ken", 1, 300);
+    assert_int_equal(json_array_size(k), 0); /* a probe delivers nothing */
+    json_decref(k);
+}
+
+/* Deferred delivery survives a crash: the daemon is killed (SIGKILL) while
+ * the message waits, restarted on the same data dir, and delivers it. */
+static void test_mta_local_deferred_restart(void **state)
+{
+    (void)state;
+    mailbox("leo");
+    mailbox("mia");
+    assert_accepted(submit("leo", "[\"" DOMAIN "S=mia/\"]", "\"deferred\": 3, \"report\": \"all\""));
+    json_t *m = inbox_wait("mia", 1, 500);
+    assert_int_equal(json_array_size(m), 0); /* not before its time */
+    json_decref(m);
+    char *dir = strdup(x4t_daemon_data_dir(daemon_));
+    x4t_daemon_kill(daemon_);
+    daemon_ = NULL;
+    assert_int_equal(start_daemon(dir), 0);
+    free(dir);
+    m = inbox_wait("mia", 1, 10000);
+    assert_int_equal(json_array_size(m), 1);
+    json_decref(m);
+    json_t *l = inbox_wait("leo", 1, 10000);
+    assert_int_equal(json_array_size(l), 1);
+    assert_int_equal(ival(json_array_get(l, 0), "type"), 1);
+    json_decref(l);
+    /* exactly once: nothing more arrives */
+    m = inbox_wait("mia", 2, 1500);
+    assert_int_equal(json_array_size(m), 1);
+    json_decref(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_mta_local_delivery_report),
+        cmocka_unit_test(test_mta_local_unknown_recipient_ndr),
+        cmocka_unit_test(test_mta_local_submission_errors_neg),
+        cmocka_unit_test(test_mta_local_priority_order),
+        cmocka_unit_test(test_mta_local_latest_delivery_expiry),
+        cmocka_unit_test(test_mta_local_probe),
+        cmocka_unit_test(test_mta_local_deferred_restart),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
