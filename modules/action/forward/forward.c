@@ -239,6 +239,8 @@ static int daf_timer(void *ctx, const struct x400ms_autoaction_run *run, struct 
 {
     /* forward only what the user has not fetched (X.413 retrieval-status
      * new or listed; processed means fetched) */
+    X400MS_LOG_D("mailbox %s entry %u: delayed forward due, status %u", run->reg->mailbox,
+                 (unsigned)run->seq, (unsigned)run->attrs->status);
     if (run->attrs->status == X400MS_STATUS_PROCESSED) {
         X400MS_LOG_I("mailbox %s entry %u: fetched in time; delayed forward not needed",
                      run->reg->mailbox, (unsigned)run->seq);
