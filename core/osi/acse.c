@@ -271,6 +271,7 @@ int x400ms_assoc_bind_accept(struct x400ms_assoc *a, struct x400ms_bytes result)
     }
     if (rc == 0) {
         a->user_notified = true;
+        osi_metrics_assoc_up(a);
         acse_send_aare(a, 0, ACSE_ACCEPTED, ACSE_DIAG_SERVICE_USER, ACSE_USER_NULL);
         X400MS_LOG_I("peer %s: association established (%s)", a->peer, a->ac->name ? a->ac->name : a->ac_oid);
     } else {
@@ -560,6 +561,7 @@ void acse_aare_cnf(struct x400ms_assoc *a, struct ber_slice aare, bool pres_acce
     if (res.status == X400MS_CONNECT_ACCEPTED) {
         a->state = OSI_S_DATA;
         a->user_notified = true;
+        osi_metrics_assoc_up(a);
         a->req.confirm(a->ac_ctx, a, &res);
     } else {
         a->state = OSI_S_CLOSED;

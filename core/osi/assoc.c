@@ -130,6 +130,7 @@ void osi_writable(struct x400ms_assoc *a)
 
 static void osi_assoc_free(struct x400ms_assoc *a)
 {
+    osi_metrics_assoc_down(a); /* ended without osi_notify_end: never leak a count */
     while (a->pend_head != NULL) {
         struct osi_pending *p = a->pend_head;
         a->pend_head = p->next;
@@ -183,6 +184,7 @@ void osi_notify_end(struct x400ms_assoc *a, bool released, enum x400ms_abort_sou
     if (a->ended)
         return;
     a->ended = true;
+    osi_metrics_assoc_down(a);
     rose_end(a);
     if (!a->user_notified) {
         osi_confirm_failed(a, reason);

@@ -135,6 +135,7 @@ struct x400ms_assoc {
     bool lower_gone;               /* the transport told us it is gone */
     bool free_pending;
     void *user;
+    unsigned char metrics_slot;    /* metrics.c: 1 + protocol counted as open, 0: not counted */
 
     struct ber_writer out;         /* reused for every PDU we build */
 };
@@ -175,6 +176,14 @@ const struct x400ms_app_context *osi_find_context(struct x400ms_core *core, cons
 /* Unit tests run associations without a core (core == NULL): this resolves
  * contexts then. */
 extern const struct x400ms_app_context *(*osi_test_find_context)(const char *oid, void **ctx_r);
+
+/* ---- metrics.c ---- */
+/* x400ms_associations{protocol}: up when the association is established,
+ * down when it ends (each at most once per association). */
+void osi_metrics_assoc_up(struct x400ms_assoc *a);
+void osi_metrics_assoc_down(struct x400ms_assoc *a);
+/* Registers the "metrics:osi" source (core/builtin-services.c). */
+int osi_metrics_register(struct x400ms_core *core, struct x400ms_error *err);
 
 /* ---- session.c ---- */
 /* Handles one TSDU. */

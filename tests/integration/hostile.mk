@@ -28,3 +28,13 @@ BENCH_TARGETS += bench/hostile/bench_half_open
 bench_hostile_bench_half_open_SOURCES = bench/hostile/bench_half_open.c
 bench_hostile_bench_half_open_CFLAGS = $(AM_CFLAGS)
 bench_hostile_bench_half_open_LDADD = $(HOSTILE_TEST_LIBS)
+
+# Malformed P7 operation arguments against the real p7 module and file store.
+if BUILD_MODULE_P7
+check_PROGRAMS += tests/integration/hostile/test_hostile_p7
+TESTS += tests/integration/hostile/test_hostile_p7
+tests_integration_hostile_test_hostile_p7_SOURCES = tests/integration/hostile/test_hostile_p7.c
+tests_integration_hostile_test_hostile_p7_CFLAGS = $(TEST_CFLAGS)
+tests_integration_hostile_test_hostile_p7_LDADD = tests/integration/hostile/libhostile.la \
+	tests/integration/osi/libosic.la $(P7_TEST_LIBS) $(OPENSSL_LIBS)
+endif

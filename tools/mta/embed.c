@@ -24,6 +24,14 @@ static struct core_manifest *stack_manifest;
 
 int mta_stack_start(bool rtse, struct x400ms_core **core_r, struct x400ms_error *err)
 {
+    struct mta_stack_opts o = { .rtse = rtse };
+    return mta_stack_start_opts(&o, core_r, err);
+}
+
+int mta_stack_start_opts(const struct mta_stack_opts *o, struct x400ms_core **core_r,
+                         struct x400ms_error *err)
+{
+    bool rtse = o->rtse;
     const char *module_path = getenv("X400MS_MODULE_PATH");
     if (module_path == NULL || module_path[0] == '\0')
         module_path = X400MS_PKGLIBDIR;
@@ -32,7 +40,13 @@ int mta_stack_start(bool rtse, struct x400ms_core **core_r, struct x400ms_error 
     json_object_set_new(root, "log", json_pack("{s:s}", "level", "warning"));
     json_object_set_new(root, "module_path", json_string(module_path));
     json_t *mods = json_array();
-    json_array_append_new(mods, json_pack("{s:s, s:{}}", "name", "rfc1006", "config"));
+    if (o->listen_host != NULL)
+        /* `serve`: the responder side; the listener's transport user is "osi" */
+        json_array_append_new(mods, json_pack("{s:s, s:{s:[{s:s, s:i}]}}", "name", "rfc1006",
+                                              "config", "listen", "address", o->listen_host,
+                                              "port", o->listen_port));
+    else
+        json_array_append_new(mods, json_pack("{s:s, s:{}}", "name", "rfc1006", "config"));
     if (rtse)
         json_array_append_new(mods, json_pack("{s:s}", "name", "rtse"));
     json_object_set_new(root, "modules", mods);
@@ -61,6 +75,10 @@ int mta_stack_start(bool rtse, struct x400ms_core **core_r, struct x400ms_error 
     rc = core_register_builtin_services(core, err);
     if (rc == 0 && x400ms_tuser_find(core, "osi", NULL) == NULL)
         rc = x400ms_osi_register(core, err);
+    /* the responder's contexts, registered while registration is open (as
+     * a module's init() would) */
+    for (size_t i = 0; rc == 0 && i < o->n_contexts; i++)
+        rc = x400ms_app_context_register(core, o->contexts[i], o->ctx, err);
     core->registration_open = false;
     core->registering = NULL;
     if (rc == 0)

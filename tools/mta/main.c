@@ -12,13 +12,19 @@ static void usage(FILE *f)
             "                  [--connections C] [--window W] [--content-file F] [--from ORADDR]\n"
             "                  [--subject TEXT] [--reliable] [--context 88|94] [--latency]\n"
             "  Binds to an MS as an MTA (mts-forced-access, X.411) and delivers messages;\n"
-            "  the last line is: delivered=N acknowledged=N failed=N seconds=S rate=R\n");
+            "  the last line is: delivered=N acknowledged=N failed=N seconds=S rate=R\n"
+            "       x400ms-mta serve --listen HOST:PORT --mta-name NAME --password PW\n"
+            "                  [--out FILE] [--name OURNAME]\n"
+            "  Acts as an upstream MTA (mts-access, X.411): takes submissions from the MTA\n"
+            "  named NAME and writes each as one JSON line to stdout or FILE.\n");
 }
 
 int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "deliver") == 0)
         return mta_deliver_main(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "serve") == 0)
+        return mta_serve_main(argc - 1, argv + 1);
     if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
         usage(stdout);
         return 0;

@@ -3,9 +3,9 @@
 # header include/x400ms/autoaction.h, and the auto-action integration tests
 # (tests/integration/actions). Owner: actions. See docs/auto-actions.md.
 x400msinclude_HEADERS += include/x400ms/autoaction.h
-EXTRA_DIST += docs/auto-actions.md etc/examples/icao-ageing.json
+EXTRA_DIST += docs/auto-actions.md
 
-# ---- the dispatcher: always a loadable module (no configure switch yet) ----
+# ---- the dispatcher (module "autoaction") ----
 autoaction_sources = \
 	modules/action/autoaction/aa.h \
 	modules/action/autoaction/module.c \
@@ -14,10 +14,19 @@ autoaction_sources = \
 	modules/action/autoaction/filter.c \
 	modules/action/autoaction/filter_ber.c \
 	modules/action/autoaction/admin.c
+if BUILD_MODULE_AUTOACTION
+if MODULE_AUTOACTION_STATIC
+noinst_LTLIBRARIES += modules/action/autoaction/libautoaction-builtin.la
+modules_action_autoaction_libautoaction_builtin_la_SOURCES = $(autoaction_sources)
+modules_action_autoaction_libautoaction_builtin_la_CFLAGS = $(AM_CFLAGS) -DX400MS_BUILTIN_MODULE=autoaction
+X400MSD_STATIC_MODULE_LIBS += modules/action/autoaction/libautoaction-builtin.la
+else
 pkglib_LTLIBRARIES += modules/autoaction.la
 modules_autoaction_la_SOURCES = $(autoaction_sources)
 modules_autoaction_la_LDFLAGS = $(MODULE_LINK_FLAGS)
 modules_autoaction_la_LIBADD = $(MODULE_LINK_LIBS) $(PTHREAD_LIBS)
+endif
+endif
 
 # ---- auto-alert ----
 if BUILD_MODULE_ALERT
@@ -47,7 +56,5 @@ tests_integration_actions_actions_test_mts_la_LIBADD = $(MODULE_LINK_LIBS)
 tests_integration_actions_actions_test_probe_la_SOURCES = tests/integration/actions/test_probe_module.c
 tests_integration_actions_actions_test_probe_la_LDFLAGS = $(actions_test_module_flags)
 tests_integration_actions_actions_test_probe_la_LIBADD = $(MODULE_LINK_LIBS)
-TESTS += tests/integration/actions/actions.sh tests/integration/actions/autoaction-log.sh
-EXTRA_DIST += tests/integration/actions/actions.sh tests/integration/actions/autoaction-log.sh \
-	examples/autoaction-log/Makefile examples/autoaction-log/README \
-	examples/autoaction-log/autoaction_log.c
+TESTS += tests/integration/actions/actions.sh
+EXTRA_DIST += tests/integration/actions/actions.sh

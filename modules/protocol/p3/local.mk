@@ -29,9 +29,10 @@ endif
 endif
 EXTRA_DIST += docs/p3.md
 
-# tools/x400ms-mta: a test MTA speaking P3 (deliver; serve is to come).
+# tools/x400ms-mta: a test MTA speaking P3 (deliver to an MS; serve as an upstream MTA).
 bin_PROGRAMS += tools/x400ms-mta
-tools_x400ms_mta_SOURCES = tools/mta/mta.h tools/mta/main.c tools/mta/deliver.c tools/mta/embed.c
+tools_x400ms_mta_SOURCES = tools/mta/mta.h tools/mta/main.c tools/mta/deliver.c tools/mta/embed.c \
+	tools/mta/serve.c
 tools_x400ms_mta_LDADD = libx400ms.la $(JANSSON_LIBS) $(LTDL_LIBS) $(PTHREAD_LIBS)
 
 # Integration tests: the real daemon (rfc1006 + store_file + p3 [+ mta_local])

@@ -18,6 +18,7 @@
 #include "crc32c.h"
 #include "entry_file.h"
 #include "fsutil.h"
+#include "metrics.h"
 #include "store_file.h"
 #define X400MS_LOG_MODULE "store_file"
 #include "x400ms/log.h"
@@ -143,12 +144,18 @@ static void *committer_main(void *arg)
         c->queued = 0;
         pthread_mutex_unlock(&c->mu);
 
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         commit_batch(store, batch);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        sf_metrics_flush_observe((uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u +
+                                 (uint64_t)t1.tv_nsec - (uint64_t)t0.tv_nsec);
 
         pthread_mutex_lock(&c->mu);
         c->batches++;
         for (struct sf_commit_req *r = batch, *next; r; r = next) {
             next = r->next; /* r belongs to its writer once done is set */
+            sf_metrics_entry_committed((enum x400ms_store_box)r->box, r->rc == 0);
             c->entries++;
             r->done = true;
         }

@@ -14,6 +14,7 @@ storefile_sources = \
 	modules/store/file/store.c \
 	modules/store/file/ops.c \
 	modules/store/file/backup.c \
+	modules/store/file/metrics.c modules/store/file/metrics.h \
 	modules/store/file/store_file.h
 noinst_LTLIBRARIES += modules/store/file/libstorefile.la
 modules_store_file_libstorefile_la_SOURCES = $(storefile_sources)

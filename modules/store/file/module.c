@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "metrics.h"
 #include "store_file.h"
 #define X400MS_LOG_MODULE "store_file"
 #include "x400ms/config.h"
@@ -82,7 +83,8 @@ static int store_file_init(struct x400ms_core *core, const json_t *config, void 
         .background_check = cfg.background_check, .on_event = run_hook, .event_ctx = m,
     };
     if ((rc = sf_store_new(&opt, &m->store, err)) != 0 ||
-        (rc = x400ms_store_register(core, "file", &sf_store_ops, m->store, err)) != 0) {
+        (rc = x400ms_store_register(core, "file", &sf_store_ops, m->store, err)) != 0 ||
+        (rc = sf_metrics_register(core, err)) != 0) {
         sf_store_close(m->store);
         free(m);
         return rc;

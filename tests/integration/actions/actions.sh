@@ -162,14 +162,14 @@ echo "ok: failing/hanging plugin bounded ($us us delivery)"
 for t in 2.999.2.1.90/1 2.999.2.1.91/1 2.6.4.4.1/8; do expect 204 DELETE "/api/v1/mailboxes/alice/auto-actions/$t"; done
 
 # ---- delayed forward: only unfetched entries, across a restart ----
-expect 201 POST /api/v1/mailboxes/carol/auto-actions "{\"type\": \"2.999.2.1.1\", \"parameter\": {\"recipients\": [\"$(addr bob)\"], \"delay\": 3}}"
+expect 201 POST /api/v1/mailboxes/carol/auto-actions "{\"type\": \"2.999.2.1.1\", \"parameter\": {\"recipients\": [\"$(addr bob)\"], \"delay\": 6}}"
 expect 204 DELETE /api/v1/mailboxes/carol/auto-actions/2.6.4.4.0/1
 b0=$(count bob)
 f1=$(deliver carol normal); f2=$(deliver carol normal)
 expect 204 POST /api/v1/test/actions/fetch "{\"mailbox\": \"carol\", \"seq\": $f1}"
 wait_for 5 grep -q '"due"' "$tmp/data/autoaction/carol.json" || fail "timers not persisted"
 stop
-sleep 4   # the timers fall due while the daemon is down
+sleep 7   # the timers fall due while the daemon is down
 grep -q '"due"' "$tmp/data/autoaction/carol.json" || fail "timers lost at shutdown"
 start
 wait_for 5 count_is bob $((b0 + 1)) || fail "delayed forward did not fire after restart (bob $(count bob))"

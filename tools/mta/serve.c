@@ -1,0 +1,322 @@
+/* tools/mta/serve.c: `x400ms-mta serve`. Acts as the upstream MTA of the
+ * MS's P3 submission initiator: accepts mts-access associations (X.419:
+ * 88 2.6.0.1.0, 94 2.6.0.1.7) whose MTS-bind (X.411 8.1.1) names the
+ * configured MTA with its simple password, answers message-submission
+ * (X.411 8.2.1.1, opcode 3) with a MessageSubmissionResult carrying its own
+ * MTSIdentifier and message-submission-time, probe-submission (8.2.1.2,
+ * opcode 4) with a ProbeSubmissionResult, and writes one JSON line per
+ * submission taken. Messages are not relayed anywhere: it is a sink for
+ * tests and for operators checking a configuration. */
+#define X400MS_LOG_MODULE "x400ms-mta"
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "asn1/mts.h"
+#include "asn1/orname.h"
+#include "tools/mta/mta.h"
+#include "x400ms/assoc.h"
+#include "x400ms/log.h"
+
+struct serve {
+    const char *mta_name, *password, *name;
+    FILE *out;
+    uint64_t seq;
+    unsigned long submissions, refused_binds;
+};
+
+/* X.419 mts-access: the MTS-user (here the MS) initiates; bind on id-as-mts,
+ * submission on id-as-msse, delivery on mdse, administration on mase. */
+static const struct x400ms_abstract_syntax syn_a88[] = {
+    { "2.6.0.2.11", X400MS_AS_BIND | X400MS_AS_REQUIRED }, /* id-as-mts */
+    { "2.6.0.2.1", 0 },                                    /* id-as-msse */
+    { "2.6.0.2.2", 0 },                                    /* id-as-mdse-88 */
+    { "2.6.0.2.6", 0 },                                    /* id-as-mase-88 */
+};
+static const struct x400ms_abstract_syntax syn_a94[] = {
+    { "2.6.0.2.11", X400MS_AS_BIND | X400MS_AS_REQUIRED },
+    { "2.6.0.2.1", 0 },
+    { "2.6.0.2.14", 0 },                                   /* id-as-mdse-94 */
+    { "2.6.0.2.16", 0 },                                   /* id-as-mase-94 */
+};
+static const int64_t access_ops[] = { MTS_OP_MESSAGE_SUBMISSION, MTS_OP_PROBE_SUBMISSION,
+                                      MTS_OP_SUBMISSION_CONTROL };
+
+static bool slice_is(struct ber_slice s, const char *text)
+{
+    size_t n = strlen(text);
+    return s.len == n && (n == 0 || memcmp(s.ptr, text, n) == 0);
+}
+
+/* X.411 8.1.1: the initiator must be the configured MTA (mTA name form) with
+ * its simple password; anything else is authentication-error (8.1.1.1.3). */
+static int serve_bind(void *ctx, struct x400ms_assoc *a, const struct x400ms_bind_request *req)
+{
+    struct serve *s = ctx;
+    struct mts_bind_arg b;
+    struct ber_error berr = { 0 };
+    const char *why = NULL;
+    if (req->argument.ptr == NULL ||
+        mts_bind_arg_decode(ber_slice_make(req->argument.ptr, req->argument.len), &b, &berr) < 0)
+        why = "MTS-bind argument does not decode";
+    else if (b.initiator_name.kind != MTS_OBJ_MTA ||
+             !slice_is(ber_slice_make(b.initiator_name.mta.ptr, b.initiator_name.mta.len),
+                       s->mta_name))
+        why = "unknown initiator name";
+    else if (b.credentials.kind != MTS_CRED_SIMPLE || !slice_is(b.credentials.password, s->password))
+        why = "wrong password";
+    if (why != NULL) {
+        s->refused_binds++;
+        fprintf(stderr, "x400ms-mta serve: refused MTS-bind from %s: %s (authentication-error)\n",
+                x400ms_assoc_peer(a), why);
+        struct ber_writer w;
+        ber_writer_init(&w);
+        int rc = mts_bind_error_encode(&w, MTS_BIND_AUTHENTICATION_ERROR);
+        if (rc >= 0)
+            rc = x400ms_assoc_bind_error(a, X400MS_BYTES(ber_writer_data(&w), ber_writer_len(&w)));
+        ber_writer_free(&w);
+        return rc < 0 ? rc : 0;
+    }
+    struct mts_bind_result r;
+    memset(&r, 0, sizeof r);
+    r.responder_name.kind = MTS_OBJ_MTA;
+    r.responder_name.mta = mhs_str_make(s->name, strlen(s->name), BER_IA5_STRING);
+    struct ber_writer w;
+    ber_writer_init(&w);
+    int rc = mts_bind_result_encode(&w, &r);
+    if (rc >= 0)
+        rc = x400ms_assoc_bind_accept(a, X400MS_BYTES(ber_writer_data(&w), ber_writer_len(&w)));
+    ber_writer_free(&w);
+    fprintf(stderr, "x400ms-mta serve: MTS-bind from %s accepted\n", x400ms_assoc_peer(a));
+    return rc < 0 ? rc : 0;
+}
+
+static json_t *orname_json(const struct or_address *o)
+{
+    char text[1024];
+    if (or_address_format(o, OR_TEXT_SLASH, text, sizeof text) < 0)
+        return json_string("(unprintable)");
+    return json_string(text);
+}
+
+static void write_line(struct serve *s, const struct mts_submission_envelope *e, bool probe,
+                       size_t content_length, const char *local_id, time_t now)
+{
+    json_t *rcpts = json_array();
+    struct mhs_seq_iter it;
+    struct ber_error berr = { 0 };
+    struct mts_submission_recipient r;
+    mhs_seq_iter_init(&it, &e->recipients, &berr);
+    while (mts_submission_recipient_next(&it, &r) > 0)
+        json_array_append_new(rcpts, orname_json(&r.recipient_name));
+    json_t *ct;
+    if (!e->content_type.present)
+        ct = json_null();
+    else if (e->content_type.builtin)
+        ct = json_integer(e->content_type.builtin_value);
+    else {
+        char oid[256];
+        ct = ber_oid_to_text(e->content_type.oid, oid, sizeof oid) < 0
+                 ? json_string("(bad OID)")
+                 : json_string(oid);
+    }
+    json_t *line = json_pack("{s:s, s:o, s:o, s:o, s:I, s:s, s:I, s:i}", "kind",
+                             probe ? "probe" : "message", "originator",
+                             orname_json(&e->originator_name), "recipients", rcpts,
+                             "content_type", ct, "content_length", (json_int_t)content_length,
+                             "mts_identifier", local_id, "time", (json_int_t)now, "priority",
+                             e->priority);
+    if (line != NULL && mhs_str_present(&e->content_identifier))
+        json_object_set_new(line, "content_identifier",
+                            json_stringn((const char *)e->content_identifier.ptr,
+                                         e->content_identifier.len));
+    char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+    if (text != NULL) {
+        fprintf(s->out, "%s\n", text);
+        fflush(s->out);
+    }
+    free(text);
+    json_decref(line);
+}
+
+/* X.411 8.2.1.1.2 / 8.2.1.2.2: the MTS identifier and submission time. */
+static void serve_submission(struct serve *s, struct x400ms_assoc *a, const struct x400ms_invoke *inv)
+{
+    bool probe = inv->opcode == MTS_OP_PROBE_SUBMISSION;
+    struct mts_submission_arg arg;
+    struct ber_error berr = { 0 };
+    struct ber_slice in = ber_slice_make(inv->argument.ptr, inv->argument.len);
+    int rc = probe ? mts_probe_submission_arg_decode(in, &arg.envelope, &berr)
+                   : mts_submission_arg_decode(in, &arg, &berr);
+    if (rc < 0) {
+        char why[256];
+        fprintf(stderr, "x400ms-mta serve: %s: %s argument does not decode: %s\n",
+                x400ms_assoc_peer(a), probe ? "probe-submission" : "message-submission",
+                ber_error_format(&berr, why, sizeof why));
+        x400ms_assoc_reject(a, inv->invoke_id, X400MS_ROSE_INVOKE_MISTYPED_ARGUMENT);
+        return;
+    }
+    time_t now = time(NULL);
+    char local[MTS_UB_LOCAL_ID + 1];
+    snprintf(local, sizeof local, "up%lx.%" PRIx64, (unsigned long)getpid(), ++s->seq);
+    struct mts_submission_result res;
+    memset(&res, 0, sizeof res);
+    res.identifier.gdi.country = mhs_str_make("XX", 2, BER_PRINTABLE_STRING);
+    res.identifier.gdi.admd = mhs_str_make(" ", 1, BER_PRINTABLE_STRING);
+    res.identifier.gdi.prmd = mhs_str_make("UPSTREAM", 8, BER_PRINTABLE_STRING);
+    res.identifier.local = mhs_str_make(local, strlen(local), BER_IA5_STRING);
+    res.time = mhs_time_make(now);
+    res.content_identifier = arg.envelope.content_identifier;
+    struct ber_writer w;
+    ber_writer_init(&w);
+    rc = mts_submission_result_encode(&w, &res);
+    if (rc < 0) {
+        ber_writer_free(&w);
+        x400ms_assoc_error(a, inv->invoke_id, MTS_ERR_OPERATION_REFUSED, X400MS_NO_BYTES);
+        return;
+    }
+    /* the line before the result: the submitter counts a result as taken */
+    write_line(s, &arg.envelope, probe, probe ? 0 : arg.content.bytes.len, local, now);
+    s->submissions++;
+    x400ms_assoc_reply(a, inv->invoke_id, X400MS_BYTES(ber_writer_data(&w), ber_writer_len(&w)));
+    ber_writer_free(&w);
+}
+
+static void serve_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_invoke *inv)
+{
+    struct serve *s = ctx;
+    switch (inv->opcode) {
+    case MTS_OP_MESSAGE_SUBMISSION:
+    case MTS_OP_PROBE_SUBMISSION:
+        serve_submission(s, a, inv);
+        break;
+    case MTS_OP_SUBMISSION_CONTROL: {
+        /* X.411 8.2.1.4.2: Waiting, all absent (nothing waits here) */
+        static const uint8_t waiting[] = { 0x30, 0x00 };
+        x400ms_assoc_reply(a, inv->invoke_id, X400MS_BYTES(waiting, sizeof waiting));
+        break;
+    }
+    default:
+        x400ms_assoc_reject(a, inv->invoke_id, X400MS_ROSE_INVOKE_UNRECOGNIZED_OPERATION);
+    }
+}
+
+static void serve_released(void *ctx, struct x400ms_assoc *a)
+{
+    (void)ctx;
+    fprintf(stderr, "x400ms-mta serve: %s released\n", x400ms_assoc_peer(a));
+}
+
+static void serve_aborted(void *ctx, struct x400ms_assoc *a, const struct x400ms_abort_info *why)
+{
+    (void)ctx;
+    fprintf(stderr, "x400ms-mta serve: %s aborted (%s)\n", x400ms_assoc_peer(a),
+            why && why->reason ? why->reason : "no reason");
+}
+
+static void ac_fill(struct x400ms_app_context *ac, const char *oid, const char *name,
+                    const struct x400ms_abstract_syntax *syn)
+{
+    memset(ac, 0, sizeof *ac);
+    ac->size = sizeof *ac;
+    ac->oid = oid;
+    ac->name = name;
+    ac->syntaxes = syn;
+    ac->n_syntaxes = 4;
+    ac->opcodes = access_ops;
+    ac->n_opcodes = sizeof access_ops / sizeof access_ops[0];
+    ac->max_peer_invokes = 64;
+    ac->bind = serve_bind;
+    ac->invoke = serve_invoke;
+    ac->released = serve_released;
+    ac->aborted = serve_aborted;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: x400ms-mta serve --listen HOST:PORT --mta-name NAME --password PW\n"
+               "                        [--out FILE] [--name OURNAME]\n");
+}
+
+int mta_serve_main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "listen", required_argument, NULL, 'l' }, { "mta-name", required_argument, NULL, 'm' },
+        { "password", required_argument, NULL, 'p' }, { "out", required_argument, NULL, 'o' },
+        { "name", required_argument, NULL, 'n' },   { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct serve s = { .name = "x400ms-mta", .out = stdout };
+    char host[256] = "";
+    int port = 0;
+    const char *out_path = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, "l:m:p:o:n:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'l': {
+            const char *colon = strrchr(optarg, ':');
+            if (colon == NULL || (size_t)(colon - optarg) >= sizeof host ||
+                (port = atoi(colon + 1)) <= 0 || port > 65535) {
+                fprintf(stderr, "x400ms-mta serve: --listen expects HOST:PORT\n");
+                return 2;
+            }
+            memcpy(host, optarg, (size_t)(colon - optarg));
+            host[colon - optarg] = '\0';
+            break;
+        }
+        case 'm': s.mta_name = optarg; break;
+        case 'p': s.password = optarg; break;
+        case 'o': out_path = optarg; break;
+        case 'n': s.name = optarg; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (host[0] == '\0' || s.mta_name == NULL || s.password == NULL) {
+        usage(stderr);
+        return 2;
+    }
+    if (out_path != NULL && (s.out = fopen(out_path, "a")) == NULL) {
+        fprintf(stderr, "x400ms-mta serve: %s: %s\n", out_path, strerror(errno));
+        return 1;
+    }
+    /* the loop thread inherits the mask: only this thread takes the signals */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    static struct x400ms_app_context ac88, ac94;
+    ac_fill(&ac88, "2.6.0.1.0", "mts-access-88", syn_a88);
+    ac_fill(&ac94, "2.6.0.1.7", "mts-access-94", syn_a94);
+    const struct x400ms_app_context *const acs[] = { &ac88, &ac94 };
+    struct mta_stack_opts o = { .listen_host = host, .listen_port = port, .contexts = acs,
+                                .n_contexts = 2, .ctx = &s };
+    struct x400ms_core *core = NULL;
+    struct x400ms_error err = { 0 };
+    int rc = mta_stack_start_opts(&o, &core, &err);
+    if (rc < 0) {
+        fprintf(stderr, "x400ms-mta serve: cannot start: %s\n", err.message);
+        if (out_path != NULL)
+            fclose(s.out);
+        return 1;
+    }
+    fprintf(stderr, "x400ms-mta serve: listening on %s:%d as MTA %s\n", host, port, s.name);
+    int sig = 0;
+    sigwait(&set, &sig);
+    mta_stack_stop(&core);
+    fprintf(stderr, "x400ms-mta serve: stopped (signal %d): submissions=%lu refused_binds=%lu\n",
+            sig, s.submissions, s.refused_binds);
+    if (out_path != NULL)
+        fclose(s.out);
+    return 0;
+}
