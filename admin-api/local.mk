@@ -89,3 +89,14 @@ if BUILD_MODULE_P3
 TESTS += tests/integration/admin/backup-under-load.sh
 endif
 EXTRA_DIST += tests/integration/admin/backup-under-load.sh
+
+# GET /api/v1/metrics with live figures: real P3 deliveries from x400ms-mta
+# (rfc1006 + store_file + p3 + admin_api), the text checked as Prometheus 0.0.4.
+if BUILD_MODULE_P3
+check_PROGRAMS += tests/integration/admin/test_admin_metrics
+TESTS += tests/integration/admin/test_admin_metrics
+endif
+tests_integration_admin_test_admin_metrics_SOURCES = tests/integration/admin/test_admin_metrics.c \
+	tools/admin/http_client.c tools/admin/http_client.h
+tests_integration_admin_test_admin_metrics_CFLAGS = $(TEST_CFLAGS)
+tests_integration_admin_test_admin_metrics_LDADD = tests/lib/libx4test.la $(TEST_LIBS) -lm

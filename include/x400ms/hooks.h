@@ -20,8 +20,8 @@ enum { X400MS_HOOK_CONTINUE = 0, X400MS_HOOK_STOP = 1 };
 #define X400MS_HOOK_ENTRY_SUBMITTED "entry-submitted" /* struct x400ms_store_event */
 #define X400MS_HOOK_ENTRY_FETCHED "entry-fetched"     /* struct x400ms_store_event */
 #define X400MS_HOOK_ENTRY_DELETED "entry-deleted"     /* struct x400ms_store_event */
-#define X400MS_HOOK_BIND "bind"                       /* struct x400ms_bind_event (p7/p3) */
-#define X400MS_HOOK_UNBIND "unbind"                   /* struct x400ms_bind_event */
+#define X400MS_HOOK_BIND "bind"                       /* struct x400ms_bind_event (bind_event.h) */
+#define X400MS_HOOK_UNBIND "unbind"                   /* struct x400ms_bind_event (bind_event.h) */
 
 typedef int x400ms_hook_fn(void *ctx, const char *hook, void *event);
 

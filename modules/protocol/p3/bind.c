@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "asn1/mts.h"
+#include "modules/protocol/p3/metrics.h"
 #include "modules/protocol/p3/p3.h"
 #include "x400ms/log.h"
 
@@ -93,13 +94,16 @@ static void bind_verified(void *arg)
     if (!s->dead) {
         if (t->rc == 0) {
             if (bind_accept(s) < 0) {
+                p3_metrics_operation(P3_MOP_BIND, P3_MRES_ERROR);
                 X400MS_LOG_E("peer %s: MTS-bind result does not encode", s->peer);
                 x400ms_assoc_abort(s->a, "bind result does not encode");
             } else {
                 s->bound = true;
+                p3_metrics_operation(P3_MOP_BIND, P3_MRES_OK);
                 X400MS_LOG_I("peer %s: MTA %s bound", s->peer, s->mta);
             }
         } else {
+            p3_metrics_operation(P3_MOP_BIND, P3_MRES_ERROR);
             X400MS_LOG_W("peer %s: MTS-bind of MTA \"%s\" refused: %s (authentication-error in %lld ms)",
                          s->peer, t->name, t->why, s->m->cfg.bind_failure_delay_ms);
             p3_session_ref(s);
@@ -117,6 +121,7 @@ static void bind_verified(void *arg)
 static void bind_refuse_at_once(struct p3_session *s, int bind_error, const char *why)
 {
     X400MS_LOG_W("peer %s: MTS-bind refused: %s", s->peer, why);
+    p3_metrics_operation(P3_MOP_BIND, P3_MRES_ERROR);
     uint8_t buf[16];
     struct ber_writer w;
     ber_writer_init_fixed(&w, buf, sizeof buf);
@@ -145,6 +150,7 @@ int p3_bind(void *ctx, struct x400ms_assoc *a, const struct x400ms_bind_request 
         char msg[160];
         X400MS_LOG_W("peer %s: MTS-bind argument malformed (%s): AARE rejected", s->peer,
                      req->argument.len ? ber_error_format(&berr, msg, sizeof msg) : "absent");
+        p3_metrics_operation(P3_MOP_BIND, P3_MRES_REJECT);
         free(s);
         return X400MS_EPROTO;
     }

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "asn1/mts.h"
+#include "modules/protocol/p3/metrics.h"
 #include "modules/protocol/p3/mtsutil.h"
 #include "modules/protocol/p3/p3.h"
 #include "x400ms/log.h"
@@ -261,6 +262,8 @@ static void delivery_done(void *arg)
         X400MS_LOG_W("peer %s (MTA %s): %s refused: %s", s->peer, s->mta, op, t->why);
     else
         X400MS_LOG_D("peer %s: %s stored in %s as %u", s->peer, op, t->mailbox, t->seq);
+    p3_metrics_delivery(t->opcode, t->reject ? P3_MRES_REJECT
+                                   : t->errcode != 0 ? P3_MRES_ERROR : P3_MRES_OK);
     if (!s->dead) {
         if (t->reject) {
             x400ms_assoc_reject(s->a, t->invoke_id, X400MS_ROSE_INVOKE_MISTYPED_ARGUMENT);
@@ -287,6 +290,7 @@ void p3_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_invoke *in
     (void)ctx;
     struct p3_session *s = x400ms_assoc_user(a);
     if (s == NULL || !s->bound) {
+        p3_metrics_operation(p3_metrics_op_of(inv->opcode), P3_MRES_REJECT);
         x400ms_assoc_reject(a, inv->invoke_id, X400MS_ROSE_INVOKE_UNRECOGNIZED_OPERATION);
         return;
     }
@@ -297,6 +301,7 @@ void p3_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_invoke *in
          * empty SET (every member has a DEFAULT). */
         static const uint8_t waiting[] = { 0x31, 0x00 };
         X400MS_LOG_I("peer %s (MTA %s): submission-control acknowledged", s->peer, s->mta);
+        p3_metrics_operation(P3_MOP_SUBMISSION_CONTROL, P3_MRES_OK);
         x400ms_assoc_reply(a, inv->invoke_id, X400MS_BYTES(waiting, sizeof waiting));
         return;
     }
@@ -306,6 +311,7 @@ void p3_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_invoke *in
     default:
         X400MS_LOG_W("peer %s (MTA %s): operation %lld not served on mts-forced-access",
                      s->peer, s->mta, (long long)inv->opcode);
+        p3_metrics_operation(P3_MOP_UNRECOGNIZED, P3_MRES_REJECT);
         x400ms_assoc_reject(a, inv->invoke_id, X400MS_ROSE_INVOKE_UNRECOGNIZED_OPERATION);
         return;
     }
@@ -315,6 +321,7 @@ void p3_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_invoke *in
         free(t);
         free(copy);
         X400MS_LOG_W("peer %s: out of memory for a delivery", s->peer);
+        p3_metrics_delivery(inv->opcode, P3_MRES_REJECT);
         x400ms_assoc_reject(a, inv->invoke_id, X400MS_ROSE_INVOKE_RESOURCE_LIMITATION);
         return;
     }
@@ -331,6 +338,7 @@ void p3_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_invoke *in
         free(copy);
         free(t);
         X400MS_LOG_W("peer %s: delivery refused, the module is stopping", s->peer);
+        p3_metrics_delivery(inv->opcode, P3_MRES_REJECT);
         x400ms_assoc_reject(a, inv->invoke_id, X400MS_ROSE_INVOKE_RESOURCE_LIMITATION);
     }
 }

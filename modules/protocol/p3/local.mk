@@ -13,7 +13,9 @@ p3_sources = \
 	modules/protocol/p3/pool.c modules/protocol/p3/pool.h \
 	modules/protocol/p3/module.c \
 	modules/protocol/p3/bind.c \
-	modules/protocol/p3/deliver.c
+	modules/protocol/p3/deliver.c \
+	modules/protocol/p3/metrics.c modules/protocol/p3/metrics.h \
+	modules/protocol/p3/upstream.c modules/protocol/p3/upstream.h
 if BUILD_MODULE_P3
 if MODULE_P3_STATIC
 noinst_LTLIBRARIES += modules/protocol/p3/libp3-builtin.la
@@ -61,3 +63,14 @@ TESTS += tests/integration/p3/test_p3_reliable
 tests_integration_p3_test_p3_reliable_SOURCES = tests/integration/p3/test_p3_reliable.c
 tests_integration_p3_test_p3_reliable_CFLAGS = $(TEST_CFLAGS)
 tests_integration_p3_test_p3_reliable_LDADD = $(P3_TEST_LIBS)
+
+# The submission initiator against a real `x400ms-mta serve` (uses the
+# test-only module mta_test_submit of tests/integration/mta).
+check_PROGRAMS += tests/integration/p3/test_p3_upstream
+TESTS += tests/integration/p3/test_p3_upstream
+tests_integration_p3_test_p3_upstream_SOURCES = tests/integration/p3/test_p3_upstream.c \
+	tools/admin/http_client.c tools/admin/http_client.h
+tests_integration_p3_test_p3_upstream_CFLAGS = $(TEST_CFLAGS)
+tests_integration_p3_test_p3_upstream_LDADD = tests/lib/libx4test.la $(TEST_LIBS)
+tests_integration_p3_test_p3_upstream_DEPENDENCIES = tests/integration/mta/mta_test_submit.la \
+	tests/lib/libx4test.la libx400ms.la tools/x400ms-mta

@@ -8,13 +8,17 @@
  *   "responder_name": our mTA name in the MTSBindResult;
  *   "accounts": [ { "name": "mta1", "password_hash": "pbkdf2-sha256$..." }
  *                 | { "name": "mta1", "password": "clear text, hashed at start" } ];
- *   "delivery_control": { "max_content_length", "lowest_priority", "content_types" }. */
+ *   "delivery_control": { "max_content_length", "lowest_priority", "content_types" };
+ *   "upstream": { "host", "port", "tselector", "mta_name", "password", "context": "88|94",
+ *                 "connections", "window", "retry": {"min", "max"}, "direct" }
+ *     (the submission initiator, upstream.c: the provider "p3-upstream"). */
 #define X400MS_LOG_MODULE "p3"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "asn1/mts.h"
+#include "modules/protocol/p3/metrics.h"
 #include "modules/protocol/p3/p3.h"
 #include "x400ms/config.h"
 #include "x400ms/log.h"
@@ -70,6 +74,9 @@ static const struct x400ms_cfg_spec p3_spec[] = {
       .help = "controls on deliveries (max_content_length, lowest_priority, content_types)" },
     { "forced_access", X400MS_CFG_BOOL, 0, offsetof(struct p3_config, forced_access),
       .def_int = 1, .help = "serve mts-forced-access (MTAs deliver to the MS)" },
+    { "upstream", X400MS_CFG_OBJECT, 0, offsetof(struct p3_config, upstream),
+      .help = "submit to an upstream MTA: {host, port, mta_name, password, context, "
+              "connections, retry: {min, max}, direct}" },
     X400MS_CFG_END
 };
 
@@ -210,6 +217,7 @@ static void p3_fini(void *state)
     if (m == NULL)
         return;
     p3_pool_free(&m->pool);
+    p3_upstream_free(&m->upstream);
     accounts_free(m);
     p3_delivery_controls_free(&m->dc);
     free(m);
@@ -230,7 +238,9 @@ static int p3_init(struct x400ms_core *core, const json_t *config, void **state,
         return x400ms_error_set(err, X400MS_ENOMEM, "p3: out of memory");
     m->core = core;
     m->cfg = cfg;
-    if ((rc = accounts_parse(m, err)) < 0 || (rc = p3_delivery_controls_parse(m, err)) < 0) {
+    if ((rc = accounts_parse(m, err)) < 0 || (rc = p3_delivery_controls_parse(m, err)) < 0 ||
+        (rc = p3_metrics_register(core, err)) < 0 ||
+        (cfg.upstream != NULL && (rc = p3_upstream_new(core, cfg.upstream, &m->upstream, err)) < 0)) {
         p3_fini(m);
         return rc;
     }
@@ -279,6 +289,10 @@ static int p3_start(void *state)
         X400MS_LOG_E("cannot start the delivery threads");
         return rc;
     }
+    if (m->upstream != NULL && (rc = p3_upstream_start(m->upstream)) < 0) {
+        X400MS_LOG_E("cannot start the submission initiator");
+        return rc;
+    }
     X400MS_LOG_N("delivery responder: mts-forced-access-88/94%s; MTA accounts: %zu in config%s",
                  m->ac_registered[P3_AC_FR88] ? " and the reliable variants" : "", m->n_accounts,
                  m->mtas ? " + the mta-accounts service" : "");
@@ -289,6 +303,7 @@ static void p3_stop(void *state)
 {
     struct p3_module *m = state;
     m->stopping = true;
+    p3_upstream_stop(m->upstream);
     /* finish the deliveries in flight; their answers are posted to the
      * loops, which still run */
     p3_pool_drain(m->pool);

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "modules/protocol/p3/pool.h"
+#include "modules/protocol/p3/upstream.h"
 #include "x400ms/assoc.h"
 #include "x400ms/core.h"
 #include "x400ms/mta_accounts.h"
@@ -29,6 +30,7 @@ struct p3_config {
     const json_t *accounts;
     const json_t *delivery_control;
     bool forced_access;             /* serve mts-forced-access (MTA delivers) */
+    const json_t *upstream;         /* the submission initiator (upstream.c), NULL: none */
 };
 
 /* What the MS accepts for delivery (X.411 8.3.1.1: delivery-control-violated
@@ -56,6 +58,7 @@ struct p3_module {
     const struct x400ms_mta_accounts_ops *mtas;
     void *mtas_ctx;
     struct p3_pool *pool;
+    struct p3_upstream *upstream;   /* upstream.h, NULL when not configured */
     bool stopping;
 };
 

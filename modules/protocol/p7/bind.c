@@ -90,6 +90,7 @@ static void bind_delay_over(struct p7_session *s)
 
 static void bind_fail(struct p7_session *s, const char *why)
 {
+    p7_run_bind_hook(s, false, false);
     X400MS_LOG_N("peer %s: MS-bind refused (%s); answering authentication-error in %lld ms",
                  s->peer, why, s->m->cfg.bind_failure_delay_ms);
     p7_session_ref(s);
@@ -184,6 +185,7 @@ static void bind_accept(struct p7_session *s, bool configuration)
         return;
     }
     s->bound = true;
+    p7_run_bind_hook(s, false, true);
     x400ms_assoc_bind_accept(s->a, X400MS_BYTES(ber_writer_data(&w), ber_writer_len(&w)));
     ber_writer_free(&w);
 }

@@ -37,7 +37,7 @@ libx400ms_client_la_SOURCES = \
 libx400ms_client_la_CFLAGS = $(AM_CFLAGS)
 libx400ms_client_la_LIBADD = libx400ms.la $(JANSSON_LIBS) $(LTDL_LIBS) $(PTHREAD_LIBS)
 libx400ms_client_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0
-x400msinclude_HEADERS += include/x400ms/client.h
+x400msinclude_HEADERS += include/x400ms/client.h include/x400ms/bind_event.h
 
 # Integration tests: the real daemon with rfc1006 + store_file + p7.
 check_LTLIBRARIES += tests/integration/p7/libp7test.la

@@ -9,7 +9,9 @@
 #include <sys/stat.h>
 
 #include "modules/protocol/p7/p7.h"
+#include "x400ms/bind_event.h"
 #include "x400ms/config.h"
+#include "x400ms/hooks.h"
 #include "x400ms/log.h"
 #include "x400ms/loop.h"
 #include "x400ms/module.h"
@@ -90,9 +92,19 @@ void p7_session_unref(struct p7_session *s)
     free(s);
 }
 
+void p7_run_bind_hook(struct p7_session *s, bool unbind, bool success)
+{
+    struct x400ms_bind_event ev = {
+        .size = sizeof ev, .mailbox = s->mailbox[0] ? s->mailbox : NULL, .peer = s->peer,
+        .protocol = "p7", .context = s->m->ac[s->kind].oid, .success = success };
+    x400ms_hook_run(s->m->core, unbind ? X400MS_HOOK_UNBIND : X400MS_HOOK_BIND, &ev);
+}
+
 /* The association is gone: drop it, keep the memory while jobs run. */
 static void session_end(struct p7_session *s)
 {
+    if (s->bound && !s->dead)
+        p7_run_bind_hook(s, true, true);
     s->dead = true;
     p7_alert_session_end(s);
     p7_submit_forget_all(s);

@@ -116,6 +116,10 @@ void p7_session_unref(struct p7_session *s);
 /* ---- bind (bind.c) ---- */
 int p7_bind(void *ctx, struct x400ms_assoc *a, const struct x400ms_bind_request *req);
 
+/* Runs X400MS_HOOK_BIND (bind, success or not) or X400MS_HOOK_UNBIND
+ * (unbind true: a bound session ended) with a struct x400ms_bind_event. */
+void p7_run_bind_hook(struct p7_session *s, bool unbind, bool success);
+
 /* ---- Alert (alert.c, X.413 8.2.8) ---- */
 /* During init(): listens on X400MS_HOOK_AUTO_ALERT (autoaction.h). */
 int p7_alert_init(struct p7_module *m, struct x400ms_error *err);

@@ -5,6 +5,8 @@
  *   { "root": "store",            relative to data_dir
  *     "flush_interval": "30s",    index flush period (0: only at shutdown)
  *     "ageing_interval": "60s",   how often max_age is applied (0: never)
+ *     "default_max_age": { "inbox": "2d", "outbox": "30d" },
+ *                                 max_age of the mailboxes that set none (0: never)
  *     "delete_prohibited": false, deployment-wide deletion prohibition
  *     "sync": "syncfs",           group commit flush: "syncfs" or "fdatasync"
  *     "background_check": true }  check each mailbox against its files after loading */
@@ -26,6 +28,13 @@ struct store_file_config {
     long long flush_interval, ageing_interval;
     bool delete_prohibited, background_check;
     int sync;
+    const json_t *default_max_age;
+};
+
+/* The deployment's ageing policy (e.g. ICAO: 2-day In Box, 30-day Out Box,
+ * etc/examples/icao-ageing.json), for mailboxes without a max_age of their own. */
+struct store_file_default_max_age {
+    long long inbox, outbox;
 };
 
 static const char *const sync_modes[] = { "syncfs", "fdatasync", NULL };
@@ -43,6 +52,20 @@ static const struct x400ms_cfg_spec store_file_spec[] = {
       .enum_values = sync_modes, .help = "how a group commit is made durable" },
     { "background_check", X400MS_CFG_BOOL, 0, offsetof(struct store_file_config, background_check),
       .def_int = 1, .help = "check each mailbox's index against its files after loading" },
+    { "default_max_age", X400MS_CFG_OBJECT, 0, offsetof(struct store_file_config, default_max_age),
+      .help = "{\"inbox\": DURATION, \"outbox\": DURATION}: max_age of mailboxes that set none" },
+    X400MS_CFG_END
+};
+
+/* Up to ten years: enough for any retention policy, far from overflowing
+ * creation_time arithmetic. */
+#define STORE_FILE_MAX_AGE_LIMIT (3650LL * 86400)
+
+static const struct x400ms_cfg_spec default_max_age_spec[] = {
+    { "inbox", X400MS_CFG_DURATION, 0, offsetof(struct store_file_default_max_age, inbox),
+      .min = 0, .max = STORE_FILE_MAX_AGE_LIMIT, .def_int = 0, .help = "In Box entries older than this are aged out" },
+    { "outbox", X400MS_CFG_DURATION, 0, offsetof(struct store_file_default_max_age, outbox),
+      .min = 0, .max = STORE_FILE_MAX_AGE_LIMIT, .def_int = 0, .help = "Out Box entries older than this are aged out" },
     X400MS_CFG_END
 };
 
@@ -64,11 +87,15 @@ static int store_file_init(struct x400ms_core *core, const json_t *config, void 
                            struct x400ms_error *err)
 {
     struct store_file_config cfg;
+    struct store_file_default_max_age max_age;
     struct store_file_module *m;
-    char root[4096];
+    char root[4096], path[512];
     int rc;
 
     if ((rc = x400ms_config_parse(config, x400ms_core_config_path(core), store_file_spec, &cfg, err)) != 0)
+        return rc;
+    snprintf(path, sizeof path, "%s.default_max_age", x400ms_core_config_path(core));
+    if ((rc = x400ms_config_parse(cfg.default_max_age, path, default_max_age_spec, &max_age, err)) != 0)
         return rc;
     if (cfg.root[0] == '/')
         snprintf(root, sizeof root, "%s", cfg.root);
@@ -81,6 +108,7 @@ static int store_file_init(struct x400ms_core *core, const json_t *config, void 
         .root = root, .flush_interval_s = cfg.flush_interval, .ageing_interval_s = cfg.ageing_interval,
         .delete_prohibited = cfg.delete_prohibited, .sync_mode = (enum sf_sync_mode)cfg.sync,
         .background_check = cfg.background_check, .on_event = run_hook, .event_ctx = m,
+        .default_max_age_s = { [X400MS_STORE_INBOX] = max_age.inbox, [X400MS_STORE_OUTBOX] = max_age.outbox },
     };
     if ((rc = sf_store_new(&opt, &m->store, err)) != 0 ||
         (rc = x400ms_store_register(core, "file", &sf_store_ops, m->store, err)) != 0 ||

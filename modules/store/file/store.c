@@ -363,6 +363,11 @@ int sf_store_age(struct sf_store *store, int64_t now, uint64_t *deleted_r)
         pthread_mutex_lock(&mb->mutex);
         memcpy(max_age, mb->settings.max_age, sizeof max_age);
         pthread_mutex_unlock(&mb->mutex);
+        /* A mailbox's own max_age wins; the deployment default
+         * (config default_max_age) covers the mailboxes that set none. */
+        for (unsigned box = 0; box < X400MS_STORE_BOX_COUNT; box++)
+            if (!max_age[box])
+                max_age[box] = store->opt.default_max_age_s[box];
         if ((max_age[0] || max_age[1]) && sf_mailbox_acquire(store, mb->name, &h, NULL) == 0) {
             for (unsigned box = 0; box < X400MS_STORE_BOX_COUNT; box++) {
                 struct sf_box *b = &mb->box[box];

@@ -39,6 +39,8 @@ struct sf_options {
     const char *root;            /* absolute or relative to the current directory */
     long long flush_interval_s;  /* index flush; 0 = only on close */
     long long ageing_interval_s; /* ageing timer; 0 = off */
+    /* max_age per box of the mailboxes whose own max_age is 0; 0 = never */
+    long long default_max_age_s[X400MS_STORE_BOX_COUNT];
     bool delete_prohibited;      /* deployment-wide */
     enum sf_sync_mode sync_mode;
     bool background_check;       /* check each mailbox after it is loaded */
