@@ -106,7 +106,7 @@ static void print_value(struct buf *b, double v)
     else if (v == (double)(long long)v && fabs(v) < 1e15)
         buf_printf(b, "%lld\n", (long long)v);
     else
-        buf_printf(b, "%.17g\n", v);
+        buf_printf(b, "%.15g\n", v);
 }
 
 static void sink_sample(const struct x400ms_metrics_sink *sink, const char *name,
@@ -134,7 +134,7 @@ static void sink_histogram(const struct x400ms_metrics_sink *sink, const char *n
     const char *sep = labels != NULL && labels[0] != '\0' ? "," : "";
     const char *lab = labels != NULL ? labels : "";
     for (size_t i = 0; i < nbuckets; i++)
-        buf_printf(&f->samples, "%s_bucket{%s%sle=\"%.17g\"} %llu\n", name, lab, sep, bounds[i],
+        buf_printf(&f->samples, "%s_bucket{%s%sle=\"%.15g\"} %llu\n", name, lab, sep, bounds[i],
                    (unsigned long long)counts[i]);
     buf_printf(&f->samples, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", name, lab, sep,
                (unsigned long long)count);

@@ -12,10 +12,10 @@
  *   static void p7_collect(void *ctx, const struct x400ms_metrics_sink *sink)
  *   {
  *       struct p7 *p7 = ctx;
- *       sink->family(sink, "x400ms_associations", X400MS_METRIC_GAUGE,
- *                    "open associations by protocol");
- *       sink->sample(sink, "x400ms_associations", "protocol=\"p7\"",
- *                    (double)atomic_load(&p7->associations));
+ *       sink->family(sink, "x400ms_submissions_total", X400MS_METRIC_COUNTER,
+ *                    "indirect submissions by result");
+ *       sink->sample(sink, "x400ms_submissions_total", "protocol=\"p7\",result=\"ok\"",
+ *                    (double)atomic_load(&p7->submissions_ok));
  *   }
  *   static const struct x400ms_metrics_source_ops p7_metrics = {
  *       .size = sizeof p7_metrics, .collect = p7_collect };
@@ -27,10 +27,10 @@
  * emits a family's HELP/TYPE once and groups its samples. Metric names the
  * in-tree modules use (so that they agree; the admin module documents them
  * in docs/admin-api.md):
- *   x400ms_associations{protocol}                gauge    (p7, p3)
+ *   x400ms_associations{protocol}                gauge    (the core's OSI stack, for all)
  *   x400ms_operations_total{protocol,op,result}  counter  (p7, p3)
- *   x400ms_deliveries_total{result}              counter  (p3, mta_local)
- *   x400ms_submissions_total{result}             counter  (p7)
+ *   x400ms_deliveries_total{protocol,result}     counter  (p3, mta_local)
+ *   x400ms_submissions_total{protocol,result}    counter  (p7)
  *   x400ms_store_flush_seconds                   histogram (store)
  *   x400ms_autoaction_runs_total{type,result}    counter  (auto-action modules)
  * The admin module itself exports x400ms_up, x400ms_uptime_seconds,

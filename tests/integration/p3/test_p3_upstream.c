@@ -86,6 +86,9 @@ static pid_t serve_start(struct fixture *f, const char *password, int delay_s)
              delay_s, prog, listen, password, f->out_path);
     pid_t pid = fork();
     if (pid == 0) {
+        /* its own process group: the libtool wrapper may run the real
+         * program as a child, and serve_stop signals the whole group */
+        setpgid(0, 0);
         int fd = open(f->log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
         if (fd >= 0) {
             dup2(fd, 1);
@@ -95,6 +98,8 @@ static pid_t serve_start(struct fixture *f, const char *password, int delay_s)
         execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
         _exit(127);
     }
+    if (pid > 0)
+        setpgid(pid, pid); /* also here: no race with the first kill */
     return pid;
 }
 
@@ -102,13 +107,15 @@ static void serve_stop(pid_t pid)
 {
     if (pid <= 0)
         return;
-    kill(pid, SIGTERM);
+    kill(-pid, SIGTERM);
     for (int i = 0; i < 100; i++) {
-        if (waitpid(pid, NULL, WNOHANG) == pid)
+        if (waitpid(pid, NULL, WNOHANG) == pid) {
+            kill(-pid, SIGKILL); /* anything of the group still there */
             return;
+        }
         usleep(50000);
     }
-    kill(pid, SIGKILL);
+    kill(-pid, SIGKILL);
     waitpid(pid, NULL, 0);
 }
 
