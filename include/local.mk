@@ -8,4 +8,5 @@ x400msinclude_HEADERS = \
 	include/x400ms/module.h \
 	include/x400ms/core.h \
 	include/x400ms/hooks.h \
-	include/x400ms/config.h
+	include/x400ms/config.h \
+	include/x400ms/transport.h

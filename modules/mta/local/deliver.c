@@ -186,9 +186,25 @@ int mtal_process(struct mtal *m, struct mtal_item *it)
         if (it->done_mask == NULL)
             return X400MS_EAGAIN;
     }
-    struct mts_report_recipient *lines = calloc(n ? n : 1, sizeof *lines);
-    if (lines == NULL)
+    if (it->relay_mask == NULL && (it->relay_mask = calloc(n ? n : 1, 1)) == NULL)
         return X400MS_EAGAIN;
+    /* the outcome of the last relay, if any (relay.c); FAILED: submit again */
+    int relayed_kind = it->relay_kind;
+    it->relay_kind = 0;
+    char refused_info[128];
+    snprintf(refused_info, sizeof refused_info, "refused by the upstream MTA: X.411 error %lld",
+             (long long)it->relay_errcode);
+    void *up_ctx = NULL;
+    bool have_upstream = mtal_upstream(m, &up_ctx) != NULL;
+    struct mts_submission_recipient *relay = calloc(n ? n : 1, sizeof *relay);
+    size_t n_relay = 0;
+    if (relay == NULL)
+        return X400MS_EAGAIN;
+    struct mts_report_recipient *lines = calloc(n ? n : 1, sizeof *lines);
+    if (lines == NULL) {
+        free(relay);
+        return X400MS_EAGAIN;
+    }
     size_t nl = 0;
     bool retry = false;
     struct mhs_seq_iter iter;
@@ -198,6 +214,14 @@ int mtal_process(struct mtal *m, struct mtal_item *it)
     for (size_t i = 0; i < n && mts_submission_recipient_next(&iter, &r) > 0; i++) {
         if (it->done_mask[i])
             continue;
+        bool was_relayed = it->relay_mask[i] != 0;
+        it->relay_mask[i] = 0;
+        if (was_relayed && relayed_kind == X400MS_MTS_ACCEPTED) {
+            /* the upstream MTA took it and owes its reports (X.411 8.3.1.2) */
+            it->done_mask[i] = 1;
+            continue;
+        }
+        bool refused = was_relayed && relayed_kind == X400MS_MTS_REFUSED;
         struct mts_report_recipient *l = &lines[nl];
         memset(l, 0, sizeof *l);
         l->actual_recipient = r.recipient_name;
@@ -206,8 +230,19 @@ int mtal_process(struct mtal *m, struct mtal_item *it)
         char text[X400MS_STORE_ADDRESS_MAX];
         if (or_address_format(&r.recipient_name, OR_TEXT_SLASH, text, sizeof text) < 0)
             snprintf(text, sizeof text, "(unprintable)");
-        int rc = mtsu_find_mailbox(m->store, m->store_ctx, &r.recipient_name, mailbox, &err);
-        if (expired) {
+        int rc = refused ? 0
+                         : mtsu_find_mailbox(m->store, m->store_ctx, &r.recipient_name, mailbox,
+                                             &err);
+        if (refused) {
+            int reason, diag;
+            mtal_relay_map_refusal(it->relay_errcode, &reason, &diag);
+            l->reason_code = reason;
+            l->diagnostic_code = diag;
+            l->supplementary_info = mhs_str_make(refused_info, strlen(refused_info),
+                                                 BER_PRINTABLE_STRING);
+            X400MS_LOG_N("message %s: %s not delivered: %s (%s)", it->id, text, refused_info,
+                         it->relay_reason);
+        } else if (expired) {
             /* X.411 latest-delivery-time passed before delivery */
             l->reason_code = MTAL_REASON_TRANSFER_FAILURE;
             l->diagnostic_code = MTAL_DIAG_MAXIMUM_TIME_EXPIRED;
@@ -218,6 +253,11 @@ int mtal_process(struct mtal *m, struct mtal_item *it)
                 l->diagnostic_code = MTAL_DIAG_UNRECOGNISED_OR_NAME;
                 X400MS_LOG_N("message %s: %s not delivered: no mailbox has this address", it->id,
                              text);
+            } else if (have_upstream) {
+                /* another domain: relayed below, done when the upstream answers */
+                relay[n_relay++] = r;
+                it->relay_mask[i] = 1;
+                continue;
             } else {
                 static const char info[] = "no upstream MTA is configured for this domain";
                 l->diagnostic_code = MTAL_DIAG_NO_BILATERAL_AGREEMENT;
@@ -254,5 +294,15 @@ int mtal_process(struct mtal *m, struct mtal_item *it)
     }
     store_report(m, it, &env, &id, lines, nl, now);
     free(lines);
+    if (n_relay > 0) {
+        /* after this returns 0 the item belongs to relay.c until the outcome */
+        int rc = mtal_relay_submit(m, it, &env, relay, n_relay);
+        free(relay);
+        if (rc == 0)
+            return MTAL_WAIT_RELAY;
+        memset(it->relay_mask, 0, n);
+        return X400MS_EAGAIN;
+    }
+    free(relay);
     return retry ? X400MS_EAGAIN : 0;
 }

@@ -6,7 +6,8 @@ mta_local_sources = \
 	modules/mta/local/module.c \
 	modules/mta/local/submit.c \
 	modules/mta/local/queue.c \
-	modules/mta/local/deliver.c
+	modules/mta/local/deliver.c \
+	modules/mta/local/relay.c
 if BUILD_MODULE_MTA_LOCAL
 if MODULE_MTA_LOCAL_STATIC
 noinst_LTLIBRARIES += modules/mta/local/libmta_local-builtin.la
@@ -38,3 +39,13 @@ tests_integration_mta_test_mta_local_CFLAGS = $(TEST_CFLAGS)
 tests_integration_mta_test_mta_local_LDADD = tests/lib/libx4test.la $(TEST_LIBS)
 tests_integration_mta_test_mta_local_DEPENDENCIES = tests/integration/mta/mta_test_submit.la \
 	tests/lib/libx4test.la libx400ms.la
+
+# The relay of foreign recipients to p3's upstream (a real x400ms-mta serve).
+check_PROGRAMS += tests/integration/mta/test_mta_relay
+TESTS += tests/integration/mta/test_mta_relay
+tests_integration_mta_test_mta_relay_SOURCES = tests/integration/mta/test_mta_relay.c \
+	tools/admin/http_client.c tools/admin/http_client.h
+tests_integration_mta_test_mta_relay_CFLAGS = $(TEST_CFLAGS)
+tests_integration_mta_test_mta_relay_LDADD = tests/lib/libx4test.la $(TEST_LIBS)
+tests_integration_mta_test_mta_relay_DEPENDENCIES = tests/integration/mta/mta_test_submit.la \
+	tests/lib/libx4test.la libx400ms.la tools/x400ms-mta

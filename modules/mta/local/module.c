@@ -6,7 +6,8 @@
  *   "country", "admd", "prmd": the MTA's global domain identifier (X.411
  *     GlobalDomainIdentifier), used in every MTSIdentifier it assigns and to
  *     tell a recipient of its own domain (unrecognised-OR-name when no
- *     mailbox has the address) from a foreign one (no upstream: non-delivery
+ *     mailbox has the address) from a foreign one (relayed to p3's
+ *     "p3-upstream" when it exists, relay.c; otherwise non-delivery
  *     no-bilateral-agreement); defaults "XX", " " (any ADMD), none;
  *   "retry": seconds before a delivery the store refused is tried again. */
 #define X400MS_LOG_MODULE "mta_local"
@@ -457,6 +458,8 @@ static void *worker_main(void *arg)
                     break;
                 }
             mtal_item_free(it);
+        } else if (rc == MTAL_WAIT_RELAY) {
+            /* stays busy: relay.c gives it back when the upstream answers */
         } else {
             it->busy = false;
             it->deferred = (int64_t)time(NULL) + m->retry_s;
@@ -539,13 +542,19 @@ static void mtal_fini(void *state)
 {
     struct mtal *m = state;
     mtal_stop(m);
-    while (m->items) {
-        struct mtal_item *it = m->items;
-        m->items = it->next;
+    /* detached under the lock: a relay outcome (relay.c) may still look */
+    pthread_mutex_lock(&m->lock);
+    struct mtal_item *items = m->items;
+    m->items = NULL;
+    pthread_mutex_unlock(&m->lock);
+    while (items) {
+        struct mtal_item *it = items;
+        items = it->next;
         mtal_item_free(it); /* still on disk: delivered after the restart */
     }
     pthread_mutex_lock(&m->lock);
-    bool pending = m->pending != NULL;
+    /* a relay outcome (relay.c) still to come holds m too */
+    bool pending = m->pending != NULL || m->relays_outstanding > 0;
     pthread_mutex_unlock(&m->lock);
     if (pending)
         return; /* an outcome is still posted to a loop that never ran it: keep m alive */

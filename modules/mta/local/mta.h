@@ -5,8 +5,9 @@
  * durable queue in DATA/mta_local/queue and only then answers ACCEPTED; one
  * worker thread takes ready queue items (deferred-delivery-time reached)
  * most urgent first, delivers to the local recipients' In Boxes through the
- * store and puts delivery / non-delivery reports into the originator's In
- * Box. */
+ * store, relays recipients of other domains to p3's upstream MTA when one
+ * is configured (relay.c) and puts delivery / non-delivery reports into the
+ * originator's In Box. */
 #ifndef X400MS_MTA_LOCAL_H
 #define X400MS_MTA_LOCAL_H
 
@@ -48,6 +49,14 @@ struct mtal_item {
     size_t content_len;
     uint8_t *done_mask;                      /* recipients already handled (retry after a store error) */
     size_t n_recipients;
+    /* relay to the upstream MTA (relay.c): relay_mask marks the recipients
+     * of the last relayed envelope; relay_kind is its outcome
+     * (X400MS_MTS_*, 0: none yet / already handled), set on a loop thread
+     * under mtal.lock while the item is busy */
+    uint8_t *relay_mask;
+    int relay_kind;
+    int64_t relay_errcode;
+    char relay_reason[200];
 };
 
 struct mtal_outcome_task;
@@ -72,6 +81,8 @@ struct mtal {
     /* outcomes waiting to run on a caller's loop (for forget) */
     struct mtal_outcome_task *pending;
     x400ms_mts_op_id next_op;
+    /* relayed envelopes whose outcome has not come back (relay.c) */
+    unsigned relays_outstanding;
 };
 
 int mtal_urgency_rank(int priority);
@@ -92,7 +103,21 @@ int mtal_queue_load(struct mtal *m, struct x400ms_error *err);
 void mtal_item_free(struct mtal_item *it);
 
 /* deliver.c: handles one item on the worker thread. Returns 0 when done
- * (remove it), X400MS_EAGAIN when some recipients must be retried. */
+ * (remove it), X400MS_EAGAIN when some recipients must be retried,
+ * MTAL_WAIT_RELAY when recipients were relayed to the upstream MTA: the
+ * item stays busy until relay.c records the outcome. */
+#define MTAL_WAIT_RELAY 1
 int mtal_process(struct mtal *m, struct mtal_item *it);
+
+/* relay.c: p3's submission initiator, NULL when not configured. */
+const struct x400ms_mts_ops *mtal_upstream(const struct mtal *m, void **ctx_r);
+/* Submits an envelope with only rcpts (n of them) to the upstream MTA; 0:
+ * the outcome will be recorded in it (see struct mtal_item). */
+int mtal_relay_submit(struct mtal *m, struct mtal_item *it,
+                      const struct mts_submission_envelope *env,
+                      const struct mts_submission_recipient *rcpts, size_t n);
+/* The NonDeliveryReasonCode / -DiagnosticCode (X.411 8.3.1.2.1.6/7) for
+ * recipients the upstream MTA refused with X.411 error errcode (8.2.2). */
+void mtal_relay_map_refusal(int64_t errcode, int *reason_r, int *diagnostic_r);
 
 #endif

@@ -119,6 +119,7 @@ void mtal_item_free(struct mtal_item *it)
     free(it->envelope);
     free(it->content);
     free(it->done_mask);
+    free(it->relay_mask);
     free(it);
 }
 
