@@ -32,6 +32,7 @@ free_port() {
 start_daemon() {
     local name=$1 i=0
     p1=$(free_port); p2=$(free_port)
+    while [ "$p2" = "$p1" ]; do p2=$(free_port); done
     cat >"$tmp/$name.json" <<JSON
 {
   "data_dir": "$name-data",

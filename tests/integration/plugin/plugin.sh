@@ -89,6 +89,7 @@ echo "ok: plugin built out of tree with pkg-config"
 
 # ---- 2. the daemon ----
 p3port=$(free_port); port=$(free_port)
+while [ "$port" = "$p3port" ]; do port=$(free_port); done
 manifest() { # DEFAULT_MAX_AGE_JSON
     cat <<JSON
 {
