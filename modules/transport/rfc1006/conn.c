@@ -229,11 +229,19 @@ void r1_conn_arm_timer(struct r1_conn *c)
     }
     limit_ms = c->state == R1_OPEN ? (uint64_t)cfg->idle_timeout * 1000 : conn_establish_ms(c);
     elapsed = now - (c->state == R1_OPEN ? c->last_input_ms : c->created_ms);
-    if (limit_ms == 0) {
+    uint64_t wait_ms = limit_ms == 0 ? UINT64_MAX : elapsed >= limit_ms ? 1 : limit_ms - elapsed;
+    if (c->state == R1_OPEN && c->partial_since_ms) {
+        uint64_t pdu_ms = (uint64_t)cfg->pdu_timeout * 1000;
+        uint64_t since = now - c->partial_since_ms;
+        uint64_t left = since >= pdu_ms ? 1 : pdu_ms - since;
+        if (left < wait_ms)
+            wait_ms = left;
+    }
+    if (wait_ms == UINT64_MAX) {
         x400ms_timer_remove(&c->timer);
         return;
     }
-    conn_timer_at(c, elapsed >= limit_ms ? 1 : limit_ms - elapsed);
+    conn_timer_at(c, wait_ms);
 }
 
 static void conn_on_timer(struct r1_conn *c)
@@ -248,7 +256,12 @@ static void conn_on_timer(struct r1_conn *c)
         r1_conn_fail(c, c->close_reason, "output not drained within %d s of the close",
                      R1_CLOSE_FLUSH_MS / 1000);
     } else if (c->state == R1_OPEN) {
-        if (cfg->idle_timeout && now - c->last_input_ms >= (uint64_t)cfg->idle_timeout * 1000)
+        if (c->partial_since_ms && now - c->partial_since_ms >= (uint64_t)cfg->pdu_timeout * 1000)
+            r1_conn_fail(c, X400MS_ETIMEDOUT, "a TPKT/TSDU begun %llu ms ago is still incomplete "
+                         "(pdu_timeout %lld s; %zu octets of a TPKT and %zu of a TSDU pending)",
+                         (unsigned long long)(now - c->partial_since_ms), cfg->pdu_timeout,
+                         c->in_len, c->tsdu_len);
+        else if (cfg->idle_timeout && now - c->last_input_ms >= (uint64_t)cfg->idle_timeout * 1000)
             r1_conn_fail(c, X400MS_ETIMEDOUT, "idle for %lld s (idle_timeout)", cfg->idle_timeout);
         else
             r1_conn_arm_timer(c);
@@ -663,6 +676,8 @@ static void conn_send_cr(struct r1_conn *c)
 
 static void conn_deliver(struct r1_conn *c, const uint8_t *p, size_t n)
 {
+    /* A TSDU completed: whatever input remains began just now. */
+    c->partial_since_ms = x400ms_loop_now_ms(c->loop);
     c->user->data(c->pub.user_ctx, &c->pub, p, n);
 }
 
@@ -847,7 +862,16 @@ static void conn_do_read(struct r1_conn *c)
         c->read_want = 0;
         c->last_input_ms = x400ms_loop_now_ms(c->loop);
         c->in_len += (size_t)n;
+        uint64_t partial_before = c->partial_since_ms;
         conn_process_input(c);
+        if (c->state == R1_DEAD)
+            return;
+        if (!c->in_len && !c->tsdu_len)
+            c->partial_since_ms = 0;
+        else if (!c->partial_since_ms)
+            c->partial_since_ms = c->last_input_ms;
+        if (c->partial_since_ms && c->partial_since_ms != partial_before)
+            r1_conn_arm_timer(c); /* the partial PDU's deadline may come first */
         if ((size_t)n < room && c->sops->pending(c->stream) == 0)
             return; /* the socket is drained */
     }

@@ -4,7 +4,8 @@
  *   { "listen": [ { "address": "127.0.0.1", "port": 10102,
  *                   "tselector": "text | 'HEX'H | 0xHEX", "user": "osi" } ],
  *     "max_tsdu": 4194304, "max_connections": 1024, "idle_timeout": "10m",
- *     "connect_timeout": "30s", "tpdu_size": 65531, "max_output": 4194304 }
+ *     "connect_timeout": "30s", "pdu_timeout": "60s", "tpdu_size": 65531,
+ *     "max_output": 4194304 }
  * Registers the transport "rfc1006" (outgoing connections) and the engine
  * service X400MS_TENGINE_SERVICE that stream filters (tls) build on. */
 #define X400MS_LOG_MODULE R1_NAME
@@ -28,6 +29,9 @@ static const struct x400ms_cfg_spec r1_spec[] = {
       .max = 7 * 86400, .def_int = 600, .help = "close after this long without input; 0: never" },
     { "connect_timeout", X400MS_CFG_DURATION, 0, offsetof(struct r1_config, connect_timeout),
       .min = 1, .max = 3600, .def_int = 30, .help = "TCP + TLS + CR/CC must complete within" },
+    { "pdu_timeout", X400MS_CFG_DURATION, 0, offsetof(struct r1_config, pdu_timeout),
+      .min = 1, .max = 3600, .def_int = 60,
+      .help = "a TPKT or TSDU begun must be complete within this, however slowly it trickles" },
     { "tpdu_size", X400MS_CFG_INT, 0, offsetof(struct r1_config, tpdu_size), .min = 128,
       .max = X224_MAX_TPDU_SIZE, .def_int = X224_MAX_TPDU_SIZE,
       .help = "largest TPDU accepted and proposed (X.224 13.3.4 b)" },

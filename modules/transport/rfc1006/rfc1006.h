@@ -29,6 +29,7 @@ struct r1_config {
     long long max_connections; /* inbound + outbound, every filter */
     long long idle_timeout;    /* seconds without input before closing */
     long long connect_timeout; /* seconds for TCP + TLS + CR/CC */
+    long long pdu_timeout;     /* seconds a partial TPKT/TSDU may stay incomplete */
     long long tpdu_size;       /* largest TPDU accepted and proposed, 128..65531 */
     long long max_output;      /* output queue bound in octets (flow control) */
 };
@@ -104,6 +105,9 @@ struct r1_conn {
     unsigned read_want, write_want, hs_want;
     struct x400ms_timer *timer;
     uint64_t last_input_ms, created_ms;
+    /* When the TPKT/TSDU now incomplete began (0: none pending). Input that
+     * trickles in resets last_input_ms, so this bounds a slowloris. */
+    uint64_t partial_since_ms;
     unsigned establish_ms; /* outbound: the caller's timeout; 0: connect_timeout */
 
     const struct x400ms_tfilter *filter;

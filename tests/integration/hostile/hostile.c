@@ -27,7 +27,7 @@ static const char manifest_template[] =
     "  { \"name\": \"rfc1006\", \"config\": {\n"
     "      \"listen\": [ { \"address\": \"127.0.0.1\", \"port\": @PORT1@ } ],\n"
     "      \"max_connections\": @MAXCONN@, \"idle_timeout\": \"@IDLE@s\",\n"
-    "      \"connect_timeout\": \"@CONNECT@s\" } },\n"
+    "      \"connect_timeout\": \"@CONNECT@s\", \"pdu_timeout\": \"@CONNECT@s\" } },\n"
     "  { \"name\": \"echo\", \"file\": \"@ECHO@\" }\n"
     "] }\n";
 
