@@ -81,7 +81,7 @@ tests_integration_admin_admin_test_deliver_la_SOURCES = tests/integration/admin/
 tests_integration_admin_admin_test_deliver_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version \
 	-shared -rpath /nowhere -export-symbols-regex '^x400ms_module_entry$$'
 tests_integration_admin_admin_test_deliver_la_LIBADD = $(MODULE_LINK_LIBS)
-tests_integration_admin_test_admin_api_DEPENDENCIES = tests/integration/admin/admin_test_deliver.la \
+EXTRA_tests_integration_admin_test_admin_api_DEPENDENCIES = tests/integration/admin/admin_test_deliver.la \
 	tests/lib/libx4test.la libx400ms.la
 
 # A backup taken while x400ms-mta delivers over P3, restored into a fresh data dir.

@@ -37,7 +37,7 @@ tests_integration_mta_test_mta_local_SOURCES = tests/integration/mta/test_mta_lo
 	tools/admin/http_client.c tools/admin/http_client.h
 tests_integration_mta_test_mta_local_CFLAGS = $(TEST_CFLAGS)
 tests_integration_mta_test_mta_local_LDADD = tests/lib/libx4test.la $(TEST_LIBS)
-tests_integration_mta_test_mta_local_DEPENDENCIES = tests/integration/mta/mta_test_submit.la \
+EXTRA_tests_integration_mta_test_mta_local_DEPENDENCIES = tests/integration/mta/mta_test_submit.la \
 	tests/lib/libx4test.la libx400ms.la
 
 # The relay of foreign recipients to p3's upstream (a real x400ms-mta serve).
@@ -47,5 +47,5 @@ tests_integration_mta_test_mta_relay_SOURCES = tests/integration/mta/test_mta_re
 	tools/admin/http_client.c tools/admin/http_client.h
 tests_integration_mta_test_mta_relay_CFLAGS = $(TEST_CFLAGS)
 tests_integration_mta_test_mta_relay_LDADD = tests/lib/libx4test.la $(TEST_LIBS)
-tests_integration_mta_test_mta_relay_DEPENDENCIES = tests/integration/mta/mta_test_submit.la \
+EXTRA_tests_integration_mta_test_mta_relay_DEPENDENCIES = tests/integration/mta/mta_test_submit.la \
 	tests/lib/libx4test.la libx400ms.la tools/x400ms-mta

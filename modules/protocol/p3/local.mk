@@ -72,5 +72,5 @@ tests_integration_p3_test_p3_upstream_SOURCES = tests/integration/p3/test_p3_ups
 	tools/admin/http_client.c tools/admin/http_client.h
 tests_integration_p3_test_p3_upstream_CFLAGS = $(TEST_CFLAGS)
 tests_integration_p3_test_p3_upstream_LDADD = tests/lib/libx4test.la $(TEST_LIBS)
-tests_integration_p3_test_p3_upstream_DEPENDENCIES = tests/integration/mta/mta_test_submit.la \
+EXTRA_tests_integration_p3_test_p3_upstream_DEPENDENCIES = tests/integration/mta/mta_test_submit.la \
 	tests/lib/libx4test.la libx400ms.la tools/x400ms-mta

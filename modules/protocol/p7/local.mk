@@ -72,7 +72,7 @@ TESTS += tests/integration/p7/test_p7_submit
 tests_integration_p7_test_p7_submit_SOURCES = tests/integration/p7/test_p7_submit.c
 tests_integration_p7_test_p7_submit_CFLAGS = $(TEST_CFLAGS)
 tests_integration_p7_test_p7_submit_LDADD = $(P7_TEST_LIBS)
-tests_integration_p7_test_p7_submit_DEPENDENCIES = tests/integration/p7/fakemts.la \
+EXTRA_tests_integration_p7_test_p7_submit_DEPENDENCIES = tests/integration/p7/fakemts.la \
 	tests/integration/p7/libp7test.la libx400ms-client.la
 
 # The CLI session of issue 6 through the local MTA (skips until mta_local is built).
