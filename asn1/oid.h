@@ -2,7 +2,7 @@
  * octets (what ber_get_oid() yields and ber_put_oid() takes), so that a
  * comparison is ber_oid_eq(decoded, oid_ac_ms_access_88).
  *
- * Generated once from /work/shared/reference/mhs-oids.txt (X.419
+ * Generated once from the MHS object identifier list (X.419
  * MHSProtocolObjectIdentifiers: oid_<name>, X.411 MTSObjectIdentifiers:
  * oid_mts_<name>, X.413 MSObjectIdentifiers: oid_ms_<name>; the "id-" prefix
  * dropped, '-' as '_') plus ACSE, BER and a few X.420 ones (DESIGN.md 7).

@@ -1,4 +1,4 @@
-# bench/asn1: MHS codec benchmark (owner: helper "mhs"). Build with
+# bench/asn1: MHS codec benchmark. Build with
 # `make bench`, run `bench/asn1_bench [seconds-per-case]`: prints ns per PDU,
 # MB/s and the heap allocations seen during decode (must be 0).
 EXTRA_PROGRAMS += bench/asn1_bench

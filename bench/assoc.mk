@@ -1,5 +1,5 @@
 # bench/assoc: association benchmarks.
-# Transport part (owner: transport): bench/transport measures transport
+# Transport part: bench/transport measures transport
 # connections/s and TSDU echo round trips/s over RFC 1006, plain and TLS,
 # against the real daemon with the tests-only echo user.
 EXTRA_PROGRAMS += bench/transport

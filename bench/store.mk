@@ -1,4 +1,4 @@
-# bench/store: file store delivery rates and large-mailbox figures (owner: store).
+# bench/store: file store delivery rates and large-mailbox figures.
 # Build with "make bench", run: bench/bench_store DIR (a scratch directory on
 # the filesystem to measure; not the source tree).
 EXTRA_PROGRAMS += bench/bench_store

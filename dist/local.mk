@@ -1,4 +1,4 @@
-# dist/ and man/: service files, the installed manifest and man pages (owner: ops).
+# dist/ and man/: service files, the installed manifest and man pages.
 #
 # Installed layout (docs/operations.md):
 #   $(sbindir)/x400msd, $(bindir)/x400ms{,-mta,-admin}, $(pkglibdir)/*.so (modules),

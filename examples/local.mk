@@ -1,4 +1,4 @@
-# examples/: third-party examples built out of tree, and their tests (owner: plugin).
+# examples/: third-party examples built out of tree, and their tests.
 #
 # examples/autoaction-log is NOT built by this build: it is a third-party
 # auto-action plugin with its own Makefile (pkg-config --cflags --libs

@@ -1,5 +1,5 @@
-# tests/fuzz/mhs: fuzz targets of the MHS decoders (owner: helper "mhs").
-# Each builds as a replay program (tests/fuzz/replay_main.c, helper "ber")
+# tests/fuzz/mhs: fuzz targets of the MHS decoders.
+# Each builds as a replay program (tests/fuzz/replay_main.c)
 # that make check runs over tests/fuzz/corpus/TARGET/; with --enable-fuzzing
 # (CC=clang) the libFuzzer binaries are built too:
 #   tests/fuzz/fuzz_p7arg -max_total_time=60 $(srcdir)/tests/fuzz/corpus/p7arg

@@ -1,4 +1,4 @@
-# tests/fuzz/osi: fuzz targets of the OSI decoders (owner: helper "ber").
+# tests/fuzz/osi: fuzz targets of the OSI decoders.
 # Each target also builds as a replay program (replay_main.c) that make check
 # runs over tests/fuzz/corpus/TARGET/ without clang. With --enable-fuzzing
 # (CC=clang) the libFuzzer binaries tests/fuzz/fuzz_TARGET are built too:

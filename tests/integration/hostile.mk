@@ -1,4 +1,4 @@
-# tests/integration/hostile: hostile input against the real daemon (owner: ops).
+# tests/integration/hostile: hostile input against the real daemon.
 # Uses the OSI test client (tests/integration/osi/libosic.la) and the echo
 # test module (tests/integration/osi/echo.la) of tests/integration/osi.mk.
 check_LTLIBRARIES += tests/integration/hostile/libhostile.la

@@ -1,4 +1,4 @@
-# tests/integration/osi: the OSI stack in the real daemon (owner: osi).
+# tests/integration/osi: the OSI stack in the real daemon.
 
 # echo: the tests-only protocol module (application contexts 2.999.1.1 / .3).
 check_LTLIBRARIES += tests/integration/osi/echo.la

@@ -1,4 +1,4 @@
-# tests/integration/store: the store_file module in the real daemon (owner: store).
+# tests/integration/store: the store_file module in the real daemon.
 check_PROGRAMS += tests/integration/store/test_store_daemon
 TESTS += tests/integration/store/test_store_daemon
 tests_integration_store_test_store_daemon_SOURCES = tests/integration/store/test_store_daemon.c

@@ -1,4 +1,4 @@
-# tests/integration/transport: rfc1006 and tls against the real daemon (owner: transport).
+# tests/integration/transport: rfc1006 and tls against the real daemon.
 
 # tsecho: the tests-only transport user "echo" (a loadable module).
 check_LTLIBRARIES += tests/integration/transport/tsecho.la

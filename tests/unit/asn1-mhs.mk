@@ -1,4 +1,4 @@
-# tests/unit/asn1-mhs: X.411 / X.413 / X.420 codec and O/R address tests (owner: helper "mhs").
+# tests/unit/asn1-mhs: X.411 / X.413 / X.420 codec and O/R address tests.
 # Run: make check TESTS='tests/unit/test_asn1_orname tests/unit/test_asn1_mts tests/unit/test_asn1_ms
 #   tests/unit/test_asn1_ipms tests/unit/test_asn1_mhs_tshark'
 # test_asn1_mhs_tshark needs tests/lib/libx4pcap.la (tests/unit/asn1-osi.mk).

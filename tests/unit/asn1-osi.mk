@@ -1,4 +1,4 @@
-# tests/unit/asn1-osi: BER runtime and OSI upper-layer codec tests (owner: helper "ber").
+# tests/unit/asn1-osi: BER runtime and OSI upper-layer codec tests.
 # Run: make check TESTS='tests/unit/test_asn1_ber tests/unit/test_asn1_osi'
 
 # libx4pcap: pcap writer + tshark check, for any protocol test (header tests/lib/x4pcap.h).

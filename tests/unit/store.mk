@@ -1,4 +1,4 @@
-# tests/unit/store: the store API and the file store backend (owner: store).
+# tests/unit/store: the store API and the file store backend.
 # The tests link the backend's code directly (libstorefile.la).
 STORE_TEST_LIBS = modules/store/file/libstorefile.la tests/lib/libx4test.la $(TEST_LIBS)
 

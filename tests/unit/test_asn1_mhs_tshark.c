@@ -1,5 +1,5 @@
 /* Unit test: what the MHS codecs encode, inside complete associations
- * (TPKT/COTP, session, presentation, ACSE, ROSE from helper "ber"'s
+ * (TPKT/COTP, session, presentation, ACSE, ROSE from the OSI
  * codecs), dissected by tshark with no malformed frame and no error-level
  * expert item. P7 uses the 1988 abstract syntaxes (the only ones
  * Wireshark's P7 dissector registers); P3 the mts-access-88 context.

@@ -1,4 +1,4 @@
-# tests/unit/transport: the TPKT / X.224 class 0 codec (owner: transport).
+# tests/unit/transport: the TPKT / X.224 class 0 codec.
 check_PROGRAMS += tests/unit/test_tpkt
 TESTS += tests/unit/test_tpkt
 tests_unit_test_tpkt_SOURCES = tests/unit/test_tpkt.c

@@ -1,7 +1,7 @@
 # modules/action/alert (module "alert", auto-alert), the auto-action
 # dispatcher (module "autoaction", modules/action/autoaction), the public
 # header include/x400ms/autoaction.h, and the auto-action integration tests
-# (tests/integration/actions). Owner: actions. See docs/auto-actions.md.
+# (tests/integration/actions). See docs/auto-actions.md.
 x400msinclude_HEADERS += include/x400ms/autoaction.h
 EXTRA_DIST += docs/auto-actions.md
 
@@ -44,7 +44,7 @@ endif
 endif
 
 # ---- integration tests (tests/integration/actions) ----
-# Test-only modules: an MTS provider delivering locally (until mta_local
+# Test-only modules: an MTS provider delivering locally (standing in for mta_local
 # exists) and a probe standing in for P7 at the alert boundary.
 actions_test_module_flags = $(AM_LDFLAGS) -module -avoid-version -shared -rpath /nowhere \
 	-export-symbols-regex '^x400ms_module_entry$$'

@@ -1,5 +1,5 @@
 # modules/action/forward (module "forward": ipm-auto-forward and delayed
-# auto-forward). Owner: actions. See docs/auto-actions.md.
+# auto-forward). See docs/auto-actions.md.
 forward_sources = \
 	modules/action/forward/forward.h \
 	modules/action/forward/forward.c \

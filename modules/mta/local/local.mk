@@ -1,6 +1,6 @@
 # modules/mta/local: the embedded local MTA, module "mta_local" (the default
 # MTS provider, include/x400ms/mts.h), and its integration tests
-# (tests/integration/mta). Owner: mtalocal. See docs/mta-local.md.
+# (tests/integration/mta). See docs/mta-local.md.
 mta_local_sources = \
 	modules/mta/local/mta.h \
 	modules/mta/local/module.c \

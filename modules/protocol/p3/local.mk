@@ -1,6 +1,6 @@
 # modules/protocol/p3: the P3 module (X.411 MTS access), the MTS provider
 # header include/x400ms/mts.h, the x400ms-mta test MTA (tools/mta), the P3
-# integration tests (tests/integration/p3) and bench/delivery. Owner: p3.
+# integration tests (tests/integration/p3) and bench/delivery.
 # See docs/p3.md.
 x400msinclude_HEADERS += include/x400ms/mts.h
 

@@ -1,4 +1,4 @@
-# modules/protocol/rtse: X.228 reliable transfer, normal mode (owner: osi).
+# modules/protocol/rtse: X.228 reliable transfer, normal mode.
 rtse_sources = modules/protocol/rtse/rtse.c
 if BUILD_MODULE_RTSE
 if MODULE_RTSE_STATIC

@@ -1,4 +1,4 @@
-# modules/store/file: the file store backend (owner: store). See
+# modules/store/file: the file store backend. See
 # docs/store-format.md and include/x400ms/store.h.
 x400msinclude_HEADERS += include/x400ms/store.h
 

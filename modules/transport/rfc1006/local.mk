@@ -1,4 +1,4 @@
-# modules/transport/rfc1006: RFC 1006 (TPKT) + X.224 class 0 transport (owner: transport).
+# modules/transport/rfc1006: RFC 1006 (TPKT) + X.224 class 0 transport.
 rfc1006_sources = \
 	modules/transport/rfc1006/rfc1006.h \
 	modules/transport/rfc1006/module.c \

@@ -1,4 +1,4 @@
-# modules/transport/tls: TLS stream filter under RFC 1006 (owner: transport).
+# modules/transport/tls: TLS stream filter under RFC 1006.
 tls_sources = \
 	modules/transport/tls/tls.h \
 	modules/transport/tls/module.c \

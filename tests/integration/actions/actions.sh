@@ -1,7 +1,7 @@
 #!/bin/sh
 # Auto-actions against the real daemon (store_file, autoaction, alert,
 # forward, admin_api, and two test-only modules: actions_test_mts, an MTS
-# provider delivering locally until mta_local exists, and
+# provider delivering locally, so the test does not depend on mta_local, and
 # actions_test_probe, standing in for P7 at the alert boundary and
 # providing a failing and a hanging plugin). Registrations go through the
 # admin API (curl). Covers: filtered auto-alert with requested attributes,

@@ -100,8 +100,8 @@ static void test_p7_cli_send_list_fetch_delete(void **state)
 {
     (void)state;
     if (!have_mta) {
-        fprintf(stderr, "skipped: the mta_local module is not built (modules/mta/local, "
-                        "helper p3) - no MTS provider to send through\n");
+        fprintf(stderr, "skipped: the mta_local module is not built (modules/mta/local) "
+                        "- no MTS provider to send through\n");
         skip();
     }
     int st;
