@@ -44,8 +44,8 @@ endif
 endif
 
 # ---- integration tests (tests/integration/actions) ----
-# Test-only modules: an MTS provider delivering locally (standing in for mta_local
-# exists) and a probe standing in for P7 at the alert boundary.
+# Test-only modules: an MTS provider delivering locally (standing in for
+# mta_local) and a probe standing in for P7 at the alert boundary.
 actions_test_module_flags = $(AM_LDFLAGS) -module -avoid-version -shared -rpath /nowhere \
 	-export-symbols-regex '^x400ms_module_entry$$'
 check_LTLIBRARIES += tests/integration/actions/actions_test_mts.la \
