@@ -538,3 +538,55 @@ int x4t_daemon_fd_count(const struct x4t_daemon *d)
     closedir(dir);
     return count;
 }
+
+int x4t_file_wait(const char *path, const char *text, int ms)
+{
+    long long end = x4t_now_ms() + ms;
+    for (;;) {
+        char *t = x4t_read_file(path);
+        int seen = t != NULL && strstr(t, text) != NULL;
+        free(t);
+        if (seen)
+            return 0;
+        if (x4t_now_ms() > end)
+            return -1;
+        usleep(50000);
+    }
+}
+
+pid_t x4t_spawn_group(const char *cmd, const char *log_path)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        setpgid(0, 0);
+        if (log_path) {
+            int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+            if (fd >= 0) {
+                dup2(fd, 1);
+                dup2(fd, 2);
+                close(fd);
+            }
+        }
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    if (pid > 0)
+        setpgid(pid, pid); /* in the parent too: no race with an early stop */
+    return pid;
+}
+
+void x4t_stop_group(pid_t pid)
+{
+    if (pid <= 0)
+        return;
+    kill(-pid, SIGTERM);
+    for (int i = 0; i < 100; i++) {
+        if (waitpid(pid, NULL, WNOHANG) == pid) {
+            kill(-pid, SIGKILL); /* anything of the group still there */
+            return;
+        }
+        usleep(50000);
+    }
+    kill(-pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+}

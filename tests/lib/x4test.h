@@ -64,5 +64,15 @@ int x4t_write_file(const char *path, const char *text);
 char *x4t_replace(const char *text, const char *from, const char *to);
 /* Milliseconds on the monotonic clock. */
 long long x4t_now_ms(void);
+/* Waits until `text` appears in the file at path; 0 if seen within ms, -1 if not. */
+int x4t_file_wait(const char *path, const char *text, int ms);
+
+/* Runs `sh -c cmd` in a process group of its own (a libtool wrapper may run
+ * the real program as its child), stdout and stderr appended to log_path
+ * (NULL: inherited). Returns the pid (= the group id) or -1. */
+pid_t x4t_spawn_group(const char *cmd, const char *log_path);
+/* SIGTERM to the whole group, up to 5 s for the leader to exit, then SIGKILL
+ * to what is left; reaps the leader. No-op for pid <= 0. */
+void x4t_stop_group(pid_t pid);
 
 #endif

@@ -84,55 +84,7 @@ static pid_t serve_start(struct fixture *f, const char *password, int delay_s)
              "sleep %d; exec '%s' serve --listen %s --mta-name " UP_MTA
              " --password '%s' --out '%s'",
              delay_s, prog, listen, password, f->out_path);
-    pid_t pid = fork();
-    if (pid == 0) {
-        /* its own process group: the libtool wrapper may run the real
-         * program as a child, and serve_stop signals the whole group */
-        setpgid(0, 0);
-        int fd = open(f->log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-            close(fd);
-        }
-        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-        _exit(127);
-    }
-    if (pid > 0)
-        setpgid(pid, pid); /* also here: no race with the first kill */
-    return pid;
-}
-
-static void serve_stop(pid_t pid)
-{
-    if (pid <= 0)
-        return;
-    kill(-pid, SIGTERM);
-    for (int i = 0; i < 100; i++) {
-        if (waitpid(pid, NULL, WNOHANG) == pid) {
-            kill(-pid, SIGKILL); /* anything of the group still there */
-            return;
-        }
-        usleep(50000);
-    }
-    kill(-pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-}
-
-/* Waits until `text` appears in path (up to ms); 0 if seen. */
-static int file_wait(const char *path, const char *text, int ms)
-{
-    long long end = x4t_now_ms() + ms;
-    for (;;) {
-        char *t = x4t_read_file(path);
-        bool seen = t != NULL && strstr(t, text) != NULL;
-        free(t);
-        if (seen)
-            return 0;
-        if (x4t_now_ms() > end)
-            return -1;
-        usleep(50000);
-    }
+    return x4t_spawn_group(cmd, f->log_path);
 }
 
 static size_t count_lines(const char *path)
@@ -187,7 +139,7 @@ static struct fixture *fixture_start(const char *daemon_password, const char *ct
 
 static void fixture_stop(struct fixture *f)
 {
-    serve_stop(f->serve);
+    x4t_stop_group(f->serve);
     assert_int_equal(x4t_daemon_stop(f->d), 0);
     x4t_rmtree(f->dir);
     free(f->dir);
@@ -288,7 +240,7 @@ static void test_p3_upstream_wrong_password_neg(void **state)
     struct fixture *f = fixture_start("not-the-password", "88");
     f->serve = serve_start(f, UP_PASSWORD, 0);
     assert_int_equal(x4t_daemon_wait_log(f->d, "MTS-bind refused: authentication-error", 10000), 0);
-    assert_int_equal(file_wait(f->log_path, "refused MTS-bind", 5000), 0);
+    assert_int_equal(x4t_file_wait(f->log_path, "refused MTS-bind", 5000), 0);
     /* retried: more refusals follow */
     long long end = x4t_now_ms() + 8000;
     size_t refusals = 0;
