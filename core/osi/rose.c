@@ -30,6 +30,23 @@ struct rose_pdu {
     int problem;                /* reject: (group << 8) | value */
 };
 
+/* X.880 Code: local INTEGER or global OBJECT IDENTIFIER (a global code is
+ * only flagged: no module of ours defines one). */
+static int rose_get_code(struct ber_ctx *c, const struct ber_tlv *t, const char *what,
+                         struct rose_pdu *pdu)
+{
+    if (t->tag == BER_UNIV(BER_INTEGER)) {
+        if (ber_get_int64(c, t, what, &pdu->code) < 0)
+            return X400MS_EPROTO;
+    } else if (t->tag == BER_UNIV(BER_OID)) {
+        pdu->code_global = true;
+    } else {
+        return X400MS_EPROTO;
+    }
+    pdu->has_code = true;
+    return 0;
+}
+
 /* Decodes; returns 0, or X400MS_EPROTO with *problem_r the general problem
  * to reject with (and pdu->has_id when the invoke id was read). */
 static int rose_decode(struct ber_slice in, struct rose_pdu *pdu, int *problem_r)
@@ -71,15 +88,8 @@ static int rose_decode(struct ber_slice in, struct rose_pdu *pdu, int *problem_r
                 return X400MS_EPROTO;
         }
         /* fall through to the code */
-        if (t.tag == BER_UNIV(BER_INTEGER)) {
-            if (ber_get_int64(&c, &t, "Invoke.opcode", &pdu->code) < 0)
-                return X400MS_EPROTO;
-        } else if (t.tag == BER_UNIV(BER_OID)) {
-            pdu->code_global = true;
-        } else {
+        if (rose_get_code(&c, &t, "Invoke.opcode", pdu) < 0)
             return X400MS_EPROTO;
-        }
-        pdu->has_code = true;
         if (ber_next(&it, &t) == 1)
             pdu->value = ber_tlv_whole(&t);
         if (!ber_at_end(&it))
@@ -93,15 +103,8 @@ static int rose_decode(struct ber_slice in, struct rose_pdu *pdu, int *problem_r
         if (k < 0 || t.tag != BER_UNIV(BER_SEQUENCE) || ber_enter(&c, &t, &r, "ReturnResult.result") < 0 ||
             ber_next(&r, &t) != 1)
             return X400MS_EPROTO;
-        if (t.tag == BER_UNIV(BER_INTEGER)) {
-            if (ber_get_int64(&c, &t, "ReturnResult.opcode", &pdu->code) < 0)
-                return X400MS_EPROTO;
-        } else if (t.tag == BER_UNIV(BER_OID)) {
-            pdu->code_global = true;
-        } else {
+        if (rose_get_code(&c, &t, "ReturnResult.opcode", pdu) < 0)
             return X400MS_EPROTO;
-        }
-        pdu->has_code = true;
         if (ber_next(&r, &t) == 1)
             pdu->value = ber_tlv_whole(&t);
         return 0;
@@ -109,15 +112,8 @@ static int rose_decode(struct ber_slice in, struct rose_pdu *pdu, int *problem_r
     case 3: /* returnError */
         if (ber_next(&it, &t) != 1)
             return X400MS_EPROTO;
-        if (t.tag == BER_UNIV(BER_INTEGER)) {
-            if (ber_get_int64(&c, &t, "ReturnError.errcode", &pdu->code) < 0)
-                return X400MS_EPROTO;
-        } else if (t.tag == BER_UNIV(BER_OID)) {
-            pdu->code_global = true;
-        } else {
+        if (rose_get_code(&c, &t, "ReturnError.errcode", pdu) < 0)
             return X400MS_EPROTO;
-        }
-        pdu->has_code = true;
         if (ber_next(&it, &t) == 1)
             pdu->value = ber_tlv_whole(&t);
         return 0;
