@@ -36,10 +36,31 @@ static int get_enum_range(struct ber_ctx *c, const struct ber_tlv *t, const char
     return 0;
 }
 
+/* An element decoder: fills the struct at out from the TLV t. */
+typedef int elem_decode_fn(struct ber_ctx *c, const struct ber_tlv *t, void *out);
+
+/* The body of every public *_next(): the next element of a lazily decoded
+ * list (asn1/mhs.h), checked to have elem_tag (0: any, fn checks) and
+ * decoded by fn into out. 1, 0 at the end, < 0 on malformed input. */
+static int seq_next(struct mhs_seq_iter *i, ber_tag_t elem_tag, const char *type, elem_decode_fn *fn,
+                    void *out)
+{
+    struct ber_tlv t;
+    int rc = mhs_seq_iter_next(i, &t);
+
+    if (rc <= 0)
+        return rc;
+    if (elem_tag != 0 && t.tag != elem_tag)
+        return wrong_tag(&i->ctx, &t, type);
+    rc = fn(&i->ctx, &t, out);
+    return rc < 0 ? rc : 1;
+}
+
 /* ---- IPMIdentifier, ORDescriptor, RecipientSpecifier (7.1) ---------------------- */
 
-static int decode_identifier(struct ber_ctx *c, const struct ber_tlv *t, struct ipm_identifier *id)
+static int decode_identifier(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
+    struct ipm_identifier *id = out;
     static const char type[] = "IPMIdentifier";
     struct ber_iter it;
     struct ber_tlv m;
@@ -80,19 +101,12 @@ static int put_identifier(struct ber_writer *w, ber_tag_t tag, const struct ipm_
 
 int ipm_identifier_next(struct mhs_seq_iter *i, struct ipm_identifier *id)
 {
-    struct ber_tlv t;
-    int rc = mhs_seq_iter_next(i, &t);
-
-    if (rc <= 0)
-        return rc;
-    if (t.tag != BER_APP(11))
-        return wrong_tag(&i->ctx, &t, "IPMIdentifier");
-    rc = decode_identifier(&i->ctx, &t, id);
-    return rc < 0 ? rc : 1;
+    return seq_next(i, BER_APP(11), "IPMIdentifier", decode_identifier, id);
 }
 
-static int decode_descriptor(struct ber_ctx *c, const struct ber_tlv *t, struct ipm_or_descriptor *d)
+static int decode_descriptor(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
+    struct ipm_or_descriptor *d = out;
     static const char type[] = "ORDescriptor";
     struct ber_iter it;
     struct ber_tlv m;
@@ -140,19 +154,12 @@ static int put_descriptor(struct ber_writer *w, ber_tag_t tag, const struct ipm_
 
 int ipm_or_descriptor_next(struct mhs_seq_iter *i, struct ipm_or_descriptor *d)
 {
-    struct ber_tlv t;
-    int rc = mhs_seq_iter_next(i, &t);
-
-    if (rc <= 0)
-        return rc;
-    if (t.tag != BER_UNIV(BER_SET))
-        return wrong_tag(&i->ctx, &t, "ORDescriptor");
-    rc = decode_descriptor(&i->ctx, &t, d);
-    return rc < 0 ? rc : 1;
+    return seq_next(i, BER_UNIV(BER_SET), "ORDescriptor", decode_descriptor, d);
 }
 
-static int decode_recipient(struct ber_ctx *c, const struct ber_tlv *t, struct ipm_recipient *r)
+static int decode_recipient(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
+    struct ipm_recipient *r = out;
     static const char type[] = "RecipientSpecifier";
     struct ber_iter it;
     struct ber_tlv m;
@@ -189,13 +196,7 @@ static int decode_recipient(struct ber_ctx *c, const struct ber_tlv *t, struct i
 
 int ipm_recipient_next(struct mhs_seq_iter *i, struct ipm_recipient *r)
 {
-    struct ber_tlv t;
-    int rc = mhs_seq_iter_next(i, &t);
-
-    if (rc <= 0)
-        return rc;
-    rc = decode_recipient(&i->ctx, &t, r);
-    return rc < 0 ? rc : 1;
+    return seq_next(i, 0, NULL, decode_recipient, r);
 }
 
 int ipm_recipient_encode(struct ber_writer *w, const struct ipm_recipient *r)
@@ -232,12 +233,9 @@ static int decode_list(struct ber_ctx *c, const struct ber_tlv *t, struct mhs_se
     return rc;
 }
 
-static int v_recipient(struct ber_ctx *c, const struct ber_tlv *t, void *s) { return decode_recipient(c, t, s); }
-static int v_descriptor(struct ber_ctx *c, const struct ber_tlv *t, void *s) { return decode_descriptor(c, t, s); }
-static int v_identifier(struct ber_ctx *c, const struct ber_tlv *t, void *s) { return decode_identifier(c, t, s); }
-
-static int decode_extension(struct ber_ctx *c, const struct ber_tlv *t, struct ipms_extension *e)
+static int decode_extension(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
+    struct ipms_extension *e = out;
     static const char type[] = "IPMSExtension";
     struct ber_iter it;
     struct ber_tlv m;
@@ -255,17 +253,9 @@ static int decode_extension(struct ber_ctx *c, const struct ber_tlv *t, struct i
     return ber_end(&it, type);
 }
 
-static int v_extension(struct ber_ctx *c, const struct ber_tlv *t, void *s) { return decode_extension(c, t, s); }
-
 int ipms_extension_next(struct mhs_seq_iter *i, struct ipms_extension *e)
 {
-    struct ber_tlv t;
-    int rc = mhs_seq_iter_next(i, &t);
-
-    if (rc <= 0)
-        return rc;
-    rc = decode_extension(&i->ctx, &t, e);
-    return rc < 0 ? rc : 1;
+    return seq_next(i, 0, NULL, decode_extension, e);
 }
 
 /* ---- Heading (7.2) ---------------------------------------------------------------- */
@@ -313,7 +303,7 @@ static int decode_rlist(struct ber_ctx *c, const struct ber_tlv *t, struct ipm_r
     struct ipm_recipient r;
 
     l->present = true;
-    return decode_list(c, t, &l->raw, type, BER_UNIV(BER_SET), v_recipient, &r);
+    return decode_list(c, t, &l->raw, type, BER_UNIV(BER_SET), decode_recipient, &r);
 }
 
 static int decode_heading(struct ber_ctx *c, const struct ber_tlv *t, struct ipm_heading *h)
@@ -350,15 +340,15 @@ static int decode_heading(struct ber_ctx *c, const struct ber_tlv *t, struct ipm
         case 0: rc = decode_descriptor(c, &m, &h->originator); h->has_originator = true; break;
         case 1:
             rc = decode_list(c, &m, &h->authorizing_users, "Heading.authorizing-users", BER_UNIV(BER_SET),
-                             v_descriptor, &scratch);
+                             decode_descriptor, &scratch);
             h->has_authorizing_users = true;
             break;
         case 2: rc = decode_rlist(c, &m, &h->primary, "Heading.primary-recipients"); break;
         case 3: rc = decode_rlist(c, &m, &h->copy, "Heading.copy-recipients"); break;
         case 4: rc = decode_rlist(c, &m, &h->blind_copy, "Heading.blind-copy-recipients"); break;
         case 5: rc = decode_identifier(c, &m, &h->replied_to); h->has_replied_to = true; break;
-        case 6: rc = decode_list(c, &m, &h->obsoleted, "Heading.obsoleted-IPMs", BER_APP(11), v_identifier, &scratch); break;
-        case 7: rc = decode_list(c, &m, &h->related, "Heading.related-IPMs", BER_APP(11), v_identifier, &scratch); break;
+        case 6: rc = decode_list(c, &m, &h->obsoleted, "Heading.obsoleted-IPMs", BER_APP(11), decode_identifier, &scratch); break;
+        case 7: rc = decode_list(c, &m, &h->related, "Heading.related-IPMs", BER_APP(11), decode_identifier, &scratch); break;
         case 8: /* [8] EXPLICIT SubjectField */
             if ((rc = ber_explicit(c, &m, &in, "Heading.subject")) < 0)
                 return rc;
@@ -374,7 +364,7 @@ static int decode_heading(struct ber_ctx *c, const struct ber_tlv *t, struct ipm
         case 10: rc = mhs_get_time(c, &m, "Heading.reply-time", &h->reply_time); break;
         case 11:
             rc = decode_list(c, &m, &h->reply_recipients, "Heading.reply-recipients", BER_UNIV(BER_SET),
-                             v_descriptor, &scratch);
+                             decode_descriptor, &scratch);
             h->has_reply_recipients = true;
             break;
         case 12: rc = get_enum_range(c, &m, "Heading.importance", 0, 2, &h->importance); break;
@@ -382,7 +372,7 @@ static int decode_heading(struct ber_ctx *c, const struct ber_tlv *t, struct ipm
         case 14: rc = ber_get_bool(c, &m, "Heading.auto-forwarded", &h->auto_forwarded); break;
         default:
             rc = decode_list(c, &m, &h->extensions, "Heading.extensions", BER_UNIV(BER_SEQUENCE),
-                             v_extension, &scratch);
+                             decode_extension, &scratch);
             if (rc == 0)
                 rc = decode_precedences(c, h);
             break;
@@ -569,8 +559,9 @@ static int decode_extended(struct ber_ctx *c, const struct ber_tlv *t, struct ip
     return 0;
 }
 
-static int decode_body_part(struct ber_ctx *c, const struct ber_tlv *t, struct ipm_body_part *b)
+static int decode_body_part(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
+    struct ipm_body_part *b = out;
     static const char type[] = "BodyPart";
 
     memset(b, 0, sizeof(*b));
@@ -595,20 +586,9 @@ static int decode_body_part(struct ber_ctx *c, const struct ber_tlv *t, struct i
     }
 }
 
-static int v_body_part(struct ber_ctx *c, const struct ber_tlv *t, void *s)
-{
-    return decode_body_part(c, t, s);
-}
-
 int ipm_body_part_next(struct mhs_seq_iter *i, struct ipm_body_part *b)
 {
-    struct ber_tlv t;
-    int rc = mhs_seq_iter_next(i, &t);
-
-    if (rc <= 0)
-        return rc;
-    rc = decode_body_part(&i->ctx, &t, b);
-    return rc < 0 ? rc : 1;
+    return seq_next(i, 0, NULL, decode_body_part, b);
 }
 
 int ipm_body_part_encode(struct ber_writer *w, const struct ipm_body_part *b)
@@ -680,7 +660,7 @@ static int decode_ipm(struct ber_ctx *c, const struct ber_tlv *t, struct ipm *p)
         if ((rc = ber_enter(c, &m, &bi, "IPM.body")) < 0)
             return rc;
         while ((rc = ber_next(&bi, &e)) == 1)
-            if ((rc = v_body_part(c, &e, &bp)) < 0)
+            if ((rc = decode_body_part(c, &e, &bp)) < 0)
                 return rc;
         if (rc < 0)
             return rc;

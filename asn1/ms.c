@@ -54,6 +54,26 @@ static int get_seqnum(struct ber_ctx *c, const struct ber_tlv *t, const char *ty
     return rc;
 }
 
+/* An element decoder: fills the struct at out from the TLV t. */
+typedef int elem_decode_fn(struct ber_ctx *c, const struct ber_tlv *t, void *out);
+
+/* The body of every public *_next(): the next element of a lazily decoded
+ * list (asn1/mhs.h), checked to have elem_tag (0: any, fn checks) and
+ * decoded by fn into out. 1, 0 at the end, < 0 on malformed input. */
+static int seq_next(struct mhs_seq_iter *i, ber_tag_t elem_tag, const char *type, elem_decode_fn *fn,
+                    void *out)
+{
+    struct ber_tlv t;
+    int rc = mhs_seq_iter_next(i, &t);
+
+    if (rc <= 0)
+        return rc;
+    if (elem_tag != 0 && t.tag != elem_tag)
+        return wrong_tag(&i->ctx, &t, type);
+    rc = fn(&i->ctx, &t, out);
+    return rc < 0 ? rc : 1;
+}
+
 /* ---- lists of OIDs / INTEGERs -------------------------------------------------- */
 
 static int decode_oid_list(struct ber_ctx *c, const struct ber_tlv *outer, unsigned univ,
@@ -78,17 +98,14 @@ static int decode_oid_list(struct ber_ctx *c, const struct ber_tlv *outer, unsig
     return rc;
 }
 
+static int decode_oid_elem(struct ber_ctx *c, const struct ber_tlv *t, void *oid)
+{
+    return ber_get_oid(c, t, "OBJECT IDENTIFIER", oid);
+}
+
 int ms_oid_next(struct mhs_seq_iter *i, struct ber_slice *oid)
 {
-    struct ber_tlv t;
-    int rc = mhs_seq_iter_next(i, &t);
-
-    if (rc <= 0)
-        return rc;
-    if (t.tag != BER_UNIV(BER_OID))
-        return wrong_tag(&i->ctx, &t, "OBJECT IDENTIFIER");
-    rc = ber_get_oid(&i->ctx, &t, "OBJECT IDENTIFIER", oid);
-    return rc < 0 ? rc : 1;
+    return seq_next(i, BER_UNIV(BER_OID), "OBJECT IDENTIFIER", decode_oid_elem, oid);
 }
 
 static int put_oid_list(struct ber_writer *w, unsigned n, unsigned univ, const struct ms_oid_list *l)
@@ -141,15 +158,14 @@ static int decode_int_list_explicit(struct ber_ctx *c, const struct ber_tlv *out
     return rc < 0 ? rc : decode_int_list(c, &in, univ, l, type);
 }
 
+static int decode_int_elem(struct ber_ctx *c, const struct ber_tlv *t, void *v)
+{
+    return ber_get_int64(c, t, "INTEGER", v);
+}
+
 int ms_int_next(struct mhs_seq_iter *i, int64_t *v)
 {
-    struct ber_tlv t;
-    int rc = mhs_seq_iter_next(i, &t);
-
-    if (rc <= 0)
-        return rc;
-    rc = ber_get_int64(&i->ctx, &t, "INTEGER", v);
-    return rc < 0 ? rc : 1;
+    return seq_next(i, 0, NULL, decode_int_elem, v);
 }
 
 static int put_int_list_bare(struct ber_writer *w, unsigned univ, const struct ms_int_list *l)
@@ -690,8 +706,9 @@ static int put_selector(struct ber_writer *w, unsigned n, const struct ms_select
 
 /* ---- AttributeSelection, Attribute, EntryInformation ----------------------------------- */
 
-static int decode_attr_selection(struct ber_ctx *c, const struct ber_tlv *t, struct ms_attr_selection *s)
+static int decode_attr_selection(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
+    struct ms_attr_selection *s = out;
     static const char type[] = "AttributeSelection";
     struct ber_iter it;
     struct ber_tlv m;
@@ -727,13 +744,7 @@ static int decode_attr_selection(struct ber_ctx *c, const struct ber_tlv *t, str
 
 int ms_attr_selection_next(struct mhs_seq_iter *i, struct ms_attr_selection *s)
 {
-    struct ber_tlv t;
-    int rc = mhs_seq_iter_next(i, &t);
-
-    if (rc <= 0)
-        return rc;
-    rc = decode_attr_selection(&i->ctx, &t, s);
-    return rc < 0 ? rc : 1;
+    return seq_next(i, 0, NULL, decode_attr_selection, s);
 }
 
 int ms_attr_selection_encode(struct ber_writer *w, const struct ms_attr_selection *s)
@@ -781,8 +792,9 @@ static int put_selection_list(struct ber_writer *w, unsigned n, const struct mhs
     return ber_wrap(w, m, BER_CTX(n), true);
 }
 
-static int decode_attribute(struct ber_ctx *c, const struct ber_tlv *t, struct ms_attribute *a)
+static int decode_attribute(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
+    struct ms_attribute *a = out;
     static const char type[] = "Attribute";
     struct ber_iter it;
     struct ber_tlv m;
@@ -802,13 +814,7 @@ static int decode_attribute(struct ber_ctx *c, const struct ber_tlv *t, struct m
 
 int ms_attribute_next(struct mhs_seq_iter *i, struct ms_attribute *a)
 {
-    struct ber_tlv t;
-    int rc = mhs_seq_iter_next(i, &t);
-
-    if (rc <= 0)
-        return rc;
-    rc = decode_attribute(&i->ctx, &t, a);
-    return rc < 0 ? rc : 1;
+    return seq_next(i, 0, NULL, decode_attribute, a);
 }
 
 int ms_attribute_encode(struct ber_writer *w, const struct ms_attribute *a)
@@ -856,15 +862,14 @@ int ms_entry_info_decode_tlv(struct ber_ctx *c, const struct ber_tlv *t, struct 
     return ber_end(&it, type);
 }
 
+static int entry_info_elem(struct ber_ctx *c, const struct ber_tlv *t, void *e)
+{
+    return ms_entry_info_decode_tlv(c, t, e);
+}
+
 int ms_entry_info_next(struct mhs_seq_iter *i, struct ms_entry_info *e)
 {
-    struct ber_tlv t;
-    int rc = mhs_seq_iter_next(i, &t);
-
-    if (rc <= 0)
-        return rc;
-    rc = ms_entry_info_decode_tlv(&i->ctx, &t, e);
-    return rc < 0 ? rc : 1;
+    return seq_next(i, 0, NULL, entry_info_elem, e);
 }
 
 int ms_entry_info_encode(struct ber_writer *w, const struct ms_entry_info *e)
@@ -1373,9 +1378,9 @@ int ms_delete_result_encode(struct ber_writer *w, const struct ms_delete_result 
 
 /* ---- Register-MS (8.2.7) --------------------------------------------------------------------- */
 
-static int decode_registration(struct ber_ctx *c, const struct ber_tlv *t,
-                               struct ms_auto_action_registration *r)
+static int decode_registration(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
+    struct ms_auto_action_registration *r = out;
     static const char type[] = "AutoActionRegistration";
     struct ber_iter it;
     struct ber_tlv m;
@@ -1400,13 +1405,7 @@ static int decode_registration(struct ber_ctx *c, const struct ber_tlv *t,
 
 int ms_auto_action_registration_next(struct mhs_seq_iter *i, struct ms_auto_action_registration *r)
 {
-    struct ber_tlv t;
-    int rc = mhs_seq_iter_next(i, &t);
-
-    if (rc <= 0)
-        return rc;
-    rc = decode_registration(&i->ctx, &t, r);
-    return rc < 0 ? rc : 1;
+    return seq_next(i, 0, NULL, decode_registration, r);
 }
 
 int ms_auto_action_registration_encode(struct ber_writer *w, const struct ms_auto_action_registration *r)
@@ -1420,10 +1419,17 @@ int ms_auto_action_registration_encode(struct ber_writer *w, const struct ms_aut
     return ber_wrap(w, m, BER_UNIV(BER_SEQUENCE), true);
 }
 
-static int decode_deregistration(struct ber_ctx *c, const struct ber_tlv *t, struct ber_slice *type_oid,
-                                 int64_t *id)
+/* AutoActionDeregistration: the two fields ms_deregistration_next fills. */
+struct deregistration_out {
+    struct ber_slice *type_oid;
+    int64_t *id;
+};
+
+static int decode_deregistration(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
     static const char type[] = "AutoActionDeregistration";
+    struct ber_slice *type_oid = ((struct deregistration_out *)out)->type_oid;
+    int64_t *id = ((struct deregistration_out *)out)->id;
     struct ber_iter it;
     struct ber_tlv m;
     int rc;
@@ -1440,13 +1446,9 @@ static int decode_deregistration(struct ber_ctx *c, const struct ber_tlv *t, str
 
 int ms_deregistration_next(struct mhs_seq_iter *i, struct ber_slice *type, int64_t *registration_id)
 {
-    struct ber_tlv t;
-    int rc = mhs_seq_iter_next(i, &t);
+    struct deregistration_out out = { type, registration_id };
 
-    if (rc <= 0)
-        return rc;
-    rc = decode_deregistration(&i->ctx, &t, type, registration_id);
-    return rc < 0 ? rc : 1;
+    return seq_next(i, 0, NULL, decode_deregistration, &out);
 }
 
 static int decode_change_credentials(struct ber_ctx *c, const struct ber_tlv *outer,
@@ -1496,8 +1498,9 @@ static int register_arg_top(struct ber_ctx *c, const struct ber_tlv *t, void *ou
             while ((rc = ber_next(&ri, &e)) == 1) {
                 struct ms_auto_action_registration r;
                 int64_t id;
+                struct deregistration_out d = { &r.type, &id };
 
-                rc = n == 0 ? decode_registration(c, &e, &r) : decode_deregistration(c, &e, &r.type, &id);
+                rc = n == 0 ? decode_registration(c, &e, &r) : decode_deregistration(c, &e, &d);
                 if (rc < 0)
                     return rc;
             }
@@ -1667,8 +1670,9 @@ int ms_null_encode(struct ber_writer *w)
 
 /* ---- Modify (8.2.9, 1994) ----------------------------------------------------------------------- */
 
-static int decode_modification(struct ber_ctx *c, const struct ber_tlv *t, struct ms_modification *md)
+static int decode_modification(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
+    struct ms_modification *md = out;
     static const char type[] = "EntryModification";
     struct ber_iter it;
     struct ber_tlv m, in;
@@ -1711,13 +1715,7 @@ static int decode_modification(struct ber_ctx *c, const struct ber_tlv *t, struc
 
 int ms_modification_next(struct mhs_seq_iter *i, struct ms_modification *md)
 {
-    struct ber_tlv t;
-    int rc = mhs_seq_iter_next(i, &t);
-
-    if (rc <= 0)
-        return rc;
-    rc = decode_modification(&i->ctx, &t, md);
-    return rc < 0 ? rc : 1;
+    return seq_next(i, 0, NULL, decode_modification, md);
 }
 
 int ms_modification_encode(struct ber_writer *w, const struct ms_modification *md)

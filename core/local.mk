@@ -11,6 +11,14 @@ libx400ms_la_SOURCES += \
 	core/builtin-services.c \
 	core/password.c
 
+# The embedded core: the OSI stack in a client process (x400ms/embedded.h).
+libx400ms_la_SOURCES += core/embedded.c
+x400msinclude_HEADERS += include/x400ms/embedded.h
+
+# Worker pools: slow work off the loop threads (x400ms/worker.h).
+libx400ms_la_SOURCES += core/worker.c
+x400msinclude_HEADERS += include/x400ms/worker.h
+
 # Modules built in with --enable-NAME=static: each module's fragment, inside
 # its `if MODULE_NAME_STATIC`, compiles its sources with
 # -DX400MS_BUILTIN_MODULE=NAME into a convenience library and appends it:

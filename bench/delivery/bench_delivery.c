@@ -4,7 +4,11 @@
  * per delivery, and the daemon's RSS. For comparison, the store's own
  * durable delivery rate (16 threads putting into one mailbox in process).
  *
- *   bench/delivery/bench_delivery [COUNT]     (default 20000)
+ *   bench/delivery/bench_delivery [COUNT [CONNECTIONS MAILBOXES]]
+ *
+ * COUNT defaults to 20000; with CONNECTIONS and MAILBOXES only that one
+ * scenario runs (no store baseline). With X4T_KEEP set the daemon's data
+ * directory (and its log, DATA/x400msd.log) is kept and its path printed.
  *
  * Run from the build tree with X400MS_TOP_BUILDDIR and X400MS_MODULE_PATH
  * set (as make check sets them). */
@@ -76,7 +80,10 @@ static void scenario(long count, int conns, int mailboxes)
     fflush(stdout);
     free(out);
     x4t_daemon_stop(d);
-    x4t_rmtree(data);
+    if (getenv("X4T_KEEP") != NULL)
+        printf("  data and daemon log kept in %s\n", data);
+    else
+        x4t_rmtree(data);
     free(data);
 }
 
@@ -151,6 +158,10 @@ static void store_baseline(long count, int threads)
 int main(int argc, char **argv)
 {
     long count = argc > 1 ? atol(argv[1]) : 20000;
+    if (argc > 3) {
+        scenario(count, atoi(argv[2]), atoi(argv[3]));
+        return 0;
+    }
     store_baseline(count, 16);
     scenario(count, 1, 1);
     scenario(count, 4, 1);

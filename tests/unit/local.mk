@@ -5,3 +5,4 @@ include $(srcdir)/tests/unit/asn1-mhs.mk
 include $(srcdir)/tests/unit/transport.mk
 include $(srcdir)/tests/unit/store.mk
 include $(srcdir)/tests/unit/osi.mk
+include $(srcdir)/tests/unit/worker.mk

@@ -13,7 +13,8 @@ autoaction_sources = \
 	modules/action/autoaction/dispatch.c \
 	modules/action/autoaction/filter.c \
 	modules/action/autoaction/filter_ber.c \
-	modules/action/autoaction/admin.c
+	modules/action/autoaction/admin.c \
+	modules/action/autoaction/metrics.c
 if BUILD_MODULE_AUTOACTION
 if MODULE_AUTOACTION_STATIC
 noinst_LTLIBRARIES += modules/action/autoaction/libautoaction-builtin.la

@@ -13,6 +13,7 @@
 
 #define AA_MAX_WORKERS 16
 #define AA_MAX_ABANDONED 16
+#define AA_MAX_TYPE_STATS 64 /* auto-action types counted separately in the metrics */
 
 /* One mailbox's persisted document:
  *   {"registrations": [{"type", "id", "parameter"}...],
@@ -46,12 +47,19 @@ struct aa_job {
     struct aa_attrs attrs; /* AA_JOB_RUN */
 };
 
+/* Runs of one type by outcome: x400ms_autoaction_runs_total{type,result}. */
+struct aa_type_stats {
+    char type[128];
+    uint64_t ok, failed, timeout;
+};
+
 struct aa_worker {
     struct aa *aa;
     pthread_t thread;
     bool busy, abandoned, joinable;
     uint64_t deadline_ms;
     char plugin[64];
+    char type[128];
     char what[400];
 };
 
@@ -73,6 +81,8 @@ struct aa {
     pthread_t watchdog;
     bool started, stopping;
     uint64_t runs, failures, timeouts;
+    struct aa_type_stats stats[AA_MAX_TYPE_STATS];
+    size_t n_stats;
 };
 
 uint64_t aa_now_ms(void);
@@ -98,6 +108,12 @@ int aa_filter_build(const json_t *f, const struct x400ms_store_filter **filter_r
                     struct aa_filter_arena **arena_r, struct x400ms_error *err);
 void aa_filter_free(struct aa_filter_arena *arena);
 int aa_filter_from_ber(const uint8_t *ber, size_t len, json_t **filter_r, struct x400ms_error *err);
+
+/* metrics.c: x400ms_autoaction_runs_total (include/x400ms/metrics.h). */
+int aa_metrics_register(struct aa *aa, struct x400ms_error *err);
+/* With aa->lock held: the counters of a type (the last slot is shared by
+ * the types beyond AA_MAX_TYPE_STATS, labelled "other"). */
+struct aa_type_stats *aa_stats_of(struct aa *aa, const char *type);
 
 /* admin.c */
 int aa_admin_register(struct aa *aa, struct x400ms_error *err);

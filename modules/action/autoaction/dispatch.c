@@ -206,6 +206,7 @@ static void run_job(struct aa *aa, struct aa_worker *w, struct aa_job *j)
         w->busy = true;
         w->deadline_ms = run.deadline_ms;
         snprintf(w->plugin, sizeof w->plugin, "%s", plugin);
+        snprintf(w->type, sizeof w->type, "%s", j->type);
         snprintf(w->what, sizeof w->what, "%s id %lld on mailbox %s entry %u", j->type,
                  (long long)j->id, j->mailbox, (unsigned)j->seq);
         aa->runs++;
@@ -219,6 +220,13 @@ static void run_job(struct aa *aa, struct aa_worker *w, struct aa_job *j)
         bool late = w->abandoned;
         if (rc < 0)
             aa->failures++;
+        if (!late) { /* a late one was counted as a timeout by the watchdog */
+            struct aa_type_stats *ts = aa_stats_of(aa, j->type);
+            if (rc < 0)
+                ts->failed++;
+            else
+                ts->ok++;
+        }
         pthread_mutex_unlock(&aa->lock);
         if (late)
             X400MS_LOG_W("plugin %s: %s finished after its bound (rc %d)", plugin, w->what, rc);
@@ -352,6 +360,7 @@ static void *watchdog_main(void *arg)
             if (w->busy && !w->abandoned && now > w->deadline_ms) {
                 w->abandoned = true;
                 aa->timeouts++;
+                aa_stats_of(aa, w->type)->timeout++;
                 aa->n_abandoned++;
                 X400MS_LOG_E("plugin %s: %s exceeded its time bound; handler abandoned, "
                              "the entry is kept", w->plugin, w->what);

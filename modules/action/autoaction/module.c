@@ -49,7 +49,7 @@ static int aa_init(struct x400ms_core *core, const json_t *config, void **state,
                                       &aa_registry_ops, aa, err)) < 0 ||
         (rc = x400ms_hook_add(core, X400MS_HOOK_ENTRY_DELIVERED, 100, aa_on_entry_event, aa, err)) < 0 ||
         (rc = x400ms_hook_add(core, X400MS_HOOK_ENTRY_SUBMITTED, 100, aa_on_entry_event, aa, err)) < 0 ||
-        (rc = aa_admin_register(aa, err)) < 0) {
+        (rc = aa_admin_register(aa, err)) < 0 || (rc = aa_metrics_register(aa, err)) < 0) {
         free(aa);
         return rc;
     }

@@ -8,6 +8,8 @@
  *    "originator": "...", "priority": "urgent", "subject": "...",
  *    "cover_note": "...", "delivery_report": false,
  *    "delete_delivered": false,   (false = auto-copy: keep the local copy)
+ *    "nrn_comment": "...",        (X.420 auto-forward-comment of the NRN owed to an
+ *                                  originator who asked this recipient for one; notify.c)
  *    "delay": 7200 }              (delayed type only: seconds or "2h") */
 #define X400MS_LOG_MODULE "forward"
 #include <errno.h>
@@ -26,9 +28,9 @@
 
 static const char *const known_keys[] = { "filter", "recipients", "originator", "priority",
                                           "subject", "cover_note", "delivery_report",
-                                          "delete_delivered", "delay", NULL };
+                                          "delete_delivered", "delay", "nrn_comment", NULL };
 
-static int decode_common(const json_t *in, bool delayed, json_t **param_r, struct x400ms_error *err)
+int fwd_decode_param(const json_t *in, bool delayed, json_t **param_r, struct x400ms_error *err)
 {
     if (!json_is_object(in))
         return x400ms_error_set(err, X400MS_EINVAL, "parameter: expected an object with recipients");
@@ -74,6 +76,20 @@ static int decode_common(const json_t *in, bool delayed, json_t **param_r, struc
                                              strcmp(json_string_value(v), "non-urgent") != 0)))
         return x400ms_error_set(err, X400MS_EINVAL,
                                 "parameter.priority: expected normal, urgent or non-urgent");
+    /* X.420 AutoForwardComment ::= PrintableString (SIZE (0..256)) */
+    v = json_object_get(in, "nrn_comment");
+    if (v != NULL) {
+        const char *c = json_string_value(v);
+        size_t k = 0;
+        static const char printable[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                        "0123456789 '()+,-./:=?";
+        while (c != NULL && c[k] != '\0' && strchr(printable, c[k]) != NULL)
+            k++;
+        if (c == NULL || c[k] != '\0' || k > 256)
+            return x400ms_error_set(err, X400MS_EINVAL,
+                                    "parameter.nrn_comment: expected a PrintableString of at most 256 "
+                                    "characters");
+    }
     const char *bools[] = { "delivery_report", "delete_delivered" };
     for (size_t k = 0; k < 2; k++) {
         v = json_object_get(in, bools[k]);
@@ -100,13 +116,26 @@ static int decode_common(const json_t *in, bool delayed, json_t **param_r, struc
 static int af_decode_json(void *ctx, const json_t *in, json_t **param_r, struct x400ms_error *err)
 {
     (void)ctx;
-    return decode_common(in, false, param_r, err);
+    return fwd_decode_param(in, false, param_r, err);
 }
 
 static int daf_decode_json(void *ctx, const json_t *in, json_t **param_r, struct x400ms_error *err)
 {
     (void)ctx;
-    return decode_common(in, true, param_r, err);
+    return fwd_decode_param(in, true, param_r, err);
+}
+
+/* P7 Register-MS: the BER parameter (param_ber.c), then the same checks. */
+static int af_decode_ber(void *ctx, const uint8_t *ber, size_t len, json_t **param_r,
+                         struct x400ms_error *err)
+{
+    json_t *in = NULL;
+    int rc = fwd_param_from_ber(ctx, ber, len, &in, err);
+    if (rc == 0) {
+        rc = fwd_decode_param(in, false, param_r, err);
+        json_decref(in);
+    }
+    return rc;
 }
 
 /* ---- forwarding ---- */
@@ -118,7 +147,61 @@ struct fwd_op {
     uint32_t seq;
     bool delete_delivered;
     uint8_t *env, *content;
+    struct fwd_nrn nrn;  /* content NULL: no notification owed */
 };
+
+struct nrn_op {
+    char mailbox[X400MS_STORE_NAME_MAX + 1];
+    uint32_t seq;
+    struct fwd_nrn nrn;
+};
+
+static void nrn_done(void *arg, const struct x400ms_mts_outcome *o)
+{
+    struct nrn_op *op = arg;
+    if (o->kind == X400MS_MTS_ACCEPTED)
+        X400MS_LOG_I("mailbox %s entry %u: non-receipt notification (ipm-auto-forwarded) sent to %s",
+                     op->mailbox, (unsigned)op->seq, op->nrn.to);
+    else
+        X400MS_LOG_E("mailbox %s entry %u: non-receipt notification to %s %s: %s", op->mailbox,
+                     (unsigned)op->seq, op->nrn.to,
+                     o->kind == X400MS_MTS_REFUSED ? "refused" : "failed", o->reason ? o->reason : "-");
+    fwd_nrn_free(&op->nrn);
+    free(op);
+}
+
+/* On the loop of the forward's outcome: the forward was accepted, so the
+ * originator who asked for NRN is told (X.420, non-receipt-reason
+ * ipm-auto-forwarded). */
+static void send_nrn(struct fwd_state *st, struct fwd_op *fop)
+{
+    void *mts_ctx;
+    const struct x400ms_mts_ops *mts = x400ms_mts_find(st->core, NULL, &mts_ctx);
+    struct nrn_op *op = calloc(1, sizeof *op);
+    struct x400ms_error err = { 0 };
+    if (mts == NULL || op == NULL) {
+        X400MS_LOG_E("mailbox %s entry %u: non-receipt notification not sent: %s", fop->mailbox,
+                     (unsigned)fop->seq, op == NULL ? "out of memory" : "no MTS provider");
+        free(op);
+        return;
+    }
+    snprintf(op->mailbox, sizeof op->mailbox, "%s", fop->mailbox);
+    op->seq = fop->seq;
+    op->nrn = fop->nrn;
+    memset(&fop->nrn, 0, sizeof fop->nrn);
+    struct x400ms_mts_submission sub = {
+        .size = sizeof sub, .mailbox = op->mailbox, .envelope = op->nrn.envelope,
+        .envelope_len = op->nrn.envelope_len, .content = op->nrn.content,
+        .content_len = op->nrn.content_len, .done = nrn_done, .arg = op, .loop = NULL,
+    };
+    x400ms_mts_op_id id;
+    if (mts->submit(mts_ctx, &sub, &id, &err) < 0) {
+        X400MS_LOG_E("mailbox %s entry %u: non-receipt notification to %s not submitted: %s",
+                     op->mailbox, (unsigned)op->seq, op->nrn.to, err.message);
+        fwd_nrn_free(&op->nrn);
+        free(op);
+    }
+}
 
 static void fwd_done(void *arg, const struct x400ms_mts_outcome *o)
 {
@@ -126,6 +209,8 @@ static void fwd_done(void *arg, const struct x400ms_mts_outcome *o)
     struct fwd_state *st = op->st;
     if (o->kind == X400MS_MTS_ACCEPTED) {
         X400MS_LOG_I("mailbox %s entry %u: auto-forwarded", op->mailbox, (unsigned)op->seq);
+        if (op->nrn.content != NULL)
+            send_nrn(st, op);
         struct x400ms_store_mailbox *mb;
         struct x400ms_error err = { 0 };
         /* the delivered object goes only once the MTS took the forward */
@@ -139,6 +224,7 @@ static void fwd_done(void *arg, const struct x400ms_mts_outcome *o)
                      (unsigned)op->seq, o->kind == X400MS_MTS_REFUSED ? "refused" : "failed",
                      o->reason ? o->reason : "-", (long long)o->errcode);
     }
+    fwd_nrn_free(&op->nrn);
     free(op->env);
     free(op->content);
     free(op);
@@ -176,12 +262,10 @@ static int do_forward(struct fwd_state *st, const struct x400ms_autoaction_run *
         st->store->entry_free(e);
         return 0;
     }
-    char originator[X400MS_STORE_ADDRESS_MAX] = "";
+    char originator[X400MS_STORE_ADDRESS_MAX] = "", ms_address[X400MS_STORE_ADDRESS_MAX] = "";
+    st->store->mailbox_get(st->store_ctx, mailbox, NULL, address_visit, ms_address, err);
     const char *o = json_string_value(json_object_get(param, "originator"));
-    if (o != NULL)
-        snprintf(originator, sizeof originator, "%s", o);
-    else
-        st->store->mailbox_get(st->store_ctx, mailbox, NULL, address_visit, originator, err);
+    snprintf(originator, sizeof originator, "%s", o != NULL ? o : ms_address);
     struct fwd_op *op = calloc(1, sizeof *op);
     if (op == NULL) {
         st->store->entry_free(e);
@@ -189,10 +273,20 @@ static int do_forward(struct fwd_state *st, const struct x400ms_autoaction_run *
     }
     size_t env_len = 0, content_len = 0;
     rc = fwd_build(param, originator, e, run->seq, &op->env, &env_len, &op->content, &content_len, err);
+    if (rc == 0 && ms_address[0] != '\0') {
+        /* a notification that cannot be built does not stop the forward */
+        struct x400ms_error e2 = { 0 };
+        if (fwd_build_nrn(param, ms_address, e, &op->nrn, &e2) < 0)
+            X400MS_LOG_W("mailbox %s entry %u: no non-receipt notification: %s", mailbox,
+                         (unsigned)run->seq, e2.message);
+    }
     st->store->entry_free(e);
     if (rc == 0)
         rc = fwd_set_add(st, mailbox, key, err); /* before submitting: a loop never gets a second pass */
     if (rc < 0) {
+        fwd_nrn_free(&op->nrn);
+        free(op->env);
+        free(op->content);
         free(op);
         return rc;
     }
@@ -209,6 +303,7 @@ static int do_forward(struct fwd_state *st, const struct x400ms_autoaction_run *
     x400ms_mts_op_id id;
     rc = mts->submit(mts_ctx, &sub, &id, err);
     if (rc < 0) {
+        fwd_nrn_free(&op->nrn);
         free(op->env);
         free(op->content);
         free(op);
@@ -253,6 +348,7 @@ static const struct x400ms_autoaction_type_ops af_type = {
     .size = sizeof(struct x400ms_autoaction_type_ops),
     .events = X400MS_AUTOACTION_ON_DELIVERY,
     .timeout_ms = 5000,
+    .decode_ber = af_decode_ber,
     .decode_json = af_decode_json,
     .run = af_run,
 };

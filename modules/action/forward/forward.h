@@ -4,6 +4,8 @@
 #define X400MS_MODULES_ACTION_FORWARD_FORWARD_H
 
 #include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
 #include "x400ms/autoaction.h"
@@ -27,6 +29,27 @@ int fwd_build(const json_t *param, const char *originator, const struct x400ms_s
 /* The loop key: a hash of the innermost original content (unwrapping
  * auto-forwarded IPMs), and the nesting depth found. */
 uint64_t fwd_loop_key(const uint8_t *content, size_t len, unsigned *depth_r);
+
+/* forward.c: checks a JSON parameter and makes the canonical one. */
+int fwd_decode_param(const json_t *in, bool delayed, json_t **param_r, struct x400ms_error *err);
+/* param_ber.c: the X.420 BER registration parameter (1994 or 1988 form)
+ * as a JSON parameter (to be checked by fwd_decode_param). */
+int fwd_param_from_ber(struct fwd_state *st, const uint8_t *ber, size_t len, json_t **param_r,
+                       struct x400ms_error *err);
+
+/* notify.c: the non-receipt notification (reason ipm-auto-forwarded) to the
+ * forwarded IPM's originator, when its heading asked this recipient for
+ * NRN. Returns 1 with *out filled (free with fwd_nrn_free), 0 when none is
+ * owed, or a negative code. */
+struct fwd_nrn {
+    uint8_t *envelope, *content;
+    size_t envelope_len, content_len;
+    char to[X400MS_STORE_ADDRESS_MAX]; /* the IPN's recipient, for the log */
+    bool returned_ipm;
+};
+int fwd_build_nrn(const json_t *param, const char *ms_address, const struct x400ms_store_entry *e,
+                  struct fwd_nrn *out, struct x400ms_error *err);
+void fwd_nrn_free(struct fwd_nrn *n);
 
 /* set.c: the per-mailbox forwarded set (DATA/forward/<mailbox>.set). */
 bool fwd_set_contains(struct fwd_state *st, const char *mailbox, uint64_t key);

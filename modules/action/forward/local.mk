@@ -4,7 +4,9 @@ forward_sources = \
 	modules/action/forward/forward.h \
 	modules/action/forward/forward.c \
 	modules/action/forward/build.c \
-	modules/action/forward/set.c
+	modules/action/forward/set.c \
+	modules/action/forward/notify.c \
+	modules/action/forward/param_ber.c
 if BUILD_MODULE_FORWARD
 if MODULE_FORWARD_STATIC
 noinst_LTLIBRARIES += modules/action/forward/libforward-builtin.la

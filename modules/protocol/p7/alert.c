@@ -7,12 +7,19 @@
  *
  * When no UA is bound, the alert is remembered for the mailbox and the next
  * MS-bind result says alert-indication TRUE (X.413 8.1.1.1.2.5); the bind
- * clears it. The pending set lives in memory: after a restart no alert is
- * pending (the entries are still "new", which a UA lists anyway). */
+ * clears it. The pending set is a directory of empty marker files,
+ * DATA/p7/alert-pending/<mailbox>, so it survives a restart: recording
+ * creates the file (and syncs the directory), the bind that reports it
+ * removes it, and unlink() succeeding exactly once makes the indication
+ * reported exactly once. */
 #define X400MS_LOG_MODULE "p7"
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "modules/protocol/p7/p7.h"
 #include "x400ms/autoaction.h"
@@ -20,10 +27,64 @@
 #include "x400ms/log.h"
 #include "x400ms/loop.h"
 
-struct p7_pending_alert {
-    struct p7_pending_alert *next;
-    char mailbox[X400MS_STORE_NAME_MAX + 1];
-};
+/* ---- the pending set on disk ---- */
+
+/* DATA/p7/alert-pending/<mailbox>; false when the module has no data dir yet. */
+static bool pending_path(const struct p7_module *m, const char *mailbox, char *out, size_t size)
+{
+    if (m->reg_dir == NULL || mailbox[0] == '\0' || mailbox[0] == '.' || strchr(mailbox, '/'))
+        return false;
+    return (size_t)snprintf(out, size, "%s/alert-pending/%s", m->reg_dir, mailbox) < size;
+}
+
+/* Records an alert-indication for mailbox; true when it is recorded. */
+static bool pending_record(const struct p7_module *m, const char *mailbox)
+{
+    char path[4096];
+    if (!pending_path(m, mailbox, path, sizeof path))
+        return false;
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        X400MS_LOG_W("mailbox %s: cannot record the alert-indication in %s: %s", mailbox, path,
+                     strerror(errno));
+        return false;
+    }
+    close(fd);
+    /* the new name must reach the disk for the indication to survive a crash */
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/alert-pending", m->reg_dir);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return true;
+}
+
+/* Takes the pending indication of mailbox: true once per recording. */
+static bool pending_take(const struct p7_module *m, const char *mailbox)
+{
+    char path[4096];
+    if (!pending_path(m, mailbox, path, sizeof path))
+        return false;
+    if (unlink(path) == 0)
+        return true;
+    if (errno != ENOENT)
+        X400MS_LOG_W("mailbox %s: cannot clear the alert-indication %s: %s", mailbox, path,
+                     strerror(errno));
+    return false;
+}
+
+int p7_alert_start(struct p7_module *m)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/alert-pending", m->reg_dir);
+    if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+        X400MS_LOG_E("cannot create %s: %s", dir, strerror(errno));
+        return X400MS_EIO;
+    }
+    return 0;
+}
 
 /* An AlertArgument on its way to one session's loop. */
 struct alert_post {
@@ -154,20 +215,13 @@ static int alert_hook(void *ctx, const char *hook, void *event)
         }
         alerted++;
     }
-    if (alerted == 0) {
-        bool known = false;
-        for (struct p7_pending_alert *pa = m->pending_alerts; pa != NULL; pa = pa->next)
-            if (strcmp(pa->mailbox, ev->mailbox) == 0)
-                known = true;
-        struct p7_pending_alert *pa = known ? NULL : calloc(1, sizeof *pa);
-        if (pa != NULL) {
-            snprintf(pa->mailbox, sizeof pa->mailbox, "%s", ev->mailbox);
-            pa->next = m->pending_alerts;
-            m->pending_alerts = pa;
-        }
-        ev->indication_recorded = known || pa != NULL;
-    }
+    /* under the lock: a bind taking the indication sees it or gets the Alert */
+    if (alerted == 0)
+        ev->indication_recorded = pending_record(m, ev->mailbox);
     pthread_mutex_unlock(&m->alert_lock);
+    if (alerted == 0 && ev->indication_recorded)
+        X400MS_LOG_I("alert %lld (entry %u) with no UA bound: alert-indication recorded for "
+                     "mailbox %s", (long long)ev->registration_id, ev->seq, ev->mailbox);
     ev->alerted += alerted;
     free(arg);
     return X400MS_HOOK_CONTINUE;
@@ -181,11 +235,6 @@ int p7_alert_init(struct p7_module *m, struct x400ms_error *err)
 
 void p7_alert_fini(struct p7_module *m)
 {
-    while (m->pending_alerts != NULL) {
-        struct p7_pending_alert *pa = m->pending_alerts;
-        m->pending_alerts = pa->next;
-        free(pa);
-    }
     pthread_mutex_destroy(&m->alert_lock);
 }
 
@@ -199,15 +248,7 @@ bool p7_alert_session_bound(struct p7_session *s)
     s->bound_next = m->bound_list;
     m->bound_list = s;
     s->on_bound_list = true;
-    for (struct p7_pending_alert **pp = &m->pending_alerts; *pp != NULL; pp = &(*pp)->next) {
-        if (strcmp((*pp)->mailbox, s->mailbox) == 0) {
-            struct p7_pending_alert *pa = *pp;
-            *pp = pa->next;
-            free(pa);
-            pending = true;
-            break;
-        }
-    }
+    pending = pending_take(m, s->mailbox);
     pthread_mutex_unlock(&m->alert_lock);
     return pending;
 }

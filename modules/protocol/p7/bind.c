@@ -13,7 +13,7 @@
 #include "x400ms/log.h"
 #include "x400ms/loop.h"
 
-/* Work handed to the job thread. */
+/* What the mailbox lookup found, and the presented password. */
 struct bind_job {
     struct p7_module *m;
     char password[64];
@@ -22,7 +22,6 @@ struct bind_job {
     char mailbox[X400MS_STORE_NAME_MAX + 1];
     char hash[X400MS_STORE_PASSWORD_HASH_MAX];
     char or_address[X400MS_STORE_ADDRESS_MAX];
-    bool ok;                      /* verified */
 };
 
 struct mailbox_match {
@@ -48,24 +47,6 @@ static int match_mailbox(void *arg, const struct x400ms_store_mailbox_info *info
     return 1; /* stop */
 }
 
-static void bind_verify(void *arg)
-{
-    struct bind_job *j = arg;
-    struct x400ms_error err;
-    if (!j->found) {
-        /* the same work as for a real mailbox, then no */
-        x400ms_password_verify(j->password, j->password_len, j->m->dummy_hash, &err);
-        j->ok = false;
-    } else if (j->hash[0] == '\0') {
-        /* a mailbox without a password: X.413 leaves it to the MS; refuse */
-        x400ms_password_verify(j->password, j->password_len, j->m->dummy_hash, &err);
-        j->ok = false;
-    } else {
-        j->ok = x400ms_password_verify(j->password, j->password_len, j->hash, &err) == 0;
-    }
-    explicit_bzero(j->password, sizeof j->password);
-}
-
 /* ---- answers ---- */
 
 static void bind_failed_now(struct p7_session *s)
@@ -88,14 +69,16 @@ static void bind_delay_over(struct p7_session *s)
     p7_session_unref(s);   /* the timer's reference */
 }
 
-static void bind_fail(struct p7_session *s, const char *why)
+/* extra_ms: added to the delay when no password check ran (unknown name),
+ * so that the answer comes as late as for a wrong password. */
+static void bind_fail(struct p7_session *s, const char *why, uint64_t extra_ms)
 {
     p7_run_bind_hook(s, false, false);
-    X400MS_LOG_N("peer %s: MS-bind refused (%s); answering authentication-error in %lld ms",
-                 s->peer, why, s->m->cfg.bind_failure_delay_ms);
+    uint64_t delay = (uint64_t)s->m->cfg.bind_failure_delay_ms + extra_ms;
+    X400MS_LOG_N("peer %s: MS-bind refused (%s); answering authentication-error in %llu ms",
+                 s->peer, why, (unsigned long long)delay);
     p7_session_ref(s);
-    s->delay_timer = x400ms_timer_add(x400ms_assoc_loop(s->a),
-                                      (uint64_t)s->m->cfg.bind_failure_delay_ms, false,
+    s->delay_timer = x400ms_timer_add(x400ms_assoc_loop(s->a), delay, false,
                                       bind_delay_over, s);
     if (s->delay_timer == NULL) {
         p7_session_unref(s);
@@ -195,15 +178,15 @@ struct bind_state {
     bool configuration;
 };
 
-static void bind_verified(struct p7_session *s, void *arg)
+static void bind_verified(struct p7_session *s, bool ok, void *arg)
 {
     struct bind_state *bs = arg;
     if (s == NULL) { /* the association died meanwhile */
         free(bs);
         return;
     }
-    if (!bs->job.ok) {
-        bind_fail(s, bs->job.found ? "wrong password" : "no mailbox has this O/R name");
+    if (!ok) {
+        bind_fail(s, "wrong password", 0);
         free(bs);
         return;
     }
@@ -213,7 +196,7 @@ static void bind_verified(struct p7_session *s, void *arg)
     int rc = s->m->store->mailbox_open(s->m->store_ctx, s->mailbox, &s->mb, &err);
     if (rc < 0) {
         X400MS_LOG_W("peer %s: mailbox %s: %s", s->peer, s->mailbox, err.message);
-        bind_fail(s, "mailbox cannot be opened");
+        bind_fail(s, "mailbox cannot be opened", 0);
         free(bs);
         return;
     }
@@ -329,11 +312,23 @@ int p7_bind(void *ctx, struct x400ms_assoc *a, const struct x400ms_bind_request 
         if (m->store->mailbox_list(m->store_ctx, match_mailbox, &mm, &err) < 0 && !bs->job.found)
             X400MS_LOG_W("peer %s: mailbox lookup: %s", s->peer, err.message);
     }
-    /* strong/protected credentials are not supported: verified against
-     * nothing, so they fail like a wrong password */
-    if (p7_run_job(s, bind_verify, bind_verified, bs) < 0) {
+    /* Strong/protected credentials are not supported, and a mailbox without
+     * a password is refused (X.413 leaves it to the MS): like an unknown
+     * name, answered after the delay plus the time a check would take, so
+     * that names cannot be probed, and without spending a check on them. */
+    if (!bs->job.found || bs->job.hash[0] == '\0') {
+        explicit_bzero(bs->job.password, sizeof bs->job.password);
         free(bs);
-        bind_fail(s, "cannot queue the password check");
+        bind_fail(s, simple ? "no mailbox has this O/R name or it has no password"
+                            : "credentials are not simple", p7_verify_estimate_ms(m));
+        return 0;
+    }
+    rc = p7_verify_check(s, bs->job.mailbox, bs->job.hash, bs->job.password,
+                         bs->job.password_len, bind_verified, bs);
+    explicit_bzero(bs->job.password, sizeof bs->job.password);
+    if (rc < 0) {
+        free(bs);
+        bind_fail(s, "cannot queue the password check", 0);
     }
     return 0;
 }

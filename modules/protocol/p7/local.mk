@@ -13,7 +13,8 @@ p7_sources = \
 	modules/protocol/p7/regs.c \
 	modules/protocol/p7/reply.c \
 	modules/protocol/p7/submit.c \
-	modules/protocol/p7/alert.c
+	modules/protocol/p7/alert.c \
+	modules/protocol/p7/verify.c
 if BUILD_MODULE_P7
 if MODULE_P7_STATIC
 noinst_LTLIBRARIES += modules/protocol/p7/libp7-builtin.la
@@ -24,7 +25,7 @@ else
 pkglib_LTLIBRARIES += modules/p7.la
 modules_p7_la_SOURCES = $(p7_sources)
 modules_p7_la_LDFLAGS = $(MODULE_LINK_FLAGS)
-modules_p7_la_LIBADD = $(MODULE_LINK_LIBS) $(PTHREAD_LIBS)
+modules_p7_la_LIBADD = $(MODULE_LINK_LIBS) $(OPENSSL_LIBS) $(PTHREAD_LIBS)
 endif
 endif
 
@@ -100,3 +101,10 @@ check_PROGRAMS += bench/p7/bench_p7
 bench_p7_bench_p7_SOURCES = bench/p7/bench_p7.c
 bench_p7_bench_p7_CFLAGS = $(TEST_CFLAGS)
 bench_p7_bench_p7_LDADD = $(P7_TEST_LIBS)
+
+# bench/p7/bench_bind: good-bind latency under a wrong-password flood (make bench).
+EXTRA_PROGRAMS += bench/p7/bench_bind
+BENCH_TARGETS += bench/p7/bench_bind
+bench_p7_bench_bind_SOURCES = bench/p7/bench_bind.c
+bench_p7_bench_bind_CFLAGS = $(TEST_CFLAGS)
+bench_p7_bench_bind_LDADD = $(P7_TEST_LIBS)

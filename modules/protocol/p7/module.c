@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "modules/protocol/p7/p7.h"
 #include "x400ms/bind_event.h"
@@ -72,6 +73,12 @@ static const struct x400ms_cfg_spec p7_spec[] = {
       .max = 1000000, .def_int = 1000, .help = "sequence numbers in a Fetch result's list" },
     { "max_delete", X400MS_CFG_INT, 0, offsetof(struct p7_config, max_delete), .min = 1,
       .max = 1000000, .def_int = 100000, .help = "entries one Delete may remove" },
+    { "worker_threads", X400MS_CFG_INT, 0, offsetof(struct p7_config, worker_threads), .min = 1,
+      .max = 64, .def_int = 2,
+      .help = "threads of the module's worker pool (password checks, Out Box copies)" },
+    { "worker_queue", X400MS_CFG_INT, 0, offsetof(struct p7_config, worker_queue), .min = 1,
+      .max = 1000000, .def_int = 1024,
+      .help = "tasks that may wait for the worker pool; more are refused (bind: authentication-error)" },
     X400MS_CFG_END
 };
 
@@ -167,12 +174,9 @@ static void job_back(struct p7_job *j)
     free(j);
 }
 
-static void job_main(void *ctx)
+static void job_main(struct p7_job *j)
 {
-    struct p7_job *j = ctx;
     j->fn(j->arg);
-    if (x400ms_loop_post(j->loop, job_back, j) < 0)
-        X400MS_LOG_W("job finished while the loop is stopping; answer dropped");
 }
 
 int p7_run_job(struct p7_session *s, p7_job_fn *fn, p7_job_done_fn *done, void *arg)
@@ -186,10 +190,9 @@ int p7_run_job(struct p7_session *s, p7_job_fn *fn, p7_job_done_fn *done, void *
     j->done = done;
     j->arg = arg;
     p7_session_ref(s);
-    struct x400ms_error err;
-    int rc = x400ms_core_run_job(s->m->core, job_main, j, &err);
+    int rc = x400ms_worker_submit_on(s->m->pool, j->loop, job_main, job_back, j);
     if (rc < 0) {
-        X400MS_LOG_W("cannot queue a job: %s", err.message);
+        X400MS_LOG_W("cannot queue a job: %s", x400ms_strerror(rc));
         p7_session_unref(s);
         free(j);
     }
@@ -238,6 +241,8 @@ static void p7_fini(void *state)
     struct p7_module *m = state;
     if (m == NULL)
         return;
+    x400ms_worker_pool_free(&m->pool); /* drains: its tasks use what follows */
+    p7_verify_fini(m);
     pthread_mutex_destroy(&m->reg_lock);
     p7_alert_fini(m);
     free(m->reg_dir);
@@ -264,6 +269,12 @@ static int p7_init(struct x400ms_core *core, const json_t *config, void **state,
         pthread_mutex_destroy(&m->reg_lock);
         free(m);
         return rc;
+    }
+    if ((rc = p7_verify_init(m, err)) < 0 ||
+        (m->pool = x400ms_worker_pool_new("p7-worker", (unsigned)cfg.worker_threads,
+                                          (size_t)cfg.worker_queue, err)) == NULL) {
+        p7_fini(m);
+        return rc < 0 ? rc : err->code;
     }
 
     /* Until the core registers the OSI stack itself (core/builtin-services.c). */
@@ -313,13 +324,22 @@ static int p7_start(void *state)
         X400MS_LOG_E("cannot create %s: %s", m->reg_dir, strerror(errno));
         return X400MS_EIO;
     }
+    int rc = p7_alert_start(m);
+    if (rc < 0)
+        return rc;
     /* A hash to verify against for unknown names, so that they cost the
      * same time as a wrong password (names cannot be probed). */
     struct x400ms_error err;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     if (x400ms_password_hash("x", 1, 0, m->dummy_hash, sizeof m->dummy_hash, &err) < 0) {
         X400MS_LOG_E("cannot make the dummy password hash: %s", err.message);
         return X400MS_EIO;
     }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    /* the first estimate of one check, before any bind has been verified */
+    p7_verify_seed_estimate(m, (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000 +
+                                          (t1.tv_nsec - t0.tv_nsec) / 1000000));
     X400MS_LOG_N("serving ms-access-88, ms-access-94%s",
                  m->ac_registered[P7_AC_R88] ? " and the reliable variants" : "");
     return 0;

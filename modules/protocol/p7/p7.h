@@ -3,8 +3,9 @@
  * p7_session per association (ms-access-88/94 and their reliable variants).
  *
  * Threading: a session lives on its association's loop thread; every
- * function below runs there, except the password checks, which run on the
- * core's job thread (PBKDF2 is slow) and post their answer back. */
+ * function below runs there, except the password checks and other slow
+ * jobs, which run on the module's worker pool (x400ms/worker.h) and post
+ * their answer back. */
 #ifndef X400MS_P7_H
 #define X400MS_P7_H
 
@@ -18,6 +19,7 @@
 #include "x400ms/assoc.h"
 #include "x400ms/core.h"
 #include "x400ms/store.h"
+#include "x400ms/worker.h"
 
 #define P7_MAX_ATTR_DEFAULTS 32   /* list/fetch attribute defaults kept per mailbox */
 #define P7_MAX_AUTO_ACTIONS 32    /* auto-action registrations kept per mailbox */
@@ -34,6 +36,8 @@ struct p7_config {
     long long max_list;           /* entries per List result when the selector has no limit */
     long long max_fetch_list;     /* sequence numbers in a Fetch result's `list` */
     long long max_delete;         /* entries one Delete may name */
+    long long worker_threads;     /* the module's worker pool: bind checks, Out Box puts */
+    long long worker_queue;       /* tasks that may wait for it */
 };
 
 struct p7_module {
@@ -45,11 +49,12 @@ struct p7_module {
     bool ac_registered[P7_AC_COUNT];
     char *reg_dir;                /* DATA/p7: per-mailbox registrations */
     pthread_mutex_t reg_lock;     /* registration files: read-modify-write */
-    char dummy_hash[X400MS_STORE_PASSWORD_HASH_MAX]; /* verified for unknown names */
+    struct x400ms_worker_pool *pool; /* slow work off the loops (p7_run_job, verify.c) */
+    struct p7_verify *verify;     /* bind checks: gates and cache (verify.c) */
+    char dummy_hash[X400MS_STORE_PASSWORD_HASH_MAX]; /* made at start: times one check */
     /* Alert (alert.c): bound sessions and mailboxes with an alert pending. */
     pthread_mutex_t alert_lock;
-    struct p7_session *bound_list;
-    struct p7_pending_alert *pending_alerts;
+    struct p7_session *bound_list;  /* pending alert-indications: DATA/p7/alert-pending */
     uint64_t next_serial;
 };
 
@@ -120,10 +125,29 @@ int p7_bind(void *ctx, struct x400ms_assoc *a, const struct x400ms_bind_request 
  * (unbind true: a bound session ended) with a struct x400ms_bind_event. */
 void p7_run_bind_hook(struct p7_session *s, bool unbind, bool success);
 
+/* ---- password checks (verify.c) ---- */
+int p7_verify_init(struct p7_module *m, struct x400ms_error *err);
+void p7_verify_fini(struct p7_module *m);
+/* Called on s's loop with the outcome (s NULL when the association died
+ * meanwhile: free arg only). */
+typedef void p7_verify_done_fn(struct p7_session *s, bool ok, void *arg);
+/* Checks password against the mailbox's stored hash on the worker pool (one
+ * check per mailbox at a time, recent outcomes cached); done follows on
+ * s's loop. 0, or < 0 when it cannot be queued (done is not called). */
+int p7_verify_check(struct p7_session *s, const char *mailbox, const char *stored_hash,
+                    const char *password, size_t password_len, p7_verify_done_fn *done,
+                    void *arg);
+/* The average time of one PBKDF2 check so far (0 before the first), so an
+ * unknown name can be answered as late as a wrong password. */
+uint64_t p7_verify_estimate_ms(struct p7_module *m);
+void p7_verify_seed_estimate(struct p7_module *m, uint64_t ms);
+
 /* ---- Alert (alert.c, X.413 8.2.8) ---- */
 /* During init(): listens on X400MS_HOOK_AUTO_ALERT (autoaction.h). */
 int p7_alert_init(struct p7_module *m, struct x400ms_error *err);
 void p7_alert_fini(struct p7_module *m);
+/* During start(), once reg_dir is known: the pending-indication directory. */
+int p7_alert_start(struct p7_module *m);
 /* The session is bound: alerts may go to it. True when an alert was
  * recorded for its mailbox while no UA was bound (alert-indication; cleared). */
 bool p7_alert_session_bound(struct p7_session *s);
@@ -233,7 +257,7 @@ void p7_regs_free(struct p7_registrations *r);
 /* ---- helpers ---- */
 /* The entry class of an argument as the store's box; false when unsupported. */
 bool p7_box_of(const struct p7_session *s, int64_t entry_class, enum x400ms_store_box *box_r);
-/* Runs fn(arg) on the job thread, then done(s, arg) on the session's loop; the
+/* Runs fn(arg) on the worker pool, then done(s, arg) on the session's loop; the
  * session is kept alive meanwhile (done is not called when it died). */
 typedef void p7_job_fn(void *arg);
 typedef void p7_job_done_fn(struct p7_session *s, void *arg);

@@ -5,7 +5,8 @@
 # actions_test_probe, standing in for P7 at the alert boundary and
 # providing a failing and a hanging plugin). Registrations go through the
 # admin API (curl). Covers: filtered auto-alert with requested attributes,
-# auto-forward with and without the local copy, a forward loop between two
+# auto-forward with and without the local copy, the non-receipt notification
+# owed to an originator who asked for one, a forward loop between two
 # mailboxes that stops, delayed forward only of unfetched entries across a
 # restart, and a failing / hanging plugin that neither loses nor delays the
 # delivery beyond its bound.
@@ -127,6 +128,45 @@ wait_for 5 count_is bob 0 || fail "bob's delivered entry was not deleted after f
 echo "ok: auto-forward without local copy"
 expect 204 DELETE /api/v1/mailboxes/bob/auto-actions/2.6.4.4.0/1
 
+# ---- the originator who asked for NRN gets one (X.420 NonReceiptFields,
+# non-receipt-reason ipm-auto-forwarded), through the MTS provider ----
+expect 400 POST /api/v1/mailboxes/carol/auto-actions "{\"type\": \"2.6.4.4.0\", \"parameter\": {\"recipients\": [\"$(addr dave)\"], \"nrn_comment\": \"not printable: \u00e9\"}}"
+grep -q 'nrn_comment' "$tmp/out" || fail "the error does not name nrn_comment: $(cat "$tmp/out")"
+expect 201 POST /api/v1/mailboxes/carol/auto-actions "{\"type\": \"2.6.4.4.0\", \"parameter\": {\"recipients\": [\"$(addr dave)\"], \"nrn_comment\": \"Forwarded to dave\"}}"
+last_seq() { api GET "/api/v1/mailboxes/$1/entries" | jget 'max(e["seq"] for e in d["entries"])'; }
+deliver_ipm() { # MAILBOX FROM NRN IPM_RETURN ID
+    api POST /api/v1/test/actions/deliver "{\"mailbox\": \"$1\", \"priority\": \"normal\", \"subject\": \"nrn test\", \"ipm\": {\"originator\": \"$(addr $2)\", \"recipient\": \"$(addr $1)\", \"nrn\": $3, \"ipm_return\": $4, \"id\": \"$5\"}}" | jget 'd["seq"]'
+}
+al0=$(count alice); d0=$(count dave)
+deliver_ipm carol alice false false NO-NRN-1 >/dev/null
+wait_for 5 count_is dave $((d0 + 1)) || fail "dave did not get the forward of an IPM"
+deliver_ipm carol alice true true NRN-TEST-1 >/dev/null
+wait_for 5 count_is dave $((d0 + 2)) || fail "dave did not get the forward of the IPM asking for NRN"
+wait_for 5 count_is alice $((al0 + 1)) || fail "alice (the originator) got no NRN: $(count alice) entries"
+sleep 0.5
+[ "$(count alice)" = $((al0 + 1)) ] || fail "alice got an NRN she did not ask for ($(count alice) entries)"
+api POST /api/v1/test/actions/decode "{\"mailbox\": \"alice\", \"seq\": $(last_seq alice)}" >"$tmp/nrn.json"
+[ "$(cat "$tmp/status")" = 200 ] || fail "the NRN does not decode: $(cat "$tmp/nrn.json")"
+python3 - "$tmp/nrn.json" "$(addr carol)" "$(addr alice)" <<'PY' || fail "NRN content: $(cat "$tmp/nrn.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+norm = lambda a: a.replace(" ", "").lower()
+assert d["kind"] == "nrn", d
+assert d["non_receipt_reason"] == 1, "non-receipt-reason must be ipm-auto-forwarded (1)"
+assert d["discard_reason"] == -1, "no discard-reason for an auto-forward"
+assert d["subject_ipm"] == "NRN-TEST-1", d["subject_ipm"]
+assert norm(d["subject_ipm_user"]) == norm(sys.argv[3]), d["subject_ipm_user"]
+assert norm(d["ipn_originator"]) == norm(sys.argv[2]), d["ipn_originator"]
+assert d["auto_forward_comment"] == "Forwarded to dave", d["auto_forward_comment"]
+r = d["returned_ipm"]
+assert r["this_ipm"] == "NRN-TEST-1" and r["subject"] == "nrn test", r
+PY
+api GET /api/v1/mailboxes/alice/entries | grep -qi '"originator": *"[^"]*S=carol' ||
+    grep -qi 'S=carol' "$tmp/out" || fail "the NRN's envelope originator is not carol: $(cat "$tmp/out")"
+grep -q "carol entry .*: non-receipt notification (ipm-auto-forwarded) sent to" "$tmp/x400msd.log" ||
+    fail "no log line for the NRN"
+echo "ok: NRN (ipm-auto-forwarded) to the originator who asked for it, none otherwise"
+
 # ---- a loop alice <-> bob stops ----
 expect 201 POST /api/v1/mailboxes/alice/auto-actions "{\"type\": \"2.6.4.4.0\", \"parameter\": {\"recipients\": [\"$(addr bob)\"]}}"
 expect 201 POST /api/v1/mailboxes/bob/auto-actions "{\"type\": \"2.6.4.4.0\", \"parameter\": {\"recipients\": [\"$(addr alice)\"]}}"
@@ -159,6 +199,27 @@ expect 201 POST /api/v1/mailboxes/alice/auto-actions '{"type": "2.6.4.4.1", "id"
 s=$(deliver alice normal)
 wait_for 5 grep -q "alert alice $s 8" "$tmp/data/alerts.log" || fail "dispatch stalled after a hang"
 echo "ok: failing/hanging plugin bounded ($us us delivery)"
+
+# ---- metrics: x400ms_autoaction_runs_total{type,result} ----
+runs() { # TYPE RESULT -> the counter's value from GET /api/v1/metrics
+    api GET /api/v1/metrics | python3 -c "
+import re, sys
+want = 'x400ms_autoaction_runs_total{type=\"$1\",result=\"$2\"}'
+for line in sys.stdin:
+    if line.startswith(want + ' '):
+        print(int(float(line.split()[1]))); break
+else:
+    print(-1)"
+}
+runs_is() { [ "$(runs "$1" "$2")" = "$3" ]; }
+wait_for 5 runs_is 2.999.2.1.90 failed 2 || fail "failed runs of 2.999.2.1.90: $(runs 2.999.2.1.90 failed), want 2"
+wait_for 5 runs_is 2.999.2.1.91 timeout 2 || fail "timeouts of 2.999.2.1.91: $(runs 2.999.2.1.91 timeout), want 2"
+runs_is 2.999.2.1.90 ok 0 || fail "ok runs of the failing type: $(runs 2.999.2.1.90 ok)"
+runs_is 2.999.2.1.91 ok 0 && runs_is 2.999.2.1.91 failed 0 || fail "the abandoned runs were counted again"
+[ "$(runs 2.6.4.4.1 ok)" -ge 2 ] || fail "ok runs of auto-alert: $(runs 2.6.4.4.1 ok)"
+[ "$(runs 2.6.4.4.0 ok)" -ge 4 ] || fail "ok runs of ipm-auto-forward: $(runs 2.6.4.4.0 ok)"
+runs_is 2.999.2.1.1 ok 0 || fail "the delayed type has runs before being registered: $(runs 2.999.2.1.1 ok)"
+echo "ok: x400ms_autoaction_runs_total by type and result"
 for t in 2.999.2.1.90/1 2.999.2.1.91/1 2.6.4.4.1/8; do expect 204 DELETE "/api/v1/mailboxes/alice/auto-actions/$t"; done
 
 # ---- delayed forward: only unfetched entries, across a restart ----

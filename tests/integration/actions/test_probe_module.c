@@ -5,8 +5,13 @@
  *    for 20 s (bound 300 ms);
  *  - adds admin routes to deliver entries (with a priority and an IPM or a
  *    raw content) and to mark an entry fetched (processed):
- *      POST /api/v1/test/actions/deliver {"mailbox", "priority", "subject"}
- *      POST /api/v1/test/actions/fetch   {"mailbox", "seq"} */
+ *      POST /api/v1/test/actions/deliver {"mailbox", "priority", "subject",
+ *           "ipm": {"originator", "recipient", "nrn", "ipm_return", "id"}}
+ *           (with "ipm": an X.420 IPM from originator to recipient whose
+ *           recipient specifier asks for NRN / ipm-return; else a raw content)
+ *      POST /api/v1/test/actions/fetch   {"mailbox", "seq"}
+ *      POST /api/v1/test/actions/decode  {"mailbox", "seq"}: the entry's
+ *           content decoded with the X.420 codec, as JSON */
 #define X400MS_LOG_MODULE "actions_test_probe"
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,6 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "asn1/ber.h"
+#include "asn1/ipms.h"
+#include "asn1/orname.h"
 #include "x400ms/admin.h"
 #include "x400ms/autoaction.h"
 #include "x400ms/hooks.h"
@@ -85,8 +93,65 @@ static void deliver(void *ctx, const struct x400ms_admin_request *req, struct x4
         return;
     }
     /* a distinct raw content per call, so that loop keys differ */
-    char content[64];
-    int n = snprintf(content, sizeof content, "test content %lld %d", (long long)time(NULL), rand());
+    char raw[64];
+    int n = snprintf(raw, sizeof raw, "test content %lld %d", (long long)time(NULL), rand());
+    const uint8_t *content = (const uint8_t *)raw;
+    const char *originator = "/C=XX/A= /P=TEST/O=Org/S=sender/";
+    struct ber_writer w;
+    ber_writer_init(&w);
+    const json_t *ipm = json_object_get(req->body, "ipm");
+    if (ipm != NULL) {
+        originator = json_string_value(json_object_get(ipm, "originator"));
+        const char *rcpt = json_string_value(json_object_get(ipm, "recipient"));
+        const char *id = json_string_value(json_object_get(ipm, "id"));
+        struct ipms_object o;
+        struct ipm_recipient r;
+        struct ipm_body_part bp;
+        memset(&o, 0, sizeof o);
+        memset(&r, 0, sizeof r);
+        memset(&bp, 0, sizeof bp);
+        struct or_address from;
+        if (originator == NULL || rcpt == NULL || id == NULL ||
+            or_address_parse(originator, strlen(originator), &from, &err) < 0 ||
+            or_address_parse(rcpt, strlen(rcpt), &r.recipient.formal_name, &err) < 0) {
+            store->mailbox_close(mb);
+            x400ms_admin_reply_error(reply, 400, "bad_request", "ipm", "ipm: %s", err.message);
+            return;
+        }
+        r.recipient.has_formal_name = true;
+        r.notification_requests = (json_is_true(json_object_get(ipm, "nrn")) ? IPM_NOTIFY_NRN : 0) |
+                                  (json_is_true(json_object_get(ipm, "ipm_return")) ? IPM_NOTIFY_IPM_RETURN : 0);
+        o.kind = IPMS_OBJ_IPM;
+        struct ipm_heading *h = &o.ipm.heading;
+        h->this_ipm.has_user = true;
+        h->this_ipm.user = from;
+        h->this_ipm.local_id = mhs_str_make(id, strlen(id), BER_PRINTABLE_STRING);
+        h->has_originator = true;
+        h->originator.has_formal_name = true;
+        h->originator.formal_name = from;
+        h->primary.present = true;
+        h->primary.arr = &r;
+        h->primary.n = 1;
+        if (subject != NULL) {
+            h->has_subject = true;
+            h->subject.bytes = ber_slice_make(subject, strlen(subject));
+        }
+        h->importance = IPM_IMPORTANCE_NORMAL;
+        h->primary_precedence = h->copy_precedence = -1;
+        bp.kind = IPM_BP_IA5_TEXT;
+        bp.repertoire = 5;
+        bp.text.bytes = ber_slice_make(raw, (size_t)n);
+        o.ipm.body_array = &bp;
+        o.ipm.n_body_array = 1;
+        if (ipms_object_encode(&w, &o) < 0 || w.error) {
+            ber_writer_free(&w);
+            store->mailbox_close(mb);
+            x400ms_admin_reply_error(reply, 500, "internal", NULL, "cannot encode the IPM");
+            return;
+        }
+        content = ber_writer_data(&w);
+        n = (int)w.len;
+    }
     struct x400ms_store_entry_in in = {
         .attrs = { .entry_type = X400MS_ENTRY_DELIVERED_MESSAGE,
                    .priority = prio && strcmp(prio, "urgent") == 0 ? X400MS_PRIORITY_URGENT
@@ -95,9 +160,9 @@ static void deliver(void *ctx, const struct x400ms_admin_request *req, struct x4
                    .importance = X400MS_IPM_ABSENT, .sensitivity = X400MS_IPM_ABSENT,
                    .precedence = X400MS_PRECEDENCE_ABSENT, .content_length = (uint64_t)n,
                    .content_type = "22", .delivery_time = time(NULL),
-                   .originator = "/C=XX/A= /P=TEST/O=Org/S=sender/", .subject = subject },
+                   .originator = originator, .subject = subject },
         .envelope = (const uint8_t *)"\x31\x00", .envelope_len = 2,
-        .content = (const uint8_t *)content, .content_len = (size_t)n,
+        .content = content, .content_len = (size_t)n,
     };
     uint32_t seq = 0;
     struct timespec t0, t1;
@@ -105,6 +170,7 @@ static void deliver(void *ctx, const struct x400ms_admin_request *req, struct x4
     int rc = store->put(mb, X400MS_STORE_INBOX, &in, &seq, &err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     store->mailbox_close(mb);
+    ber_writer_free(&w);
     if (rc < 0) {
         x400ms_admin_reply_error(reply, 500, "internal", NULL, "%s", err.message);
         return;
@@ -136,11 +202,103 @@ static void fetch(void *ctx, const struct x400ms_admin_request *req, struct x400
     reply->status = 204;
 }
 
+static json_t *or_text(const struct or_address *a)
+{
+    char buf[1024];
+    return or_address_format(a, OR_TEXT_SLASH, buf, sizeof buf) < 0 ? json_null() : json_string(buf);
+}
+
+static json_t *str_json(const uint8_t *p, size_t n)
+{
+    return json_stringn((const char *)p, n);
+}
+
+static json_t *ipm_json(const struct ipm *m)
+{
+    const struct ipm_heading *h = &m->heading;
+    return json_pack("{s:o, s:o, s:o, s:b}", "this_ipm",
+                     str_json((const uint8_t *)h->this_ipm.local_id.ptr, h->this_ipm.local_id.len),
+                     "originator", h->has_originator && h->originator.has_formal_name
+                                       ? or_text(&h->originator.formal_name) : json_null(),
+                     "subject", h->has_subject ? str_json(h->subject.bytes.ptr, h->subject.bytes.len)
+                                               : json_null(),
+                     "auto_forwarded", h->auto_forwarded);
+}
+
+static void decode(void *ctx, const struct x400ms_admin_request *req, struct x400ms_admin_reply *reply)
+{
+    struct probe *p = ctx;
+    void *sctx;
+    const struct x400ms_store_ops *store = x400ms_store_find(p->core, NULL, &sctx);
+    const char *mailbox = json_string_value(json_object_get(req->body, "mailbox"));
+    json_int_t seq = json_integer_value(json_object_get(req->body, "seq"));
+    struct x400ms_error err = { 0 };
+    struct x400ms_store_mailbox *mb;
+    struct x400ms_store_entry *e = NULL;
+    if (store == NULL || mailbox == NULL || store->mailbox_open(sctx, mailbox, &mb, &err) < 0) {
+        x400ms_admin_reply_error(reply, 404, "not_found", "mailbox", "no such mailbox");
+        return;
+    }
+    int rc = store->get(mb, X400MS_STORE_INBOX, (uint32_t)seq, X400MS_STORE_GET_CONTENT, &e, &err);
+    store->mailbox_close(mb);
+    if (rc < 0) {
+        x400ms_admin_reply_error(reply, 404, "not_found", "seq", "%s", err.message);
+        return;
+    }
+    struct ber_error be = { 0 };
+    struct ipms_object o;
+    if (ipms_object_decode(ber_slice_make(e->content, e->content_len), &o, &be) < 0) {
+        store->entry_free(e);
+        x400ms_admin_reply_error(reply, 422, "undecodable", "content", "not an X.420 object");
+        return;
+    }
+    json_t *out;
+    if (o.kind == IPMS_OBJ_IPM) {
+        out = ipm_json(&o.ipm);
+        json_object_set_new(out, "kind", json_string("ipm"));
+    } else {
+        const struct ipn *n = &o.ipn;
+        out = json_pack("{s:s, s:o, s:o, s:o, s:i, s:i, s:o}", "kind",
+                        n->kind == IPN_NON_RECEIPT ? "nrn" : n->kind == IPN_RECEIPT ? "rn" : "other",
+                        "subject_ipm", str_json((const uint8_t *)n->subject_ipm.local_id.ptr,
+                                                n->subject_ipm.local_id.len),
+                        "subject_ipm_user", n->subject_ipm.has_user ? or_text(&n->subject_ipm.user)
+                                                                    : json_null(),
+                        "ipn_originator", n->has_ipn_originator && n->ipn_originator.has_formal_name
+                                              ? or_text(&n->ipn_originator.formal_name) : json_null(),
+                        "non_receipt_reason", n->non_receipt_reason, "discard_reason",
+                        n->discard_reason, "auto_forward_comment",
+                        mhs_str_present(&n->auto_forward_comment)
+                            ? str_json((const uint8_t *)n->auto_forward_comment.ptr,
+                                       n->auto_forward_comment.len)
+                            : json_null());
+        if (n->returned_ipm.len > 0) {
+            /* returned-ipm [3] IMPLICIT IPM: decode it with the SEQUENCE tag back */
+            uint8_t *copy = malloc(n->returned_ipm.len);
+            struct ipm m;
+            if (copy != NULL) {
+                memcpy(copy, n->returned_ipm.ptr, n->returned_ipm.len);
+                copy[0] = 0x30;
+                if (ipms_ipm_decode(ber_slice_make(copy, n->returned_ipm.len), &m, &be) == 0)
+                    json_object_set_new(out, "returned_ipm", ipm_json(&m));
+                else
+                    json_object_set_new(out, "returned_ipm", json_string("undecodable"));
+                free(copy);
+            }
+        }
+    }
+    store->entry_free(e);
+    reply->status = 200;
+    reply->body = out;
+}
+
 static const struct x400ms_admin_route_ops routes[] = {
     { .size = sizeof(struct x400ms_admin_route_ops), .method = "POST",
       .pattern = "/api/v1/test/actions/deliver", .handler = deliver, .summary = "test only" },
     { .size = sizeof(struct x400ms_admin_route_ops), .method = "POST",
       .pattern = "/api/v1/test/actions/fetch", .handler = fetch, .summary = "test only" },
+    { .size = sizeof(struct x400ms_admin_route_ops), .method = "POST",
+      .pattern = "/api/v1/test/actions/decode", .handler = decode, .summary = "test only" },
 };
 
 static int probe_init(struct x400ms_core *core, const json_t *config, void **state,
@@ -156,7 +314,8 @@ static int probe_init(struct x400ms_core *core, const json_t *config, void **sta
         (rc = x400ms_autoaction_type_register(core, "2.999.2.1.90", &failing_type, p, err)) < 0 ||
         (rc = x400ms_autoaction_type_register(core, "2.999.2.1.91", &hanging_type, p, err)) < 0 ||
         (rc = x400ms_admin_route_register(core, "actions_test_probe.deliver", &routes[0], p, err)) < 0 ||
-        (rc = x400ms_admin_route_register(core, "actions_test_probe.fetch", &routes[1], p, err)) < 0) {
+        (rc = x400ms_admin_route_register(core, "actions_test_probe.fetch", &routes[1], p, err)) < 0 ||
+        (rc = x400ms_admin_route_register(core, "actions_test_probe.decode", &routes[2], p, err)) < 0) {
         free(p);
         return rc;
     }

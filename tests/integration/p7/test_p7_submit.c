@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 
 static struct x4t_daemon *daemon_;
 static int port;
+static char manifest[2048];
 
 static int setup(void **state)
 {
@@ -31,7 +33,6 @@ static int setup(void **state)
     if (data == NULL || p7t_fill_mailbox(data, &alice) < 0 || p7t_fill_mailbox(data, &bob) < 0)
         return -1;
     const char *top = getenv("X400MS_TOP_BUILDDIR");
-    char manifest[2048];
     snprintf(manifest, sizeof manifest,
              "{ \"threads\": 2, \"log\": { \"level\": \"info\" }, \"modules\": [\n"
              "  { \"name\": \"rfc1006\", \"config\": {\n"
@@ -313,6 +314,53 @@ static void test_p7_alert(void **state)
     assert_int_equal(x400ms_client_unbind(&a), 0);
 }
 
+/* X.413 8.1.1.1.2.5 alert-indication survives a restart (SIGTERM), and is
+ * reported once. */
+static void test_p7_alert_indication_survives_restart(void **state)
+{
+    (void)state;
+    struct x400ms_client_bind_info info;
+    struct x400ms_error err;
+    struct x400ms_client *b = bind_as(P7T_BOB, X400MS_CLIENT_MS_94, &info);
+    assert_non_null(b);
+    struct x400ms_client_register r = { .auto_action_type = "2.6.4.4.1", .auto_action_id = 8 };
+    assert_int_equal(x400ms_client_register_ms(b, &r, &err), 0);
+    assert_int_equal(x400ms_client_unbind(&b), 0);
+
+    struct x400ms_client *a = bind_as(P7T_ALICE, X400MS_CLIENT_MS_94, NULL);
+    assert_non_null(a);
+    struct x400ms_client_submitted out;
+    assert_int_equal(send_to(a, P7T_ALICE, P7T_BOB, "before the restart", &out), 0);
+    assert_int_equal(x400ms_client_unbind(&a), 0);
+    /* the alert runs on a dispatcher worker after the delivery: wait for
+     * the module to say it recorded the indication */
+    assert_int_equal(x4t_daemon_wait_log(daemon_, "alert-indication recorded for mailbox bob",
+                                         10000), 0);
+
+    char *data = strdup(x4t_daemon_data_dir(daemon_));
+    assert_non_null(data);
+    assert_int_equal(x4t_daemon_signal(daemon_, SIGTERM), 0);
+    setenv("X4T_KEEP", "1", 1); /* the restart needs the data dir */
+    int status = x4t_daemon_wait_exit(daemon_, 15000);
+    unsetenv("X4T_KEEP");
+    assert_int_equal(status, 0);
+    daemon_ = x4t_daemon_start_in(manifest, data);
+    free(data);
+    assert_non_null(daemon_);
+    port = x4t_daemon_port(daemon_, 1);
+
+    b = bind_as(P7T_BOB, X400MS_CLIENT_MS_88, &info);
+    assert_non_null(b);
+    assert_true(info.alert_indication);
+    assert_int_equal(x400ms_client_unbind(&b), 0);
+    b = bind_as(P7T_BOB, X400MS_CLIENT_MS_88, &info);
+    assert_non_null(b);
+    assert_false(info.alert_indication); /* once */
+    struct x400ms_client_register d = { .deregister_type = "2.6.4.4.1", .deregister_id = 8 };
+    assert_int_equal(x400ms_client_register_ms(b, &d, &err), 0);
+    assert_int_equal(x400ms_client_unbind(&b), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -323,6 +371,7 @@ int main(void)
         cmocka_unit_test(test_p7_submit_mts_down_neg),
         cmocka_unit_test(test_p7_submit_cancel_and_control),
         cmocka_unit_test(test_p7_alert),
+        cmocka_unit_test(test_p7_alert_indication_survives_restart),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,437 @@
+/* The BER form of the ipm-auto-forward registration parameter (X.420
+ * clause 19, IPMSAutoActionTypes), as P7 Register-MS carries it (X.413
+ * 8.2.7.1.1.3), turned into the canonical JSON parameter (forward.c):
+ *
+ *   REGISTRATION PARAMETER IS CHOICE {
+ *     IPMAutoForwardRegistrationParameter,   -- 1994 application contexts
+ *     AutoForwardRegistrationParameter88 }   -- 1988 application contexts
+ *
+ *   IPMAutoForwardRegistrationParameter ::= SEQUENCE {
+ *     filter                   [0] Filter OPTIONAL,              -> "filter"
+ *     forwarding-envelope      [1] MessageSubmissionEnvelope,    -> "originator",
+ *                                  "recipients", "priority", "delivery_report"
+ *     forwarding-heading       [2] Heading,                      -> "subject"
+ *     forwarding-cover-note    [3] BodyPart OPTIONAL,            -> "cover_note" (IA5 text)
+ *     submission-options       [4] MSSubmissionOptions OPTIONAL, (accepted, not used)
+ *     nrn-comment              [5] AutoForwardComment OPTIONAL,  -> "nrn_comment"
+ *     ipm-auto-forward-options [6] IPMAutoForwardOptions DEFAULT {} }
+ *        -- bit 5 delete-delivered-object -> "delete_delivered"; with bit 4
+ *        -- preserve-retrieval-status as well the registration is refused
+ *
+ *   AutoForwardRegistrationParameter88 ::= SET {
+ *     filter                       [0] Filter OPTIONAL,
+ *     auto-forward-arguments       [1] AutoForwardArguments,     (envelope fields as above:
+ *        SET { COMPONENTS OF PerMessageAutoForwardFields, per-recipient-fields [1] ... })
+ *     delete-after-auto-forwarding [2] BOOLEAN DEFAULT FALSE,    -> "delete_delivered"
+ *     forwarding-information       [3] EncodedForwardingInformation }
+ *        -- OCTET STRING holding ForwardingInformation1988 ::= SET {
+ *        --   auto-forwarding-comment [0] AutoForwardComment OPTIONAL, -> "nrn_comment"
+ *        --   ia5-cover-note [1] IA5TextBodyPart OPTIONAL,             -> "cover_note"
+ *        --   this-ipm-prefix [2] PrintableString OPTIONAL }           (not used)
+ *
+ * The module is written with EXPLICIT tags; an encoder that wrote the
+ * SET-valued members IMPLICIT is accepted as well (the two cannot be
+ * confused: none of those SETs starts with a universal SET). */
+#define X400MS_LOG_MODULE "forward"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asn1/ber.h"
+#include "asn1/ipms.h"
+#include "asn1/mts.h"
+#include "asn1/orname.h"
+#include "modules/action/forward/forward.h"
+
+#define IPM_AF_PRESERVE_RETRIEVAL_STATUS (1u << 4)
+#define IPM_AF_DELETE_DELIVERED_OBJECT (1u << 5)
+
+/* A new buffer holding TAG LENGTH contents [extra]. */
+static uint8_t *tlv_make(uint8_t tag, const uint8_t *contents, size_t n, const uint8_t *extra,
+                         size_t n_extra, size_t *len_r)
+{
+    size_t body = n + n_extra, hdr = 2;
+    for (size_t v = body; v > 0x7f && v > 0; v >>= 8)
+        hdr++;
+    uint8_t *p = malloc(hdr + body + 1);
+    if (p == NULL)
+        return NULL;
+    p[0] = tag;
+    if (body <= 0x7f) {
+        p[1] = (uint8_t)body;
+    } else {
+        size_t k = hdr - 2;
+        p[1] = (uint8_t)(0x80 | k);
+        for (size_t i = 0; i < k; i++)
+            p[2 + i] = (uint8_t)(body >> (8 * (k - 1 - i)));
+    }
+    if (n > 0)
+        memcpy(p + hdr, contents, n);
+    if (n_extra > 0)
+        memcpy(p + hdr + n, extra, n_extra);
+    *len_r = hdr + body;
+    return p;
+}
+
+/* The value a context-tagged member m carries, as a standalone TLV with its
+ * universal tag `univ` (one identifier octet): the inner TLV when m is
+ * EXPLICIT (constructed, holding one TLV with tag univ), else m's contents
+ * under tag univ (IMPLICIT). `extra` is appended to the contents of an
+ * implicit or explicit SET (used to add a content-type). */
+static uint8_t *member_value(const struct ber_tlv *m, uint8_t univ, const uint8_t *extra,
+                             size_t n_extra, size_t *len_r)
+{
+    if (m->constructed && m->len >= 2 && m->val[0] == univ) {
+        struct ber_error be;
+        memset(&be, 0, sizeof be);
+        struct ber_ctx c;
+        struct ber_tlv in;
+        ber_ctx_init(&c, m->val, m->len, &be);
+        if (ber_decode_top(&c, &in, "member") == 0 && in.total == m->len && !in.indefinite)
+            return tlv_make(univ, in.val, in.len, extra, n_extra, len_r);
+    }
+    if (m->indefinite)
+        return NULL;
+    return tlv_make(univ, m->val, m->len, extra, n_extra, len_r);
+}
+
+static int bad(struct x400ms_error *err, const char *field, const char *what)
+{
+    return x400ms_error_set(err, X400MS_EINVAL, "parameter.%s: %s", field, what);
+}
+
+/* forwarding-envelope / auto-forward-arguments -> originator, recipients,
+ * priority, delivery_report. */
+static int envelope_json(const struct ber_tlv *m, bool add_content_type, json_t *out,
+                         struct x400ms_error *err)
+{
+    /* AutoForwardArguments is a MessageSubmissionEnvelope without
+     * original-eits and content-type: add content-type [APPLICATION 6] 22
+     * so that the X.411 decoder takes it */
+    static const uint8_t p22[] = { 0x46, 0x01, MTS_CONTENT_P22_1988 };
+    size_t len;
+    uint8_t *buf = member_value(m, 0x31, add_content_type ? p22 : NULL, add_content_type ? 3 : 0, &len);
+    if (buf == NULL)
+        return x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
+    struct ber_error be;
+    memset(&be, 0, sizeof be);
+    struct ber_ctx c;
+    struct ber_tlv t;
+    struct mts_submission_envelope env;
+    const char *field = add_content_type ? "auto-forward-arguments" : "forwarding-envelope";
+    int rc;
+    ber_ctx_init(&c, buf, len, &be);
+    if (ber_decode_top(&c, &t, field) < 0 || mts_submission_envelope_decode_tlv(&c, &t, &env) < 0) {
+        rc = x400ms_error_set(err, X400MS_EINVAL, "parameter.%s: %s", field, be.what ? be.what : "malformed");
+        free(buf);
+        return rc;
+    }
+    char text[X400MS_STORE_ADDRESS_MAX];
+    if (!or_address_is_empty(&env.originator_name) &&
+        or_address_format(&env.originator_name, OR_TEXT_SLASH, text, sizeof text) >= 0)
+        json_object_set_new(out, "originator", json_string(text));
+    static const char *const prio[] = { "normal", "non-urgent", "urgent" };
+    if (env.priority >= 0 && env.priority <= 2)
+        json_object_set_new(out, "priority", json_string(prio[env.priority]));
+    json_t *rcpts = json_array();
+    json_object_set_new(out, "recipients", rcpts);
+    struct mhs_seq_iter it;
+    struct mts_submission_recipient r;
+    bool dr = false;
+    mhs_seq_iter_init(&it, &env.recipients, &be);
+    rc = 0;
+    while ((rc = mts_submission_recipient_next(&it, &r)) == 1) {
+        if (or_address_format(&r.recipient_name, OR_TEXT_SLASH, text, sizeof text) < 0) {
+            rc = bad(err, field, "recipient O/R name too long");
+            break;
+        }
+        json_array_append_new(rcpts, json_string(text));
+        dr = dr || (r.originator_report_request & MTS_ORR_REPORT);
+    }
+    if (rc == 0 && dr)
+        json_object_set_new(out, "delivery_report", json_true());
+    if (rc < 0 && err->code == 0)
+        rc = bad(err, field, "malformed per-recipient-fields");
+    free(buf);
+    return rc < 0 ? rc : 0;
+}
+
+/* forwarding-heading -> subject (through the IPM decoder: SEQUENCE {
+ * heading, body {} }). */
+static int heading_json(const struct ber_tlv *m, json_t *out, struct x400ms_error *err)
+{
+    size_t hlen, ilen;
+    uint8_t *h = member_value(m, 0x31, NULL, 0, &hlen);
+    if (h == NULL)
+        return x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
+    static const uint8_t empty_body[] = { 0x30, 0x00 };
+    uint8_t *ipm = tlv_make(0x30, h, hlen, empty_body, sizeof empty_body, &ilen);
+    free(h);
+    if (ipm == NULL)
+        return x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
+    struct ber_error be;
+    memset(&be, 0, sizeof be);
+    struct ipm p;
+    int rc = 0;
+    if (ipms_ipm_decode(ber_slice_make(ipm, ilen), &p, &be) < 0)
+        rc = x400ms_error_set(err, X400MS_EINVAL, "parameter.forwarding-heading: %s",
+                              be.what ? be.what : "malformed");
+    else if (p.heading.has_subject)
+        json_object_set_new(out, "subject", json_stringn((const char *)p.heading.subject.bytes.ptr,
+                                                         p.heading.subject.bytes.len));
+    free(ipm);
+    return rc;
+}
+
+/* A BodyPart TLV -> cover_note when it is IA5 text. */
+static int cover_json(struct ber_slice body_part, json_t *out, struct x400ms_error *err)
+{
+    struct ber_error be;
+    memset(&be, 0, sizeof be);
+    struct mhs_seq seq = mhs_seq_raw(body_part, 1);
+    struct mhs_seq_iter it;
+    struct ipm_body_part bp;
+    mhs_seq_iter_init(&it, &seq, &be);
+    if (ipm_body_part_next(&it, &bp) != 1)
+        return bad(err, "forwarding-cover-note", "malformed BodyPart");
+    if (bp.kind != IPM_BP_IA5_TEXT)
+        return x400ms_error_set(err, X400MS_ENOTSUP,
+                                "parameter.forwarding-cover-note: only an IA5 text body part is supported");
+    json_object_set_new(out, "cover_note",
+                        json_stringn((const char *)bp.text.bytes.ptr, bp.text.bytes.len));
+    return 0;
+}
+
+/* A primitive string member (explicit or implicit) -> JSON string. */
+static int string_member(const struct ber_tlv *m, uint8_t univ, const char *field, const char *key,
+                         json_t *out, struct x400ms_error *err)
+{
+    size_t len;
+    uint8_t *buf = member_value(m, univ, NULL, 0, &len);
+    if (buf == NULL)
+        return x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
+    struct ber_error be;
+    memset(&be, 0, sizeof be);
+    struct ber_ctx c;
+    struct ber_tlv t;
+    struct ber_str s;
+    char text[1100];
+    size_t n = 0;
+    int rc = 0;
+    ber_ctx_init(&c, buf, len, &be);
+    if (ber_decode_top(&c, &t, field) < 0 || ber_get_str(&c, &t, field, univ == 0x13 ? BER_PRINTABLE_STRING
+                                                                                  : BER_OCTET_STRING, &s) < 0 ||
+        ber_str_copy(&s, text, sizeof text, &n) < 0)
+        rc = bad(err, field, be.what ? be.what : "malformed string");
+    else
+        json_object_set_new(out, key, json_stringn(text, n));
+    free(buf);
+    return rc;
+}
+
+/* The registry's conversion of the X.413 Filter ([0], explicit: Filter is a CHOICE). */
+static int filter_member(struct fwd_state *st, const struct ber_tlv *m, json_t *out,
+                         struct x400ms_error *err)
+{
+    void *rctx;
+    const struct x400ms_autoaction_registry_ops *reg = x400ms_autoaction_registry_find(st->core, &rctx);
+    if (reg == NULL)
+        return x400ms_error_set(err, X400MS_ESTATE, "the autoaction module is not loaded");
+    json_t *f = NULL;
+    int rc = reg->filter_from_ber(rctx, m->val, m->len, &f, err);
+    if (rc < 0)
+        return rc;
+    json_object_set_new(out, "filter", f);
+    return 0;
+}
+
+static int decode_1994(struct fwd_state *st, struct ber_ctx *c, const struct ber_tlv *top, json_t *out,
+                       struct x400ms_error *err)
+{
+    struct ber_iter it;
+    struct ber_tlv m;
+    int rc, last = -1;
+    bool have_env = false, have_heading = false;
+    uint32_t options = 0;
+    if (ber_enter(c, top, &it, "IPMAutoForwardRegistrationParameter") < 0)
+        return bad(err, "ipm-auto-forward", "malformed SEQUENCE");
+    while ((rc = ber_next(&it, &m)) == 1) {
+        unsigned k = BER_TAG_NUMBER(m.tag);
+        if (BER_TAG_CLASS(m.tag) != BER_CLASS_CONTEXT || k > 6 || (int)k <= last)
+            return bad(err, "ipm-auto-forward", "unexpected or out-of-order member");
+        last = (int)k;
+        switch (k) {
+        case 0: rc = filter_member(st, &m, out, err); break;
+        case 1: rc = envelope_json(&m, false, out, err); have_env = rc == 0; break;
+        case 2: rc = heading_json(&m, out, err); have_heading = rc == 0; break;
+        case 3:
+            rc = m.constructed ? cover_json(ber_slice_make(m.val, m.len), out, err)
+                               : bad(err, "forwarding-cover-note", "expected a BodyPart");
+            break;
+        case 4: break; /* MSSubmissionOptions: nothing of it applies to a forward */
+        case 5: rc = string_member(&m, 0x13, "nrn-comment", "nrn_comment", out, err); break;
+        case 6: {
+            size_t len;
+            uint8_t *buf = member_value(&m, 0x03, NULL, 0, &len);
+            struct ber_error be;
+            memset(&be, 0, sizeof be);
+            struct ber_ctx bc;
+            struct ber_tlv t;
+            if (buf == NULL)
+                return x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
+            ber_ctx_init(&bc, buf, len, &be);
+            if (ber_decode_top(&bc, &t, "IPMAutoForwardOptions") < 0 ||
+                ber_get_bits_u32(&bc, &t, "IPMAutoForwardOptions", &options) < 0)
+                rc = bad(err, "ipm-auto-forward-options", "malformed BIT STRING");
+            free(buf);
+            break;
+        }
+        }
+        if (rc < 0)
+            return rc;
+    }
+    if (rc < 0)
+        return bad(err, "ipm-auto-forward", "malformed member");
+    if (!have_env)
+        return bad(err, "forwarding-envelope", "missing");
+    if (!have_heading)
+        return bad(err, "forwarding-heading", "missing");
+    /* X.420 19: both options together are refused */
+    if ((options & IPM_AF_DELETE_DELIVERED_OBJECT) && (options & IPM_AF_PRESERVE_RETRIEVAL_STATUS))
+        return bad(err, "ipm-auto-forward-options",
+                   "preserve-retrieval-status and delete-delivered-object are exclusive");
+    if (options & IPM_AF_DELETE_DELIVERED_OBJECT)
+        json_object_set_new(out, "delete_delivered", json_true());
+    return 0;
+}
+
+/* ForwardingInformation1988, inside the forwarding-information OCTET STRING. */
+static int forwarding_info_json(const struct ber_tlv *m, json_t *out, struct x400ms_error *err)
+{
+    size_t len;
+    uint8_t *buf = member_value(m, 0x04, NULL, 0, &len);
+    if (buf == NULL)
+        return x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
+    struct ber_error be;
+    memset(&be, 0, sizeof be);
+    struct ber_ctx c, ic;
+    struct ber_tlv t, set, f;
+    struct ber_slice octets;
+    struct ber_iter it;
+    int rc = 0;
+    ber_ctx_init(&c, buf, len, &be);
+    if (ber_decode_top(&c, &t, "EncodedForwardingInformation") < 0 ||
+        ber_get_str_slice(&c, &t, "EncodedForwardingInformation", BER_OCTET_STRING, &octets) < 0) {
+        free(buf);
+        return bad(err, "forwarding-information", "expected an OCTET STRING");
+    }
+    if (octets.len == 0) {
+        free(buf);
+        return 0;
+    }
+    ber_ctx_init(&ic, octets.ptr, octets.len, &be);
+    if (ber_decode_top(&ic, &set, "ForwardingInformation1988") < 0 || set.tag != BER_UNIV(BER_SET) ||
+        ber_enter(&ic, &set, &it, "ForwardingInformation1988") < 0) {
+        free(buf);
+        return bad(err, "forwarding-information", "expected a ForwardingInformation1988 SET");
+    }
+    while (rc == 0 && (rc = ber_next(&it, &f)) == 1) {
+        rc = 0;
+        if (f.tag == BER_CTX(0)) {
+            rc = string_member(&f, 0x13, "forwarding-information.auto-forwarding-comment", "nrn_comment",
+                               out, err);
+        } else if (f.tag == BER_CTX(1)) {
+            /* IA5TextBodyPart ::= SEQUENCE { parameters, data }, [1] IMPLICIT:
+             * present it to the body part decoder as ia5-text [0] */
+            size_t blen;
+            uint8_t *bp = tlv_make(0xA0, f.val, f.len, NULL, 0, &blen);
+            if (bp == NULL) {
+                rc = x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
+            } else {
+                rc = cover_json(ber_slice_make(bp, blen), out, err);
+                free(bp);
+            }
+        } /* [2] this-ipm-prefix: our forwards name themselves */
+    }
+    free(buf);
+    if (rc < 0)
+        return err->code ? rc : bad(err, "forwarding-information", "malformed");
+    return 0;
+}
+
+static int decode_1988(struct fwd_state *st, struct ber_ctx *c, const struct ber_tlv *top, json_t *out,
+                       struct x400ms_error *err)
+{
+    struct ber_iter it;
+    struct ber_tlv m;
+    int rc;
+    uint32_t seen = 0;
+    if (ber_enter(c, top, &it, "AutoForwardRegistrationParameter88") < 0)
+        return bad(err, "ipm-auto-forward", "malformed SET");
+    while ((rc = ber_next(&it, &m)) == 1) {
+        unsigned k = BER_TAG_NUMBER(m.tag);
+        if (BER_TAG_CLASS(m.tag) != BER_CLASS_CONTEXT || k > 3 || (seen & (1u << k)))
+            return bad(err, "ipm-auto-forward", "unexpected or repeated member");
+        seen |= 1u << k;
+        switch (k) {
+        case 0: rc = filter_member(st, &m, out, err); break;
+        case 1: rc = envelope_json(&m, true, out, err); break;
+        case 2: {
+            size_t len;
+            uint8_t *buf = member_value(&m, 0x01, NULL, 0, &len);
+            struct ber_error be;
+            memset(&be, 0, sizeof be);
+            struct ber_ctx bc;
+            struct ber_tlv t;
+            bool del = false;
+            if (buf == NULL)
+                return x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
+            ber_ctx_init(&bc, buf, len, &be);
+            if (ber_decode_top(&bc, &t, "delete-after-auto-forwarding") < 0 ||
+                ber_get_bool(&bc, &t, "delete-after-auto-forwarding", &del) < 0)
+                rc = bad(err, "delete-after-auto-forwarding", "expected a BOOLEAN");
+            else if (del)
+                json_object_set_new(out, "delete_delivered", json_true());
+            free(buf);
+            break;
+        }
+        case 3: rc = forwarding_info_json(&m, out, err); break;
+        }
+        if (rc < 0)
+            return rc;
+    }
+    if (rc < 0)
+        return bad(err, "ipm-auto-forward", "malformed member");
+    if (!(seen & 2))
+        return bad(err, "auto-forward-arguments", "missing");
+    if (!(seen & 8))
+        return bad(err, "forwarding-information", "missing");
+    return 0;
+}
+
+int fwd_param_from_ber(struct fwd_state *st, const uint8_t *ber, size_t len, json_t **param_r,
+                       struct x400ms_error *err)
+{
+    *param_r = NULL;
+    if (len == 0)
+        return bad(err, "ipm-auto-forward", "the registration parameter is required");
+    struct ber_error be;
+    memset(&be, 0, sizeof be);
+    struct ber_ctx c;
+    struct ber_tlv top;
+    ber_ctx_init(&c, ber, len, &be);
+    if (ber_decode_top(&c, &top, "ipm-auto-forward parameter") < 0)
+        return bad(err, "ipm-auto-forward", be.what ? be.what : "malformed BER");
+    json_t *out = json_object();
+    int rc = top.tag == BER_UNIV(BER_SEQUENCE) ? decode_1994(st, &c, &top, out, err)
+             : top.tag == BER_UNIV(BER_SET)    ? decode_1988(st, &c, &top, out, err)
+                                               : bad(err, "ipm-auto-forward",
+                                                     "expected IPMAutoForwardRegistrationParameter "
+                                                     "(SEQUENCE) or AutoForwardRegistrationParameter88 (SET)");
+    if (rc < 0) {
+        json_decref(out);
+        return rc;
+    }
+    *param_r = out;
+    return 0;
+}
