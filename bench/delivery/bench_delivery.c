@@ -75,6 +75,9 @@ static void scenario(long count, int conns, int mailboxes)
     long rss = rss_kib(x4t_daemon_pid(d));
     const char *lat = out ? strstr(out, "latency_ms") : NULL;
     const char *sum = out ? strstr(out, "delivered=") : NULL;
+    const char *why = out ? strstr(out, "x400ms-mta: ") : NULL; /* its first error, if any */
+    if (why != NULL)
+        printf("  %.*s\n", (int)strcspn(why, "\n"), why);
     printf("connections=%d mailboxes=%d daemon_rss_kib=%ld\n  %.*s\n  %s", conns, mailboxes, rss,
            lat ? (int)strcspn(lat, "\n") : 0, lat ? lat : "", sum ? sum : "(no summary)\n");
     fflush(stdout);

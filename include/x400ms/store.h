@@ -337,7 +337,23 @@ struct x400ms_store_ops {
                  struct x400ms_error *err);
     /* Throws the index away and rebuilds it from the entry files. */
     int (*rebuild)(void *ctx, const char *name, struct x400ms_error *err);
+
+    /* -- added later: a caller must check `size` before using these (use
+     *    the wrappers below, which fall back when a backend lacks them) -- */
+    /* set_status for n entries of one box in one call (P7 List marks the
+     * entries it returns listed). Every entry found is moved forward (a lower
+     * status is ignored, as in set_status); X400MS_ENOENT names the first
+     * sequence number not found, after the others were applied. Like
+     * set_status it returns once the change is in the index: the file store
+     * makes it durable later (docs/store-format.md "Status changes"). */
+    int (*set_status_many)(struct x400ms_store_mailbox *mb, enum x400ms_store_box box,
+                           const uint32_t *seqs, size_t n, enum x400ms_store_status status,
+                           struct x400ms_error *err);
 };
+
+/* True when the backend's ops struct has the member (it may still be NULL). */
+#define X400MS_STORE_OPS_HAS(ops, member) \
+    ((ops)->size >= offsetof(struct x400ms_store_ops, member) + sizeof((ops)->member))
 
 /* The event of the hooks entry-delivered / -submitted / -fetched / -deleted
  * (hooks.h). For deleted, attrs is the entry as it was. Valid during the hook
@@ -386,6 +402,25 @@ static inline int x400ms_store_submitted(const struct x400ms_store_ops *ops,
                                          struct x400ms_error *err)
 {
     return ops->put(mb, X400MS_STORE_OUTBOX, in, seq_r, err);
+}
+
+/* ops->set_status_many, or set_status once per entry when the backend lacks
+ * it (same result: every entry found is changed, the first error is returned). */
+static inline int x400ms_store_set_status_many(const struct x400ms_store_ops *ops,
+                                               struct x400ms_store_mailbox *mb,
+                                               enum x400ms_store_box box, const uint32_t *seqs,
+                                               size_t n, enum x400ms_store_status status,
+                                               struct x400ms_error *err)
+{
+    int rc = 0;
+    if (X400MS_STORE_OPS_HAS(ops, set_status_many) && ops->set_status_many)
+        return ops->set_status_many(mb, box, seqs, n, status, err);
+    for (size_t i = 0; i < n; i++) {
+        int r = ops->set_status(mb, box, seqs[i], status, rc ? NULL : err);
+        if (r && !rc)
+            rc = r;
+    }
+    return rc;
 }
 
 /* ---- P7 credentials (DESIGN.md section 10), in libx400ms ----

@@ -5,3 +5,4 @@ include $(srcdir)/tests/integration/transport.mk
 include $(srcdir)/tests/integration/store.mk
 include $(srcdir)/tests/integration/osi.mk
 include $(srcdir)/tests/integration/hostile.mk
+include $(srcdir)/tests/integration/crash.mk

@@ -231,8 +231,7 @@ int mtal_process(struct mtal *m, struct mtal_item *it)
         if (or_address_format(&r.recipient_name, OR_TEXT_SLASH, text, sizeof text) < 0)
             snprintf(text, sizeof text, "(unprintable)");
         int rc = refused ? 0
-                         : mtsu_find_mailbox(m->store, m->store_ctx, &r.recipient_name, mailbox,
-                                             &err);
+                         : mtsu_mbindex_find(m->mbindex, &r.recipient_name, mailbox, &err);
         if (refused) {
             int reason, diag;
             mtal_relay_map_refusal(it->relay_errcode, &reason, &diag);

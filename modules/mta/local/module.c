@@ -511,6 +511,10 @@ static int mtal_start(void *state)
                      m->store_name ? m->store_name : "");
         return X400MS_EDEP;
     }
+    if (mtsu_mbindex_new(m->store, m->store_ctx, &m->mbindex, &err) < 0) {
+        X400MS_LOG_E("%s", err.message);
+        return err.code;
+    }
     if (mtal_queue_open(m, &err) < 0 || mtal_queue_load(m, &err) < 0) {
         X400MS_LOG_E("queue: %s", err.message);
         return err.code ? err.code : X400MS_EIO;
@@ -542,6 +546,7 @@ static void mtal_fini(void *state)
 {
     struct mtal *m = state;
     mtal_stop(m);
+    mtsu_mbindex_free(&m->mbindex); /* only the worker used it */
     /* detached under the lock: a relay outcome (relay.c) may still look */
     pthread_mutex_lock(&m->lock);
     struct mtal_item *items = m->items;

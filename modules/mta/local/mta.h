@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "asn1/mts.h"
+#include "modules/protocol/p3/mbindex.h"
 #include "x400ms/core.h"
 #include "x400ms/mts.h"
 #include "x400ms/store.h"
@@ -65,6 +66,7 @@ struct mtal {
     struct x400ms_core *core;
     const struct x400ms_store_ops *store;
     void *store_ctx;
+    struct mtsu_mbindex *mbindex;   /* recipient O/R address -> mailbox */
     /* config */
     const char *store_name;
     char country[8], admd[20], prmd[20];

@@ -90,7 +90,7 @@ static int store_entry(struct delivery_task *t, const struct x400ms_store_entry_
 {
     struct p3_module *m = t->s->m;
     struct x400ms_error err = { 0 };
-    int rc = mtsu_find_mailbox(m->store, m->store_ctx, rcpt, t->mailbox, &err);
+    int rc = mtsu_mbindex_find(m->mbindex, rcpt, t->mailbox, &err);
     if (rc == X400MS_ENOENT) {
         set_security_error(t, P3_SECURITY_UNAUTHORISED_RECIPIENT);
         snprintf(t->why, sizeof t->why, "%s (security-error unauthorised-recipient-name)",

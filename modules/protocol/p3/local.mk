@@ -6,7 +6,8 @@ x400msinclude_HEADERS += include/x400ms/mts.h
 
 # Delivery helpers shared by p3, mta_local and x400ms-mta (index attributes
 # of a delivery, the stored envelope, mailbox lookup by O/R address).
-libx400ms_la_SOURCES += modules/protocol/p3/mtsutil.c modules/protocol/p3/mtsutil.h
+libx400ms_la_SOURCES += modules/protocol/p3/mtsutil.c modules/protocol/p3/mtsutil.h \
+	modules/protocol/p3/mbindex.c modules/protocol/p3/mbindex.h
 
 p3_sources = \
 	modules/protocol/p3/p3.h \
@@ -16,6 +17,11 @@ p3_sources = \
 	modules/protocol/p3/deliver.c \
 	modules/protocol/p3/metrics.c modules/protocol/p3/metrics.h \
 	modules/protocol/p3/upstream.c modules/protocol/p3/upstream.h
+# The P3 endpoint for user agents (mts-access; docs/p3.md "P3 user agents").
+p3_sources += \
+	modules/protocol/p3/ua_endpoint.c modules/protocol/p3/ua_endpoint.h \
+	modules/protocol/p3/ua_session.h modules/protocol/p3/ua_bind.c \
+	modules/protocol/p3/ua_submit.c modules/protocol/p3/ua_push.c
 if BUILD_MODULE_P3
 if MODULE_P3_STATIC
 noinst_LTLIBRARIES += modules/protocol/p3/libp3-builtin.la

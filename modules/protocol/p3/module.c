@@ -20,6 +20,7 @@
 #include "asn1/mts.h"
 #include "modules/protocol/p3/metrics.h"
 #include "modules/protocol/p3/p3.h"
+#include "modules/protocol/p3/ua_endpoint.h"
 #include "x400ms/config.h"
 #include "x400ms/log.h"
 #include "x400ms/module.h"
@@ -77,6 +78,8 @@ static const struct x400ms_cfg_spec p3_spec[] = {
     { "upstream", X400MS_CFG_OBJECT, 0, offsetof(struct p3_config, upstream),
       .help = "submit to an upstream MTA: {host, port, mta_name, password, context, "
               "connections, retry: {min, max}, direct}" },
+    { "ua", X400MS_CFG_OBJECT, 0, offsetof(struct p3_config, ua),
+      .help = "P3 user agents (mts-access): {accounts: [mailbox, ...], window, mts}" },
     X400MS_CFG_END
 };
 
@@ -217,6 +220,8 @@ static void p3_fini(void *state)
     if (m == NULL)
         return;
     p3_pool_free(&m->pool);
+    mtsu_mbindex_free(&m->mbindex);
+    p3_ua_free(&m->ua);
     p3_upstream_free(&m->upstream);
     accounts_free(m);
     p3_delivery_controls_free(&m->dc);
@@ -239,6 +244,7 @@ static int p3_init(struct x400ms_core *core, const json_t *config, void **state,
     m->core = core;
     m->cfg = cfg;
     if ((rc = accounts_parse(m, err)) < 0 || (rc = p3_delivery_controls_parse(m, err)) < 0 ||
+        (rc = p3_ua_new(m, &m->ua, err)) < 0 ||
         (rc = p3_metrics_register(core, err)) < 0 ||
         (cfg.upstream != NULL && (rc = p3_upstream_new(core, cfg.upstream, &m->upstream, err)) < 0)) {
         p3_fini(m);
@@ -280,6 +286,10 @@ static int p3_start(void *state)
     }
     m->mtas = x400ms_mta_accounts_find(m->core, &m->mtas_ctx);
     struct x400ms_error err;
+    if (mtsu_mbindex_new(m->store, m->store_ctx, &m->mbindex, &err) < 0) {
+        X400MS_LOG_E("%s", err.message);
+        return err.code;
+    }
     if (x400ms_password_hash("x", 1, 0, m->dummy_hash, sizeof m->dummy_hash, &err) < 0) {
         X400MS_LOG_E("cannot make the dummy password hash: %s", err.message);
         return X400MS_EIO;
@@ -302,6 +312,7 @@ static int p3_start(void *state)
 static void p3_stop(void *state)
 {
     struct p3_module *m = state;
+    p3_ua_stop(m->ua);
     m->stopping = true;
     p3_upstream_stop(m->upstream);
     /* finish the deliveries in flight; their answers are posted to the

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "modules/protocol/p3/mbindex.h"
 #include "modules/protocol/p3/pool.h"
 #include "modules/protocol/p3/upstream.h"
 #include "x400ms/assoc.h"
@@ -31,6 +32,7 @@ struct p3_config {
     const json_t *delivery_control;
     bool forced_access;             /* serve mts-forced-access (MTA delivers) */
     const json_t *upstream;         /* the submission initiator (upstream.c), NULL: none */
+    const json_t *ua;               /* "ua": P3 user agents (ua_*.c), NULL: none */
 };
 
 /* What the MS accepts for delivery (X.411 8.3.1.1: delivery-control-violated
@@ -55,10 +57,12 @@ struct p3_module {
     bool ac_registered[P3_AC_COUNT];
     const struct x400ms_store_ops *store;
     void *store_ctx;
+    struct mtsu_mbindex *mbindex;   /* recipient O/R address -> mailbox (mbindex.h) */
     const struct x400ms_mta_accounts_ops *mtas;
     void *mtas_ctx;
     struct p3_pool *pool;
     struct p3_upstream *upstream;   /* upstream.h, NULL when not configured */
+    struct p3_ua *ua;               /* ua_*.c, NULL when "ua" is not configured */
     bool stopping;
 };
 

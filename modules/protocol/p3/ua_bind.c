@@ -26,7 +26,7 @@ struct ua_bind_task {
     char password[MTS_UB_PASSWORD + 1];
     size_t password_len;
     int rc;
-    char why[200];
+    char why[600];
     char mailbox[X400MS_STORE_NAME_MAX + 1];
     char or_address[X400MS_STORE_ADDRESS_MAX];
 };

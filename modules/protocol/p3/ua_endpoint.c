@@ -133,9 +133,8 @@ struct kick {
 /* On the loop of the session that was bound when the hook ran. A session is
  * removed from the registry and freed only on its own loop thread, so one
  * found here with this loop is alive for the duration of the call. */
-static void kick_on_loop(void *arg)
+static void kick_on_loop(struct kick *k)
 {
-    struct kick *k = arg;
     struct p3_ua *ua = k->ua;
     struct x400ms_loop *here = x400ms_loop_current();
     struct ua_session *found = NULL;

@@ -77,14 +77,6 @@ static bool pushable_type(const struct x400ms_store_attrs *a)
            a->status != X400MS_STATUS_PROCESSED;
 }
 
-static bool in_flight(const struct ua_session *s, uint32_t seq)
-{
-    for (unsigned i = 0; i < s->in_flight; i++)
-        if (s->flight[i] == seq)
-            return true;
-    return false;
-}
-
 static void flight_remove(struct ua_session *s, uint32_t seq)
 {
     for (unsigned i = 0; i < s->in_flight; i++) {
@@ -126,7 +118,7 @@ struct scan_task {
     uint32_t last_seen;              /* the new cursor */
     bool more;
     int rc;
-    char why[300];
+    char why[600];
 };
 
 static int collect(void *arg, const struct x400ms_store_attrs *a)
@@ -276,7 +268,7 @@ struct delete_task {
     uint32_t seq;
     int rc;
     bool marked;
-    char why[300];
+    char why[600];
 };
 
 static void pump(struct ua_session *s);
@@ -517,7 +509,7 @@ struct control_task {
     struct ua_controls dc;
     uint32_t waiting_ops, waiting_msgs;
     int rc;
-    char why[300];
+    char why[600];
 };
 
 static int count_waiting(void *arg, const struct x400ms_store_attrs *a)

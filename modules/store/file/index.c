@@ -314,6 +314,22 @@ void sf_index_set_status(struct sf_index *idx, size_t pos, unsigned status)
     idx->by_status[status]++;
 }
 
+bool sf_index_set_status_lazy(struct sf_index *idx, size_t pos, unsigned status)
+{
+    struct sf_rec *r = &idx->recs[pos];
+    bool first = !(r->flags & SF_REC_RENAME_PENDING);
+    if (r->status == status || status >= X400MS_STATUS_COUNT)
+        return false;
+    if (first)
+        r->flags |= (uint8_t)(SF_REC_RENAME_PENDING | (r->status << SF_REC_DISK_SHIFT));
+    sf_index_set_status(idx, pos, status);
+    if (sf_rec_disk_status(r) == status) { /* back to the file's name (not done by the store) */
+        sf_rec_renamed(r);
+        return false;
+    }
+    return first;
+}
+
 void sf_index_remove(struct sf_index *idx, size_t pos)
 {
     struct sf_rec *r = &idx->recs[pos];
@@ -394,6 +410,8 @@ int sf_index_compact(struct sf_index *idx)
         sf_index_attrs(idx, pos, &a);
         if ((rc = sf_index_put(&fresh, &a, idx->recs[pos].status)) != 0)
             goto fail;
+        /* keep a pending rename (the record is the last one put) */
+        fresh.recs[fresh.n - 1].flags |= idx->recs[pos].flags & (SF_REC_RENAME_PENDING | SF_REC_DISK_MASK);
     }
     sf_index_free(idx);
     *idx = fresh;

@@ -18,6 +18,13 @@
 #include "x400ms/store.h"
 
 #define SF_REC_DELETED 0x01
+/* The entry file's name lags the record's status: a status change is made in
+ * the index at once and the file renamed later, off the caller's thread
+ * (docs/store-format.md "Status changes"). While set, bits 2-3 hold the
+ * status the file is named by. Never stored: the index file loader clears it. */
+#define SF_REC_RENAME_PENDING 0x02
+#define SF_REC_DISK_SHIFT 2
+#define SF_REC_DISK_MASK 0x0c
 
 struct sf_rec {
     uint32_t seq;
@@ -52,6 +59,13 @@ struct sf_index {
     size_t child_len, child_cap;
 };
 
+/* The status the entry's file is named by (its letter N/L/P). */
+static inline unsigned sf_rec_disk_status(const struct sf_rec *r)
+{
+    return (r->flags & SF_REC_RENAME_PENDING) ? (unsigned)(r->flags & SF_REC_DISK_MASK) >> SF_REC_DISK_SHIFT
+                                              : r->status;
+}
+
 void sf_index_init(struct sf_index *idx);
 void sf_index_free(struct sf_index *idx);
 
@@ -60,6 +74,15 @@ ptrdiff_t sf_index_find(const struct sf_index *idx, uint32_t seq);
 /* Adds (or, when seq is present, replaces) a record. X400MS_ENOMEM on failure. */
 int sf_index_put(struct sf_index *idx, const struct x400ms_store_attrs *a, unsigned status);
 void sf_index_set_status(struct sf_index *idx, size_t pos, unsigned status);
+/* Sets the status and remembers the file's current name (rename pending);
+ * returns true when the record had no rename pending before (the caller
+ * queues one). */
+bool sf_index_set_status_lazy(struct sf_index *idx, size_t pos, unsigned status);
+/* The file now carries the record's status (clears the pending rename). */
+static inline void sf_rec_renamed(struct sf_rec *r)
+{
+    r->flags &= (uint8_t)~(SF_REC_RENAME_PENDING | SF_REC_DISK_MASK);
+}
 /* Turns the record into a tombstone; compacts when tombstones pile up. */
 void sf_index_remove(struct sf_index *idx, size_t pos);
 /* Fills attrs from a record; strings point into the index. */

@@ -10,6 +10,7 @@ storefile_sources = \
 	modules/store/file/index.c modules/store/file/index_file.c modules/store/file/index.h \
 	modules/store/file/filter.c \
 	modules/store/file/commit.c \
+	modules/store/file/settle.c \
 	modules/store/file/mailbox.c \
 	modules/store/file/store.c \
 	modules/store/file/ops.c \

@@ -351,7 +351,10 @@ static int reconcile_box(struct x400ms_store_mailbox *mb, unsigned box, uint32_t
         while (j < sc.n && sc.items[j].seq < r->seq)
             j++;
         bool listed = j < sc.n && sc.items[j].seq == r->seq;
-        if (listed && (sc.items[j].status == r->status || sc.items[j].corrupt))
+        /* A pending status rename (settle.c) is no disagreement: compare
+         * with the name the file has. */
+        unsigned disk = sf_rec_disk_status(r);
+        if (listed && (sc.items[j].status == disk || sc.items[j].corrupt))
             continue;
         /* Disagreement: the scan may be stale, so look at the disk again
          * (under the lock, which every rename of this box holds). */
@@ -366,10 +369,12 @@ static int reconcile_box(struct x400ms_store_mailbox *mb, unsigned box, uint32_t
                 cap_gone = cap;
             }
             gone[n_gone++] = r->seq;
-        } else if ((unsigned)now != r->status) {
+        } else if ((unsigned)now != disk) {
+            /* The file name is authoritative. */
             if (rep)
                 rep->status_fixed++;
             sf_index_set_status(&b->idx, pos, (unsigned)now);
+            sf_rec_renamed(&b->idx.recs[pos]);
             b->dirty = true;
         }
     }
@@ -447,6 +452,7 @@ int sf_mailbox_rebuild_locked(struct x400ms_store_mailbox *mb, struct x400ms_sto
         rc = x400ms_error_set(err, X400MS_ENOMEM, "mailbox %s: out of memory", mb->name);
         goto out;
     }
+    sf_mailbox_settle(mb); /* status changes made so far reach the file names */
     for (unsigned box = 0; box < X400MS_STORE_BOX_COUNT; box++) {
         struct sf_box *b = &mb->box[box];
         struct sf_index fresh;
@@ -505,6 +511,9 @@ int sf_mailbox_flush(struct x400ms_store_mailbox *mb, struct x400ms_error *err)
     int rc = 0;
 
     pthread_mutex_lock(&mb->flush_mu);
+    /* Pending status renames first: the directory fsync below makes them
+     * durable together with the index that records them. */
+    sf_mailbox_settle(mb);
     pthread_mutex_lock(&mb->mutex);
     next_seq = mb->next_seq;
     pthread_mutex_unlock(&mb->mutex);
@@ -652,6 +661,9 @@ void sf_mailbox_unload(struct x400ms_store_mailbox *mb)
         free(b->cache);
         b->cache = NULL;
         b->cache_seq = 0;
+        free(b->settle);
+        b->settle = NULL;
+        b->n_settle = b->cap_settle = 0;
     }
     if (mb->dir_fd >= 0)
         close(mb->dir_fd);

@@ -113,6 +113,14 @@ static int read_entry_file(struct x400ms_store_mailbox *mb, unsigned box, uint32
 
     snprintf(name, sizeof name, "%u.%c", seq, sf_status_letter(status));
     fd = openat(mb->box[box].dir_fd, name, O_RDONLY | O_CLOEXEC);
+    /* Not under the name we expect: a rename may be under way, or the index
+     * is ahead of the file (a status change whose rename a stop cut short). */
+    for (unsigned s = 0; fd < 0 && errno == ENOENT && s < X400MS_STATUS_COUNT; s++) {
+        if (s == status)
+            continue;
+        snprintf(name, sizeof name, "%u.%c", seq, sf_status_letter(s));
+        fd = openat(mb->box[box].dir_fd, name, O_RDONLY | O_CLOEXEC);
+    }
     if (fd < 0)
         return errno == ENOENT ? X400MS_ENOENT
                                : x400ms_error_set(err, sf_errno_code(errno), "mailbox %s: %s/%s: %s",
@@ -407,7 +415,7 @@ static int op_get(struct x400ms_store_mailbox *mb, enum x400ms_store_box box, ui
         }
         sf_index_attrs(&b->idx, (size_t)pos, &a);
         e = entry_dup_attrs(&a);
-        unsigned status = a.status;
+        unsigned status = sf_rec_disk_status(&b->idx.recs[pos]); /* the file's name */
         if (e && flags && b->cache_seq == seq && (file = malloc(b->cache_len)) != NULL) {
             memcpy(file, b->cache, b->cache_len);
             len = b->cache_len;
@@ -486,6 +494,7 @@ static int op_set_status(struct x400ms_store_mailbox *mb, enum x400ms_store_box 
 {
     struct sf_box *b;
     ptrdiff_t pos;
+    bool kick = false;
     int rc = 0;
 
     if ((unsigned)status >= X400MS_STATUS_COUNT)
@@ -494,23 +503,51 @@ static int op_set_status(struct x400ms_store_mailbox *mb, enum x400ms_store_box 
         return rc;
     b = &mb->box[box];
     pthread_rwlock_wrlock(&b->lock);
-    if ((pos = sf_index_find(&b->idx, seq)) < 0) {
+    if ((pos = sf_index_find(&b->idx, seq)) < 0)
         rc = no_entry(mb, box, seq, err);
-    } else if (b->idx.recs[pos].status < (unsigned)status) {
-        /* The rename happens under the box lock so that the index check
-         * always sees name and index agree. */
-        char from[24], to[24];
-        snprintf(from, sizeof from, "%u.%c", seq, sf_status_letter(b->idx.recs[pos].status));
-        snprintf(to, sizeof to, "%u.%c", seq, sf_status_letter(status));
-        if (renameat(b->dir_fd, from, b->dir_fd, to) != 0) {
-            rc = x400ms_error_set(err, sf_errno_code(errno), "mailbox %s: renaming %s/%s: %s", mb->name,
-                                  sf_box_dir(box), from, strerror(errno));
-        } else {
-            sf_index_set_status(&b->idx, (size_t)pos, status);
-            b->dirty = b->dir_dirty = true;
+    else /* O(1): the file rename follows on the settle thread (settle.c) */
+        rc = sf_box_set_status(mb, box, (size_t)pos, status, &kick, err);
+    pthread_rwlock_unlock(&b->lock);
+    if (kick)
+        sf_settle_kick(mb);
+    leave(mb);
+    return rc;
+}
+
+static int op_set_status_many(struct x400ms_store_mailbox *mb, enum x400ms_store_box box,
+                              const uint32_t *seqs, size_t n, enum x400ms_store_status status,
+                              struct x400ms_error *err)
+{
+    struct sf_box *b;
+    uint32_t missing = 0;
+    bool kick = false;
+    int rc = 0;
+
+    if ((unsigned)status >= X400MS_STATUS_COUNT)
+        return x400ms_error_set(err, X400MS_EINVAL, "set_status_many: %d is not a retrieval status",
+                                (int)status);
+    if (n && !seqs)
+        return x400ms_error_set(err, X400MS_EINVAL, "set_status_many: sequence numbers missing");
+    if ((rc = enter(mb, box, err)) != 0)
+        return rc;
+    b = &mb->box[box];
+    pthread_rwlock_wrlock(&b->lock);
+    for (size_t i = 0; i < n; i++) {
+        ptrdiff_t pos = sf_index_find(&b->idx, seqs[i]);
+        if (pos < 0) {
+            if (!missing)
+                missing = seqs[i] ? seqs[i] : UINT32_MAX;
+            continue;
         }
+        int r = sf_box_set_status(mb, box, (size_t)pos, status, &kick, rc ? NULL : err);
+        if (r && !rc)
+            rc = r;
     }
     pthread_rwlock_unlock(&b->lock);
+    if (kick)
+        sf_settle_kick(mb);
+    if (!rc && missing)
+        rc = no_entry(mb, box, missing == UINT32_MAX ? 0 : missing, err);
     leave(mb);
     return rc;
 }
@@ -544,7 +581,7 @@ int sf_entry_delete(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq,
                               "prohibited", mb->name, seq);
     } else {
         char from[24], to[24];
-        snprintf(from, sizeof from, "%u.%c", seq, sf_status_letter(b->idx.recs[pos].status));
+        snprintf(from, sizeof from, "%u.%c", seq, sf_status_letter(sf_rec_disk_status(&b->idx.recs[pos])));
         snprintf(to, sizeof to, ".d%u", seq);
         /* Renamed, not unlinked: a running backup may still copy it. */
         if (renameat(b->dir_fd, from, b->dir_fd, to) != 0 && errno != ENOENT) {
@@ -733,4 +770,5 @@ const struct x400ms_store_ops sf_store_ops = {
     .restore = op_restore,
     .check = op_check,
     .rebuild = op_rebuild,
+    .set_status_many = op_set_status_many,
 };

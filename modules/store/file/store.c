@@ -476,6 +476,8 @@ int sf_store_new(const struct sf_options *opt, struct sf_store **store_r, struct
     pthread_mutex_init(&store->admin_lock, NULL);
     pthread_mutex_init(&store->maint_mu, NULL);
     pthread_cond_init(&store->maint_cv, NULL);
+    pthread_mutex_init(&store->settle_mu, NULL);
+    pthread_cond_init(&store->settle_cv, NULL);
     *store_r = store;
     return 0;
 }
@@ -493,7 +495,8 @@ int sf_store_start(struct sf_store *store, struct x400ms_error *err)
             rc = x400ms_error_set(err, sf_errno_code(errno), "store root %s: %s", store->root, strerror(errno));
         return rc;
     }
-    if ((rc = registry_load(store, err)) != 0 || (rc = sf_committer_start(store, err)) != 0)
+    if ((rc = registry_load(store, err)) != 0 || (rc = sf_committer_start(store, err)) != 0 ||
+        (rc = sf_settle_start(store, err)) != 0)
         return rc;
     if (pthread_create(&store->maint, NULL, maint_main, store) != 0)
         return x400ms_error_set(err, X400MS_ENOMEM, "cannot start the store maintenance thread");
@@ -528,6 +531,7 @@ void sf_store_stop(struct sf_store *store)
         store->maint_running = false;
     }
     sf_committer_stop(store);
+    sf_settle_stop(store); /* the flush below does the renames still pending */
     pthread_rwlock_rdlock(&store->table_lock);
     for (size_t i = 0; i < store->n_table; i++) {
         struct x400ms_error e = { 0 };
@@ -558,6 +562,8 @@ void sf_store_close(struct sf_store *store)
     pthread_mutex_destroy(&store->admin_lock);
     pthread_mutex_destroy(&store->maint_mu);
     pthread_cond_destroy(&store->maint_cv);
+    pthread_mutex_destroy(&store->settle_mu);
+    pthread_cond_destroy(&store->settle_cv);
     free(store->root);
     free(store);
 }

@@ -60,6 +60,10 @@ struct sf_box {
     uint32_t cache_seq;
     uint8_t *cache;
     size_t cache_len;
+    /* Entries whose file rename (status change) is pending, under lock;
+     * the settle thread renames them (settle.c). */
+    uint32_t *settle;
+    size_t n_settle, cap_settle;
 };
 
 struct sf_store;
@@ -87,6 +91,9 @@ struct x400ms_store_mailbox {
     size_t n_deferred, cap_deferred;
     uint32_t load_next_seq;  /* next_seq when loaded: older temp files are leftovers */
     bool check_pending;
+    /* under store->settle_mu: queued for the settle thread (holds a reference) */
+    bool settle_queued;
+    struct x400ms_store_mailbox *settle_next;
     struct sf_box box[X400MS_STORE_BOX_COUNT];
 };
 
@@ -122,6 +129,12 @@ struct sf_store {
     pthread_mutex_t maint_mu;
     pthread_cond_t maint_cv;
     bool closing;            /* puts are refused from now on */
+    /* settle thread: the file renames of status changes (settle.c) */
+    pthread_t settle;
+    bool settle_running, settle_stop;
+    pthread_mutex_t settle_mu;
+    pthread_cond_t settle_cv;
+    struct x400ms_store_mailbox *settle_head, *settle_tail;
 };
 
 extern const struct x400ms_store_ops sf_store_ops;
@@ -189,6 +202,21 @@ int sf_commit_entry(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq,
 /* ops.c: deletes an entry; force skips the deletion-prohibited settings (ageing). */
 int sf_entry_delete(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq, bool force,
                     struct x400ms_error *err);
+
+/* settle.c: status changes are made in the index at once; the renames of
+ * the entry files follow on the settle thread. */
+/* Sets the status of the record at pos (caller holds box->lock for writing)
+ * and queues the rename; *kick_r is set when the caller must call
+ * sf_settle_kick after unlocking. Falls back to renaming now when out of
+ * memory. */
+int sf_box_set_status(struct x400ms_store_mailbox *mb, unsigned box, size_t pos, unsigned status,
+                      bool *kick_r, struct x400ms_error *err);
+void sf_settle_kick(struct x400ms_store_mailbox *mb);
+/* Does the pending renames of the mailbox now (caller keeps it loaded: holds
+ * the gate, or load_mu). */
+void sf_mailbox_settle(struct x400ms_store_mailbox *mb);
+int sf_settle_start(struct sf_store *store, struct x400ms_error *err);
+void sf_settle_stop(struct sf_store *store);
 
 /* backup.c */
 int sf_backup(struct sf_store *store, const char *name, const char *dir, struct x400ms_error *err);

@@ -1,4 +1,5 @@
 /* Helpers of the crash and disk-full tests and bench/load (see crashtest.h). */
+#define _GNU_SOURCE
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>

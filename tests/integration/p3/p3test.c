@@ -130,13 +130,22 @@ int p3t_run_mta(const char *const *args, char **out, int timeout_ms)
     const char *top = getenv("X400MS_TOP_BUILDDIR");
     char prog[4096];
     snprintf(prog, sizeof prog, "%s/tools/x400ms-mta", top ? top : ".");
-    const char *argv[64];
+    /* every argument is passed: bench/delivery gives 100 --to pairs (an
+     * argv of 64 once cut them to 23 mailboxes without a word) */
+    size_t count = 0;
+    while (args[count] != NULL)
+        count++;
+    const char **argv = calloc(count + 2, sizeof *argv);
+    if (argv == NULL)
+        return -1;
     size_t n = 0;
     argv[n++] = prog;
-    for (size_t i = 0; args[i] != NULL && n < 63; i++)
+    for (size_t i = 0; i < count; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
-    return x4t_run((char *const *)argv, out, timeout_ms);
+    int rc = x4t_run((char *const *)argv, out, timeout_ms);
+    free(argv);
+    return rc;
 }
 
 int p3t_parse_summary(const char *out, long *delivered, long *acknowledged, long *failed)

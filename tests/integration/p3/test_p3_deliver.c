@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "asn1/orname.h"
+#include "modules/protocol/p3/mbindex.h"
+#include "modules/store/file/store_file.h"
 #include "tests/integration/p3/p3test.h"
 #include "tests/lib/x4pcap.h"
 #include "tests/lib/x4test.h"
@@ -139,6 +142,92 @@ static void test_p3_deliver_tshark_clean(void **state)
     assert_non_null(strstr(verbose, "message-delivery"));
 }
 
+/* The O/R address -> mailbox index (modules/protocol/p3/mbindex.c) over a
+ * real store_file in this process: X.411 matching (case, spaces, ADMD " "),
+ * and the index following mailboxes created, re-addressed and deleted after
+ * it was built (the store tells nobody: the index must notice). */
+static int find(struct mtsu_mbindex *ix, const char *text, char *name)
+{
+    struct or_address a;
+    struct x400ms_error err;
+    if (or_address_parse(text, strlen(text), &a, &err) < 0)
+        return -1000;
+    return mtsu_mbindex_find(ix, &a, name, &err);
+}
+
+static void test_p3_deliver_mbindex(void **state)
+{
+    (void)state;
+    char *data = x4t_tempdir("p3mbindex");
+    enum { N = 50 };
+    const char *names[N], *addrs[N];
+    for (int i = 0; i < N; i++) {
+        char *n = malloc(16), *a = malloc(64);
+        snprintf(n, 16, "mb%d", i);
+        snprintf(a, 64, "/C=XX/A= /P=TEST/O=Org/S=user%d/", i);
+        names[i] = n;
+        addrs[i] = a;
+    }
+    assert_int_equal(p3t_create_mailboxes(data, names, addrs, N), 0);
+    char root[4096];
+    snprintf(root, sizeof root, "%s/store", data);
+    struct sf_options opt;
+    memset(&opt, 0, sizeof opt);
+    opt.root = root;
+    struct sf_store *store;
+    struct x400ms_error err;
+    assert_int_equal(sf_store_open(&opt, &store, &err), 0);
+    struct mtsu_mbindex *ix = NULL;
+    assert_int_equal(mtsu_mbindex_new(&sf_store_ops, store, &ix, &err), 0);
+    char name[X400MS_STORE_NAME_MAX + 1];
+
+    /* every mailbox, found through X.411 matching: other case, spaces, any ADMD */
+    for (int i = 0; i < N; i++) {
+        char q[96];
+        snprintf(q, sizeof q, "/C=xx/A=ADMDX/P=test/O= org /S=USER%d/", i);
+        assert_int_equal(find(ix, q, name), 0);
+        assert_string_equal(name, names[i]);
+    }
+    assert_int_equal(find(ix, "/C=XX/A= /P=TEST/O=Org/S=user7/G=John/", name), X400MS_ENOENT);
+    assert_int_equal(find(ix, "/C=XX/A= /P=OTHER/O=Org/S=user7/", name), X400MS_ENOENT);
+    struct mtsu_mbindex_stats st;
+    mtsu_mbindex_stats(ix, &st);
+    assert_int_equal(st.rebuilds, 1); /* built once, then only looked up */
+    assert_int_equal(st.hits, N);
+
+    /* created after the index was built */
+    struct x400ms_store_mailbox_info info;
+    memset(&info, 0, sizeof info);
+    info.name = "late";
+    info.or_address = "/C=XX/A= /P=TEST/O=Org/S=late/";
+    assert_int_equal(sf_store_ops.mailbox_create(store, &info, &err), 0);
+    assert_int_equal(find(ix, "/C=XX/A= /P=TEST/O=Org/S=late/", name), 0);
+    assert_string_equal(name, "late");
+
+    /* re-addressed: the old address no longer finds it, the new one does */
+    info.or_address = "/C=XX/A= /P=TEST/O=Org/S=renamed/";
+    assert_int_equal(sf_store_ops.mailbox_update(store, "mb3", &info, &err), 0);
+    assert_int_equal(find(ix, "/C=XX/A= /P=TEST/O=Org/S=user3/", name), X400MS_ENOENT);
+    assert_int_equal(find(ix, "/C=XX/A= /P=TEST/O=Org/S=renamed/", name), 0);
+    assert_string_equal(name, "mb3");
+
+    /* deleted */
+    assert_int_equal(sf_store_ops.mailbox_delete(store, "mb9", &err), 0);
+    assert_int_equal(find(ix, "/C=XX/A= /P=TEST/O=Org/S=user9/", name), X400MS_ENOENT);
+    assert_int_equal(find(ix, "/C=XX/A= /P=TEST/O=Org/S=user10/", name), 0);
+    assert_string_equal(name, "mb10");
+
+    mtsu_mbindex_free(&ix);
+    assert_null(ix);
+    sf_store_close(store);
+    for (int i = 0; i < N; i++) {
+        free((char *)names[i]);
+        free((char *)addrs[i]);
+    }
+    x4t_rmtree(data);
+    free(data);
+}
+
 /* Last: kills the daemon to read the store. */
 static void test_p3_deliver_accepted_durable(void **state)
 {
@@ -186,6 +275,7 @@ int main(void)
         cmocka_unit_test(test_p3_deliver_unknown_mta_neg),
         cmocka_unit_test(test_p3_deliver_unknown_recipient_neg),
         cmocka_unit_test(test_p3_deliver_tshark_clean),
+        cmocka_unit_test(test_p3_deliver_mbindex),
         cmocka_unit_test(test_p3_deliver_accepted_durable),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
