@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include "admin-api/jobs.h"
+#include "admin-api/jobs_file.h"
 #include "admin-api/util.h"
 #include "x400ms/log.h"
 
@@ -30,6 +31,8 @@ struct admin_job {
     uint64_t entries;        /* entries in the mailboxes handled (after restore / rebuild) */
     struct x400ms_store_check_report check; /* summed over mailboxes (index-check) */
     json_t *errors;          /* [{mailbox, code, message}] */
+    json_t *record;          /* a job of an earlier run, loaded from disk: its document */
+    bool settled;            /* finished and its last record written: may be pruned */
 };
 
 struct admin_jobs {
@@ -41,7 +44,12 @@ struct admin_jobs {
     uint64_t next_id;
     bool stopping;
     unsigned active;         /* queued or running */
+    char *dir;               /* where the records are kept; NULL: memory only */
+    pthread_mutex_t file_lock; /* orders the writes of records (taken before lock) */
+    bool write_failed;       /* logged once */
 };
+
+static json_t *job_json(const struct admin_job *job);
 
 struct admin_jobs *admin_jobs_new(struct admin_server *srv)
 {
@@ -52,6 +60,7 @@ struct admin_jobs *admin_jobs_new(struct admin_server *srv)
     jobs->next_id = 1;
     pthread_mutex_init(&jobs->lock, NULL);
     pthread_cond_init(&jobs->changed, NULL);
+    pthread_mutex_init(&jobs->file_lock, NULL);
     return jobs;
 }
 
@@ -62,7 +71,34 @@ static void job_free(struct admin_job *job)
     free(job->mailboxes);
     free(job->dir);
     json_decref(job->errors);
+    json_decref(job->record);
     free(job);
+}
+
+/* Writes the job's record as it is now. The document is taken under
+ * file_lock, so records reach the disk in the order of the states they
+ * show: the last one written is the newest. */
+static void job_persist(struct admin_job *job)
+{
+    struct admin_jobs *jobs = job->owner;
+    if (jobs->dir == NULL)
+        return;
+    pthread_mutex_lock(&jobs->file_lock);
+    pthread_mutex_lock(&jobs->lock);
+    json_t *doc = job_json(job);
+    uint64_t id = job->id;
+    pthread_mutex_unlock(&jobs->lock);
+    struct x400ms_error err = { 0 };
+    int rc = doc != NULL ? admin_jobs_file_write(jobs->dir, id, doc, &err)
+                         : x400ms_error_set(&err, X400MS_ENOMEM, "out of memory");
+    json_decref(doc);
+    if (rc < 0 && !jobs->write_failed) {
+        /* the job goes on: only its record after a restart is at stake */
+        X400MS_LOG_W("job %llu: cannot write its record: %s (further failures not logged)",
+                     (unsigned long long)id, err.message);
+        jobs->write_failed = true;
+    }
+    pthread_mutex_unlock(&jobs->file_lock);
 }
 
 void admin_jobs_stop(struct admin_jobs *jobs)
@@ -79,7 +115,7 @@ void admin_jobs_stop(struct admin_jobs *jobs)
     while (jobs->active > 0) {
         bool running = false;
         for (size_t i = 0; i < jobs->count; i++)
-            running |= jobs->jobs[i]->state == ADMIN_JOB_RUNNING;
+            running |= jobs->jobs[i]->started != 0 && !jobs->jobs[i]->settled;
         if (!running)
             break;
         if (pthread_cond_timedwait(&jobs->changed, &jobs->lock, &deadline) == ETIMEDOUT) {
@@ -106,8 +142,10 @@ void admin_jobs_free(struct admin_jobs *jobs)
     for (size_t i = 0; i < jobs->count; i++)
         job_free(jobs->jobs[i]);
     free(jobs->jobs);
+    free(jobs->dir);
     pthread_mutex_destroy(&jobs->lock);
     pthread_cond_destroy(&jobs->changed);
+    pthread_mutex_destroy(&jobs->file_lock);
     free(jobs);
 }
 
@@ -173,6 +211,31 @@ static int collect_name(void *arg, const struct x400ms_store_mailbox_info *info)
     return json_array_append_new(arg, json_string(info->name)) == 0 ? 0 : X400MS_ENOMEM;
 }
 
+/* After the job's final state is set: writes its last record, then lets it
+ * count as finished (a stop waiting for it then finds the record complete,
+ * and prune() cannot free it while it is being written). */
+static void job_settle(struct admin_job *job)
+{
+    struct admin_jobs *jobs = job->owner;
+    job_persist(job);
+    pthread_mutex_lock(&jobs->lock);
+    job->settled = true;
+    jobs->active--;
+    pthread_cond_broadcast(&jobs->changed);
+    pthread_mutex_unlock(&jobs->lock);
+}
+
+/* The mailbox of step i: the job's list, the names a backup of all
+ * mailboxes listed, or NULL (one store call for all). */
+static const char *step_mailbox(const struct admin_job *job, const json_t *all_names, size_t i)
+{
+    if (job->mailboxes != NULL)
+        return job->mailboxes[i];
+    if (all_names != NULL)
+        return json_string_value(json_array_get(all_names, i));
+    return NULL;
+}
+
 static void job_run(struct admin_job *job)
 {
     struct admin_jobs *jobs = job->owner;
@@ -182,9 +245,8 @@ static void job_run(struct admin_job *job)
     if (jobs->stopping) {
         job->state = ADMIN_JOB_CANCELLED;
         job->finished = admin_now();
-        jobs->active--;
-        pthread_cond_broadcast(&jobs->changed);
         pthread_mutex_unlock(&jobs->lock);
+        job_settle(job);
         return;
     }
     job->state = ADMIN_JOB_RUNNING;
@@ -194,20 +256,33 @@ static void job_run(struct admin_job *job)
     X400MS_LOG_N("job %llu (%s) started", (unsigned long long)job->id,
                  admin_job_kind_names[job->kind]);
 
-    /* "All mailboxes" as one store call: the backend then also copies or
-     * restores what belongs to no single mailbox. For a backup the entry
-     * count is taken over the mailboxes that exist when it starts. */
+    /* A backup of all mailboxes runs mailbox by mailbox over those that
+     * exist when it starts, so that its progress counts them (a restore of
+     * all stays one store call: the mailboxes are those of the backup). */
     json_t *all_names = NULL;
     if (job->mailboxes == NULL && job->kind == ADMIN_JOB_BACKUP) {
-        struct x400ms_error err;
+        struct x400ms_error err = { 0 };
         all_names = json_array();
-        if (srv->store->mailbox_list(srv->store_ctx, collect_name, all_names, &err) < 0)
-            json_array_clear(all_names);
+        int rc = all_names != NULL
+                     ? srv->store->mailbox_list(srv->store_ctx, collect_name, all_names, &err)
+                     : x400ms_error_set(&err, X400MS_ENOMEM, "out of memory");
+        pthread_mutex_lock(&jobs->lock);
+        if (rc < 0) {
+            json_decref(all_names);
+            all_names = NULL;
+            job->failed++;
+            job_add_error(job, NULL, &err);
+            job->total = 0;
+        } else {
+            job->total = json_array_size(all_names);
+        }
+        pthread_mutex_unlock(&jobs->lock);
     }
+    job_persist(job);
 
     bool cancelled = false;
     for (size_t i = 0; i < job->total; i++) {
-        const char *mailbox = job->mailboxes != NULL ? job->mailboxes[i] : NULL;
+        const char *mailbox = step_mailbox(job, all_names, i);
         struct x400ms_error err = { 0 };
         struct x400ms_store_check_report report = { 0 };
         uint64_t entries = 0;
@@ -217,22 +292,18 @@ static void job_run(struct admin_job *job)
         if (cancelled)
             break;
         int rc = job_step(job, mailbox, &entries, &report, &err);
-        if (rc == 0 && all_names != NULL) {
-            size_t k;
-            json_t *n;
-            json_array_foreach(all_names, k, n)
-                entries += mailbox_entry_count(srv, json_string_value(n));
-        }
         pthread_mutex_lock(&jobs->lock);
         job->done++;
-        if (rc < 0) {
+        if (rc == X400MS_ENOENT && all_names != NULL) {
+            /* deleted since the list was taken: nothing to copy */
+        } else if (rc < 0) {
             job->failed++;
             job_add_error(job, mailbox, &err);
             X400MS_LOG_W("job %llu (%s) %s: %s", (unsigned long long)job->id,
                          admin_job_kind_names[job->kind], mailbox != NULL ? mailbox : "(all)",
                          err.message);
         } else {
-            job->ok += all_names != NULL ? json_array_size(all_names) : 1;
+            job->ok++;
             job->entries += entries;
             job->check.entries += report.entries;
             job->check.corrupt += report.corrupt;
@@ -244,6 +315,7 @@ static void job_run(struct admin_job *job)
         }
         pthread_cond_broadcast(&jobs->changed);
         pthread_mutex_unlock(&jobs->lock);
+        job_persist(job);
     }
     json_decref(all_names);
 
@@ -251,9 +323,8 @@ static void job_run(struct admin_job *job)
     job->state = cancelled ? ADMIN_JOB_CANCELLED
                  : job->failed > 0 ? ADMIN_JOB_FAILED : ADMIN_JOB_DONE;
     job->finished = admin_now();
-    jobs->active--;
-    pthread_cond_broadcast(&jobs->changed);
     pthread_mutex_unlock(&jobs->lock);
+    job_settle(job);
     X400MS_LOG_N("job %llu (%s) %s", (unsigned long long)job->id,
                  admin_job_kind_names[job->kind], admin_job_state_names[job->state]);
 }
@@ -263,16 +334,30 @@ static void job_run_cb(void *ctx)
     job_run(ctx);
 }
 
+/* Room for one more job. Lock held. */
+static int grow(struct admin_jobs *jobs)
+{
+    size_t cap = jobs->cap != 0 ? jobs->cap * 2 : 16;
+    struct admin_job **grown = realloc(jobs->jobs, cap * sizeof *grown);
+    if (grown == NULL)
+        return X400MS_ENOMEM;
+    jobs->jobs = grown;
+    jobs->cap = cap;
+    return 0;
+}
+
 /* Drops the oldest finished jobs beyond ADMIN_JOBS_KEEP. Lock held. */
 static void prune(struct admin_jobs *jobs)
 {
     size_t finished = 0;
     for (size_t i = 0; i < jobs->count; i++)
-        finished += jobs->jobs[i]->state >= ADMIN_JOB_DONE;
+        finished += jobs->jobs[i]->settled;
     size_t w = 0;
     for (size_t i = 0; i < jobs->count; i++) {
         struct admin_job *job = jobs->jobs[i];
-        if (finished > ADMIN_JOBS_KEEP && job->state >= ADMIN_JOB_DONE) {
+        if (finished > ADMIN_JOBS_KEEP && job->settled) {
+            if (jobs->dir != NULL)
+                admin_jobs_file_remove(jobs->dir, job->id);
             job_free(job);
             finished--;
             continue;
@@ -317,16 +402,10 @@ int admin_jobs_submit(struct admin_jobs *jobs, const struct admin_job_spec *spec
         job_free(job);
         return x400ms_error_set(err, X400MS_ESTATE, "the daemon is stopping");
     }
-    if (jobs->count == jobs->cap) {
-        size_t cap = jobs->cap != 0 ? jobs->cap * 2 : 16;
-        struct admin_job **grown = realloc(jobs->jobs, cap * sizeof *grown);
-        if (grown == NULL) {
-            pthread_mutex_unlock(&jobs->lock);
-            job_free(job);
-            return x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
-        }
-        jobs->jobs = grown;
-        jobs->cap = cap;
+    if (jobs->count == jobs->cap && grow(jobs) != 0) {
+        pthread_mutex_unlock(&jobs->lock);
+        job_free(job);
+        return x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
     }
     job->id = jobs->next_id++;
     jobs->jobs[jobs->count++] = job;
@@ -334,6 +413,7 @@ int admin_jobs_submit(struct admin_jobs *jobs, const struct admin_job_spec *spec
     prune(jobs);
     *id_r = job->id;
     pthread_mutex_unlock(&jobs->lock);
+    job_persist(job);
     /* Outside the lock: the job may start (and take it) at once. The job
      * cannot be pruned meanwhile: only finished jobs are. */
     int rc = x400ms_core_run_job(jobs->srv->core, job_run_cb, job, err);
@@ -342,15 +422,16 @@ int admin_jobs_submit(struct admin_jobs *jobs, const struct admin_job_spec *spec
         job->state = ADMIN_JOB_FAILED;
         job->finished = admin_now();
         job_add_error(job, NULL, err);
-        jobs->active--;
-        pthread_cond_broadcast(&jobs->changed);
         pthread_mutex_unlock(&jobs->lock);
+        job_settle(job);
     }
     return rc;
 }
 
 static json_t *job_json(const struct admin_job *job)
 {
+    if (job->record != NULL)
+        return json_deep_copy(job->record);
     json_t *mailboxes;
     if (job->mailboxes == NULL) {
         mailboxes = json_string("all");
@@ -427,4 +508,101 @@ void admin_jobs_counts(struct admin_jobs *jobs,
     for (size_t i = 0; i < jobs->count; i++)
         counts[jobs->jobs[i]->kind][jobs->jobs[i]->state]++;
     pthread_mutex_unlock(&jobs->lock);
+}
+
+/* ---- records of earlier runs ---- */
+
+struct load_ctx {
+    struct admin_jobs *jobs;
+    int64_t now;
+    size_t interrupted;
+};
+
+static int name_index(const char *const *names, size_t n, const char *name)
+{
+    for (size_t i = 0; name != NULL && i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int cmp_job_id(const void *a, const void *b)
+{
+    uint64_t x = (*(struct admin_job *const *)a)->id, y = (*(struct admin_job *const *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+/* One record: kept as the job's document. A job that was queued or running
+ * when the daemon died never finishes: it is reported failed. */
+static void load_one(void *arg, uint64_t id, json_t *doc)
+{
+    struct load_ctx *lc = arg;
+    struct admin_jobs *jobs = lc->jobs;
+    int kind = name_index(admin_job_kind_names, ADMIN_JOB_KIND_COUNT,
+                          json_string_value(json_object_get(doc, "kind")));
+    int state = name_index(admin_job_state_names, ADMIN_JOB_STATE_COUNT,
+                           json_string_value(json_object_get(doc, "state")));
+    json_t *errors = json_object_get(doc, "errors");
+    if (kind < 0 || state < 0 || !json_is_array(errors) ||
+        (uint64_t)json_integer_value(json_object_get(doc, "id")) != id) {
+        X400MS_LOG_W("%s/%llu.json: not a job record (id, kind, state or errors); ignored",
+                     jobs->dir, (unsigned long long)id);
+        return;
+    }
+    struct admin_job *job = calloc(1, sizeof *job);
+    json_t *record = json_deep_copy(doc);
+    if (job == NULL || record == NULL || (jobs->count == jobs->cap && grow(jobs) != 0)) {
+        free(job);
+        json_decref(record);
+        X400MS_LOG_W("job %llu: out of memory while loading its record", (unsigned long long)id);
+        return;
+    }
+    if (state == ADMIN_JOB_QUEUED || state == ADMIN_JOB_RUNNING) {
+        state = ADMIN_JOB_FAILED;
+        json_object_set_new(record, "state", json_string(admin_job_state_names[state]));
+        json_object_set_new(record, "finished", admin_time_json(lc->now));
+        json_array_append_new(json_object_get(record, "errors"),
+                              json_pack("{s:n, s:s, s:s}", "mailbox", "code",
+                                        x400ms_strerror(X400MS_ESTATE), "message",
+                                        "interrupted by restart"));
+        struct x400ms_error err = { 0 };
+        if (admin_jobs_file_write(jobs->dir, id, record, &err) < 0)
+            X400MS_LOG_W("job %llu: %s", (unsigned long long)id, err.message);
+        lc->interrupted++;
+    }
+    job->owner = jobs;
+    job->id = id;
+    job->kind = (enum admin_job_kind)kind;
+    job->state = (enum admin_job_state)state;
+    job->record = record;
+    job->settled = true;
+    jobs->jobs[jobs->count++] = job;
+    if (id >= jobs->next_id)
+        jobs->next_id = id + 1;
+}
+
+int admin_jobs_load(struct admin_jobs *jobs, const char *dir, struct x400ms_error *err)
+{
+    char *copy = strdup(dir);
+    if (copy == NULL)
+        return x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
+    int rc = admin_jobs_dir_prepare(copy, err);
+    if (rc < 0) {
+        free(copy);
+        return rc;
+    }
+    pthread_mutex_lock(&jobs->lock);
+    jobs->dir = copy;
+    struct load_ctx lc = { .jobs = jobs, .now = admin_now() };
+    rc = admin_jobs_file_foreach(copy, load_one, &lc, err);
+    if (rc >= 0) {
+        qsort(jobs->jobs, jobs->count, sizeof *jobs->jobs, cmp_job_id);
+        prune(jobs);
+        if (jobs->count > 0)
+            X400MS_LOG_N("%zu job record(s) of earlier runs in %s (%zu interrupted by the "
+                         "restart)", jobs->count, copy, lc.interrupted);
+        rc = 0;
+    }
+    pthread_mutex_unlock(&jobs->lock);
+    return rc;
 }

@@ -4,7 +4,7 @@
  * (x400ms_core_run_job: one job at a time, never on a loop thread or an
  * HTTP thread) mailbox by mailbox, and is polled by GET with its state,
  * progress, counts and errors. The last ADMIN_JOBS_KEEP finished jobs are
- * kept for polling. */
+ * kept for polling, across restarts when admin_jobs_load() was called. */
 #ifndef ADMIN_JOBS_H
 #define ADMIN_JOBS_H
 
@@ -47,6 +47,13 @@ struct admin_jobs *admin_jobs_new(struct admin_server *srv);
 /* Cancels queued jobs, waits (bounded) for the running one. */
 void admin_jobs_stop(struct admin_jobs *jobs);
 void admin_jobs_free(struct admin_jobs *jobs);
+
+/* From now on keeps each job's record in dir (DATA_DIR/admin/jobs, created
+ * when missing) and loads the records of earlier runs, so that their jobs
+ * can still be polled; a job that was queued or running when the daemon
+ * died is reported "failed" with the error "interrupted by restart". Call
+ * once, before the first submit. */
+int admin_jobs_load(struct admin_jobs *jobs, const char *dir, struct x400ms_error *err);
 
 /* Queues a job; *id_r gets its id. */
 int admin_jobs_submit(struct admin_jobs *jobs, const struct admin_job_spec *spec, uint64_t *id_r,

@@ -11,6 +11,7 @@ admin_api_libadminapi_la_SOURCES = \
 	admin-api/http.c admin-api/http.h \
 	admin-api/token.c admin-api/token.h \
 	admin-api/jobs.c admin-api/jobs.h \
+	admin-api/jobs_file.c admin-api/jobs_file.h \
 	admin-api/util.c admin-api/util.h \
 	admin-api/oraddr.c admin-api/oraddr.h \
 	admin-api/metrics.c admin-api/metrics.h \

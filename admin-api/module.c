@@ -187,6 +187,15 @@ static int admin_start(void *state)
     if (srv->store == NULL)
         X400MS_LOG_W("no store module loaded: mailbox, entry and backup routes answer 503");
 
+    /* the jobs' records, so that jobs can be polled after a restart; without
+     * them the API still works, with jobs in memory only */
+    const char *data_dir = x400ms_core_data_dir(srv->core);
+    char *jobs_dir = data_dir[0] != '\0' ? admin_path_join(data_dir, "admin/jobs") : NULL;
+    if (jobs_dir != NULL && admin_jobs_load(srv->jobs, jobs_dir, &err) < 0)
+        X400MS_LOG_E("job records: %s; jobs are kept in memory only", err.message);
+    free(jobs_dir);
+    x400ms_error_clear(&err);
+
     int rc = admin_routes_build(srv, &err);
     if (rc < 0) {
         X400MS_LOG_E("%s", err.message);

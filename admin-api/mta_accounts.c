@@ -8,8 +8,6 @@
  * it is acknowledged, so a crash leaves the old or the new set, never a mix. */
 #define X400MS_LOG_MODULE "admin_api"
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,51 +67,8 @@ static int save(struct admin_mta_accounts *m, struct x400ms_error *err)
     if (text == NULL)
         return x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
 
-    size_t plen = strlen(m->path);
-    char *tmp = malloc(plen + 8);
-    char *dir = strdup(m->path);
-    int rc = 0;
-    if (tmp == NULL || dir == NULL) {
-        rc = x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
-        goto out;
-    }
-    snprintf(tmp, plen + 8, "%s.tmp", m->path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        rc = x400ms_error_set(err, X400MS_EIO, "%s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    size_t len = strlen(text), off = 0;
-    while (off < len) {
-        ssize_t n = write(fd, text + off, len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        off += (size_t)n;
-    }
-    if (off != len || write(fd, "\n", 1) != 1 || fsync(fd) != 0) {
-        rc = x400ms_error_set(err, errno == ENOSPC ? X400MS_ENOSPC : X400MS_EIO, "%s: %s", tmp,
-                              strerror(errno));
-        close(fd);
-        unlink(tmp);
-        goto out;
-    }
-    close(fd);
-    if (rename(tmp, m->path) != 0) {
-        rc = x400ms_error_set(err, X400MS_EIO, "rename %s: %s", tmp, strerror(errno));
-        unlink(tmp);
-        goto out;
-    }
-    int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
-out:
+    int rc = admin_write_file_atomic(m->path, text, err);
     free(text);
-    free(tmp);
-    free(dir);
     return rc;
 }
 

@@ -1,8 +1,12 @@
 /* admin-api: small helpers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "admin-api/util.h"
 #include "x400ms/store.h"
 
@@ -58,4 +62,60 @@ char *admin_path_join(const char *base, const char *path)
     if (out != NULL)
         snprintf(out, n, "%s/%s", base, path);
     return out;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, p + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        off += (size_t)n;
+    }
+    return 0;
+}
+
+int admin_write_file_atomic(const char *path, const char *text, struct x400ms_error *err)
+{
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 8);
+    char *dir = strdup(path);
+    int rc = 0;
+    if (tmp == NULL || dir == NULL) {
+        rc = x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
+        goto out;
+    }
+    snprintf(tmp, plen + 8, "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        rc = x400ms_error_set(err, errno == ENOSPC ? X400MS_ENOSPC : X400MS_EIO, "%s: %s", tmp,
+                              strerror(errno));
+        goto out;
+    }
+    if (write_all(fd, text, strlen(text)) != 0 || write_all(fd, "\n", 1) != 0 || fsync(fd) != 0) {
+        rc = x400ms_error_set(err, errno == ENOSPC ? X400MS_ENOSPC : X400MS_EIO, "%s: %s", tmp,
+                              strerror(errno));
+        close(fd);
+        unlink(tmp);
+        goto out;
+    }
+    close(fd);
+    if (rename(tmp, path) != 0) {
+        rc = x400ms_error_set(err, X400MS_EIO, "rename %s: %s", tmp, strerror(errno));
+        unlink(tmp);
+        goto out;
+    }
+    /* the rename itself is durable once the directory is synced */
+    int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+out:
+    free(tmp);
+    free(dir);
+    return rc;
 }

@@ -18,6 +18,7 @@
 #include "core/loop-private.h"
 #include "core/manifest.h"
 #include "core/module-loader.h"
+#include "core/privileges.h"
 #include "x400ms/log.h"
 
 #ifndef X400MS_SYSCONFDIR
@@ -48,9 +49,11 @@ static char *absolute_path(const char *path)
     return core_path_resolve(cwd, path);
 }
 
-/* mkdir -p; the last component gets mode 0700 (it holds every mailbox). */
-static int make_data_dir(const char *dir, struct x400ms_error *err)
+/* mkdir -p; the last component gets mode 0700 (it holds every mailbox).
+ * *created tells whether the last component is new. */
+static int make_data_dir(const char *dir, bool *created, struct x400ms_error *err)
 {
+    *created = false;
     char *path = strdup(dir);
     if (!path)
         return x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
@@ -67,7 +70,9 @@ static int make_data_dir(const char *dir, struct x400ms_error *err)
         *p = '/';
     }
     free(path);
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+    if (mkdir(dir, 0700) == 0)
+        *created = true;
+    else if (errno != EEXIST)
         return x400ms_error_set(err, X400MS_EIO, "data_dir %s: cannot create it: %s", dir, strerror(errno));
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
@@ -291,24 +296,42 @@ static int run_daemon(const struct daemon_options *opt, const struct core_manife
 {
     struct x400ms_error err = { 0 };
     struct daemon d = { .signal_fd = -1 };
+    struct privileges priv;
     int ready_fd = -1, pid_fd = -1, status = 1;
     char *pid_file = NULL;
     const char *log_target = m->log_target;
+    bool created;
 
+    /* Root is kept only to bind ports: every file (data dir, log file,
+     * module state, keys) is touched as the manifest's user from here on,
+     * and root is dropped once the modules have started. */
+    if (privileges_plan(&priv, m->user, m->group, opt->allow_root, &err) != 0) {
+        fprintf(stderr, "x400msd: %s: %s\n", m->file, err.message);
+        return 1;
+    }
+    if (make_data_dir(data_dir, &created, &err) != 0 ||
+        privileges_data_dir(&priv, data_dir, created, &err) != 0 ||
+        privileges_files_as_user(&priv, &err) != 0) {
+        fprintf(stderr, "x400msd: %s\n", err.message);
+        return 1;
+    }
     if (!opt->foreground && strcmp(log_target, "stderr") == 0)
         log_target = "syslog"; /* in the background nobody reads stderr */
     if (x400ms_log_set_target(log_target, &err) != 0) {
         fprintf(stderr, "x400msd: %s: log.target: %s\n", m->file, err.message);
         return 1;
     }
-    if (make_data_dir(data_dir, &err) != 0)
-        goto fail;
     if (!opt->foreground && (ready_fd = daemonize()) < 0) {
         x400ms_error_set(&err, X400MS_EIO, "cannot go to the background: %s", strerror(errno));
         goto fail;
     }
     pid_file = opt->pid_file ? absolute_path(opt->pid_file) : (m->pid_file ? strdup(m->pid_file) : NULL);
-    if (pid_file && (pid_fd = pid_file_create(pid_file, &err)) < 0)
+    /* The pid file usually lives in a root-owned /run. */
+    privileges_files_as_root(&priv, true);
+    if (pid_file)
+        pid_fd = pid_file_create(pid_file, &err);
+    privileges_files_as_root(&priv, false);
+    if (pid_file && pid_fd < 0)
         goto fail;
     if (signals_setup(&d, &err) != 0)
         goto fail;
@@ -316,15 +339,20 @@ static int run_daemon(const struct daemon_options *opt, const struct core_manife
     unsigned threads = m->threads ? m->threads : default_threads();
     X400MS_LOG_N("x400msd %s starting: manifest %s, data_dir %s, %u loop thread%s, pid %ld",
                  PACKAGE_VERSION, m->file, data_dir, threads, threads == 1 ? "" : "s", (long)getpid());
-    if (m->user || m->group)
-        X400MS_LOG_N("user/group in the manifest (%s/%s) are checked but not applied yet: "
-                     "x400msd keeps running as uid %ld", m->user ? m->user : "-",
-                     m->group ? m->group : "-", (long)getuid());
+    if (geteuid() == 0 && !priv.switching)
+        X400MS_LOG_W("running as root (--allow-root): every module runs with full privileges; "
+                     "set \"user\" in the manifest instead");
+    else if (priv.switching)
+        X400MS_LOG_N("started as root: files are accessed as user %s (uid %ld); root is dropped once "
+                     "the listeners are bound", priv.user, (long)priv.uid);
 
     d.core = core_open(m, data_dir, false, builtins, &err);
     if (!d.core)
         goto fail;
     int rc = core_modules_start(d.core, &err);
+    /* Listeners are bound: drop root before any loop thread serves a peer. */
+    if (rc == 0)
+        rc = privileges_drop(&priv, &err);
     struct x400ms_error thread_err = { 0 };
     int thread_rc = core_start_loop_threads(d.core, &thread_err);
     if (rc == 0 && thread_rc != 0) {
@@ -362,7 +390,10 @@ out:
     if (d.signal_fd >= 0)
         close(d.signal_fd);
     if (pid_fd >= 0) {
-        unlink(pid_file);
+        /* After the drop of root, a root-owned /run no longer lets us
+         * remove it: the lock on it is what shows a running daemon. */
+        if (unlink(pid_file) != 0 && errno != ENOENT)
+            X400MS_LOG_I("pid file %s left in place: %s", pid_file, strerror(errno));
         close(pid_fd);
     }
     free(pid_file);

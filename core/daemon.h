@@ -11,6 +11,7 @@ struct daemon_options {
     const char *pid_file;  /* -p: overrides the manifest's pid_file */
     bool check;            /* -t: check manifest and module configs, then exit */
     bool foreground;       /* -f */
+    bool allow_root;       /* --allow-root or X400MS_ALLOW_ROOT=1: run as root without "user" */
 };
 
 /* Runs the daemon (or the -t check) and returns the process exit status.

@@ -26,6 +26,7 @@ x400msinclude_HEADERS += include/x400ms/worker.h
 X400MSD_STATIC_MODULE_LIBS =
 sbin_PROGRAMS += core/x400msd
 core_x400msd_SOURCES = core/main.c core/daemon.c core/daemon.h
+core_x400msd_SOURCES += core/privileges.c core/privileges.h
 nodist_core_x400msd_SOURCES = core/builtin-modules.c
 core_x400msd_LDADD = $(X400MSD_STATIC_MODULE_LIBS) libx400ms.la $(JANSSON_LIBS) $(LTDL_LIBS) $(PTHREAD_LIBS)
 

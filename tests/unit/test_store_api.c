@@ -497,6 +497,13 @@ static void test_store_set_status(void **state)
     uint32_t s = tsu_put(f->mb, 0, 1, 10);
 
     assert_int_equal(OPS->set_status(f->mb, 0, s, X400MS_STATUS_LISTED, &err), 0);
+    /* in the index at once ... */
+    assert_int_equal(OPS->get(f->mb, 0, s, 0, &e, &err), 0);
+    assert_int_equal(e->attrs.status, X400MS_STATUS_LISTED);
+    OPS->entry_free(e);
+    tsu_assert_content(f->mb, 0, s, 1, 10); /* readable whether or not renamed yet */
+    /* ... and in the file name once settled (a flush does what is pending) */
+    assert_int_equal(sf_store_flush(f->store, &err), 0);
     snprintf(name, sizeof name, "%u.L", s);
     assert_true(file_exists(f, "alice", "inbox", name));
     snprintf(name, sizeof name, "%u.N", s);
@@ -507,10 +514,94 @@ static void test_store_set_status(void **state)
     assert_int_equal(OPS->get(f->mb, 0, s, 0, &e, &err), 0);
     assert_int_equal(e->attrs.status, X400MS_STATUS_PROCESSED);
     OPS->entry_free(e);
+    assert_int_equal(sf_store_flush(f->store, &err), 0);
     snprintf(name, sizeof name, "%u.P", s);
     assert_true(file_exists(f, "alice", "inbox", name));
     /* the content still reads after the renames */
     tsu_assert_content(f->mb, 0, s, 1, 10);
+}
+
+static uint32_t count_status(struct x400ms_store_mailbox *mb, unsigned status)
+{
+    struct x400ms_store_summary sum;
+    struct x400ms_error err = { 0 };
+    assert_int_equal(OPS->summary(mb, 0, &sum, &err), 0);
+    return (uint32_t)sum.by_status[status];
+}
+
+/* P7 List marks up to 100 entries listed in one call; the files follow. */
+static void test_store_set_status_many(void **state)
+{
+    struct fixture *f = *state;
+    struct x400ms_error err = { 0 };
+    uint32_t seqs[100];
+    char name[32];
+
+    for (int i = 0; i < 100; i++)
+        seqs[i] = tsu_put(f->mb, 0, (uint32_t)i + 1, 10 + (size_t)i);
+    assert_int_equal(x400ms_store_set_status_many(OPS, f->mb, 0, seqs, 60, X400MS_STATUS_LISTED, &err), 0);
+    assert_int_equal(count_status(f->mb, X400MS_STATUS_NEW), 40);
+    assert_int_equal(count_status(f->mb, X400MS_STATUS_LISTED), 60);
+    /* forward only: processing some of them, "new" ignored */
+    assert_int_equal(OPS->set_status_many(f->mb, 0, seqs + 50, 20, X400MS_STATUS_PROCESSED, &err), 0);
+    assert_int_equal(OPS->set_status_many(f->mb, 0, seqs, 100, X400MS_STATUS_NEW, &err), 0);
+    assert_int_equal(count_status(f->mb, X400MS_STATUS_NEW), 30);
+    assert_int_equal(count_status(f->mb, X400MS_STATUS_LISTED), 50);
+    assert_int_equal(count_status(f->mb, X400MS_STATUS_PROCESSED), 20);
+    /* a selection by status sees it at once */
+    struct x400ms_store_filter is_new = { .op = X400MS_FILTER_EQUAL, .attr = X400MS_ATTR_STATUS,
+                                          .int_value = X400MS_STATUS_NEW };
+    struct x400ms_store_selector sel = { .filter = &is_new };
+    struct tsu_seqs got;
+    tsu_list(f->mb, 0, &sel, &got, NULL);
+    assert_int_equal(got.n, 30);
+    assert_int_equal(got.seq[0], seqs[70]);
+    for (int i = 0; i < 100; i++)
+        tsu_assert_content(f->mb, 0, seqs[i], (uint32_t)i + 1, 10 + (size_t)i);
+    /* survives a clean restart, with the files named by their status */
+    OPS->mailbox_close(f->mb);
+    sf_store_close(f->store);
+    f->store = tsu_open(f->dir, false);
+    f->mb = tsu_mbopen(f->store, "alice");
+    assert_int_equal(count_status(f->mb, X400MS_STATUS_NEW), 30);
+    assert_int_equal(count_status(f->mb, X400MS_STATUS_LISTED), 50);
+    assert_int_equal(count_status(f->mb, X400MS_STATUS_PROCESSED), 20);
+    snprintf(name, sizeof name, "%u.L", seqs[0]);
+    assert_true(file_exists(f, "alice", "inbox", name));
+    snprintf(name, sizeof name, "%u.P", seqs[69]);
+    assert_true(file_exists(f, "alice", "inbox", name));
+    snprintf(name, sizeof name, "%u.N", seqs[99]);
+    assert_true(file_exists(f, "alice", "inbox", name));
+    struct x400ms_store_check_report rep;
+    assert_int_equal(OPS->check(f->store, "alice", &rep, &err), 0);
+    assert_true(rep.consistent);
+    assert_int_equal(rep.entries, 100);
+}
+
+static void test_store_set_status_many_neg(void **state)
+{
+    struct fixture *f = *state;
+    struct x400ms_error err = { 0 };
+    uint32_t seqs[3];
+    seqs[0] = tsu_put(f->mb, 0, 1, 10);
+    seqs[1] = seqs[0] + 1000; /* unknown */
+    seqs[2] = tsu_put(f->mb, 0, 2, 10);
+    /* the unknown one is named, the others are applied */
+    assert_int_equal(OPS->set_status_many(f->mb, 0, seqs, 3, X400MS_STATUS_LISTED, &err), X400MS_ENOENT);
+    assert_non_null(strstr(err.message, "1001") ? err.message : strstr(err.message, "no entry"));
+    assert_int_equal(count_status(f->mb, X400MS_STATUS_LISTED), 2);
+    assert_int_equal(OPS->set_status_many(f->mb, 0, seqs, 3, (enum x400ms_store_status)3, &err), X400MS_EINVAL);
+    assert_int_equal(OPS->set_status_many(f->mb, 0, NULL, 3, X400MS_STATUS_LISTED, &err), X400MS_EINVAL);
+    assert_int_equal(OPS->set_status_many(f->mb, 1, seqs, 1, X400MS_STATUS_LISTED, &err), X400MS_ENOENT);
+    assert_int_equal(OPS->set_status_many(f->mb, 0, seqs, 0, X400MS_STATUS_LISTED, &err), 0);
+    /* the wrapper falls back to set_status for a backend built before set_status_many */
+    struct x400ms_store_ops old = *OPS;
+    old.size = offsetof(struct x400ms_store_ops, set_status_many);
+    old.set_status_many = NULL;
+    assert_false(X400MS_STORE_OPS_HAS(&old, set_status_many));
+    assert_int_equal(x400ms_store_set_status_many(&old, f->mb, 0, seqs, 3, X400MS_STATUS_PROCESSED, &err),
+                     X400MS_ENOENT);
+    assert_int_equal(count_status(f->mb, X400MS_STATUS_PROCESSED), 2);
 }
 
 static void test_store_set_status_neg(void **state)
@@ -784,6 +875,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_select_neg, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_set_status, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_set_status_neg, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_set_status_many, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_set_status_many_neg, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_delete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_delete_prohibited_neg, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_summary, setup, teardown),

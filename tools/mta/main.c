@@ -16,7 +16,14 @@ static void usage(FILE *f)
             "       x400ms-mta serve --listen HOST:PORT --mta-name NAME --password PW\n"
             "                  [--out FILE] [--name OURNAME]\n"
             "  Acts as an upstream MTA (mts-access, X.411): takes submissions from the MTA\n"
-            "  named NAME and writes each as one JSON line to stdout or FILE.\n");
+            "  named NAME and writes each as one JSON line to stdout or FILE.\n"
+            "       x400ms-mta ua -H HOST:PORT --bind ORADDR --password PW [--to ORADDR]...\n"
+            "                  [--submit N] [--receive N] [--wait S] [--subject T] [--size B]\n"
+            "                  [--report] [--refuse] [--max-content-length N] [--context 88|94]\n"
+            "                  [--reliable] [--from ORADDR]\n"
+            "  A user agent without a message store (mts-access, X.411): binds as ORADDR,\n"
+            "  submits N messages to the --to recipients, prints each delivery the MS\n"
+            "  pushes, stays bound until --receive N arrived (or --wait S seconds).\n");
 }
 
 int main(int argc, char **argv)
@@ -25,6 +32,8 @@ int main(int argc, char **argv)
         return mta_deliver_main(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "serve") == 0)
         return mta_serve_main(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "ua") == 0)
+        return mta_ua_main(argc - 1, argv + 1);
     if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
         usage(stdout);
         return 0;

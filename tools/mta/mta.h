@@ -28,5 +28,7 @@ void mta_stack_stop(struct x400ms_core **core);
 int mta_deliver_main(int argc, char **argv);
 /* serve.c */
 int mta_serve_main(int argc, char **argv);
+/* ua.c: a P3 user agent (mts-access) */
+int mta_ua_main(int argc, char **argv);
 
 #endif

@@ -57,5 +57,10 @@ tests_integration_actions_actions_test_mts_la_LIBADD = $(MODULE_LINK_LIBS)
 tests_integration_actions_actions_test_probe_la_SOURCES = tests/integration/actions/test_probe_module.c
 tests_integration_actions_actions_test_probe_la_LDFLAGS = $(actions_test_module_flags)
 tests_integration_actions_actions_test_probe_la_LIBADD = $(MODULE_LINK_LIBS)
+# A helper actions.sh runs: registers ipm-auto-forward over P7 Register-MS
+# with the parameter in BER (X.420 clause 19, both forms).
+check_PROGRAMS += tests/integration/actions/af_register
+tests_integration_actions_af_register_SOURCES = tests/integration/actions/af_register.c
+tests_integration_actions_af_register_LDADD = libx400ms-client.la libx400ms.la $(JANSSON_LIBS) $(PTHREAD_LIBS)
 TESTS += tests/integration/actions/actions.sh
 EXTRA_DIST += tests/integration/actions/actions.sh

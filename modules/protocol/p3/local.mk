@@ -41,6 +41,7 @@ EXTRA_DIST += docs/p3.md
 bin_PROGRAMS += tools/x400ms-mta
 tools_x400ms_mta_SOURCES = tools/mta/mta.h tools/mta/main.c tools/mta/deliver.c tools/mta/embed.c \
 	tools/mta/serve.c
+tools_x400ms_mta_SOURCES += tools/mta/ua.c
 tools_x400ms_mta_LDADD = libx400ms.la $(JANSSON_LIBS) $(LTDL_LIBS) $(PTHREAD_LIBS)
 
 # Integration tests: the real daemon (rfc1006 + store_file + p3 [+ mta_local])
@@ -80,3 +81,12 @@ tests_integration_p3_test_p3_upstream_CFLAGS = $(TEST_CFLAGS)
 tests_integration_p3_test_p3_upstream_LDADD = tests/lib/libx4test.la $(TEST_LIBS)
 EXTRA_tests_integration_p3_test_p3_upstream_DEPENDENCIES = tests/integration/mta/mta_test_submit.la \
 	tests/lib/libx4test.la libx400ms.la tools/x400ms-mta
+
+# The P3 endpoint for user agents: `x400ms-mta ua` against the daemon
+# (rfc1006 + store_file + mta_local + p3 with "ua").
+check_PROGRAMS += tests/integration/p3/test_p3_ua
+TESTS += tests/integration/p3/test_p3_ua
+tests_integration_p3_test_p3_ua_SOURCES = tests/integration/p3/test_p3_ua.c
+tests_integration_p3_test_p3_ua_CFLAGS = $(TEST_CFLAGS)
+tests_integration_p3_test_p3_ua_LDADD = $(P3_TEST_LIBS)
+EXTRA_tests_integration_p3_test_p3_ua_DEPENDENCIES = tools/x400ms-mta

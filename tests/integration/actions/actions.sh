@@ -243,5 +243,75 @@ api GET /api/v1/mailboxes/carol/auto-actions | grep -q 2.999.2.1.1 || fail "regi
 echo "ok: delayed forward across restart"
 
 stop
+
+# ---- the BER parameter of ipm-auto-forward over P7 Register-MS (X.420
+# clause 19, both forms), with a filter over non-integer attributes ----
+reg=$top/tests/integration/actions/af_register
+if [ -x "$reg" ] && ls "$mods"/p7.* "$mods"/rfc1006.* >/dev/null 2>&1; then
+p7port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+python3 - "$tmp/x400ms.json" "$p7port" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m["modules"].insert(0, {"name": "rfc1006", "config": {"listen": [{"address": "127.0.0.1", "port": int(sys.argv[2])}]}})
+m["modules"].append({"name": "p7"})
+json.dump(m, open(sys.argv[1], "w"), indent=1)
+PY
+start
+"$reg" "$p7port" "$(addr bob)" pw-bob 1994 "$(addr dave)" "$(addr alice)" || fail "P7 Register-MS (1994 form) refused"
+api GET /api/v1/mailboxes/bob/auto-actions >"$tmp/reg.json"
+python3 - "$tmp/reg.json" "$(addr bob)" "$(addr dave)" "$(addr alice)" <<'PY' || fail "1994 form: $(cat "$tmp/reg.json")"
+import json, sys
+norm = lambda a: a.replace(" ", "").lower()
+regs = [r for r in json.load(open(sys.argv[1]))["registrations"] if r["type"] == "2.6.4.4.0"]
+assert len(regs) == 1 and regs[0]["id"] == 1, regs
+p = regs[0]["parameter"]
+assert [norm(r) for r in p["recipients"]] == [norm(sys.argv[3])], p["recipients"]
+assert norm(p["originator"]) == norm(sys.argv[2]), p["originator"]
+assert p["priority"] == "urgent" and p["delivery_report"] is True, p
+assert p["subject"] == "Forwarded by P7" and p["cover_note"] == "cover from P7", p
+assert p["nrn_comment"] == "Auto-forwarded" and p["delete_delivered"] is True, p
+f = p["filter"]["and"]
+assert f[0] == {"substrings": {"subject": {"initial": "FWD"}}}, f[0]
+assert norm(f[1]["equal"]["originator"]) == norm(sys.argv[4]), f[1]
+assert f[2] == {"greater_or_equal": {"creation_time": 1000000000}}, f[2]
+PY
+echo "ok: P7 Register-MS 1994 form decoded (filter on subject, originator-name, creation-time)"
+d0=$(count dave); b0=$(count bob)
+subj_ipm() { # MAILBOX FROM SUBJECT
+    api POST /api/v1/test/actions/deliver "{\"mailbox\": \"$1\", \"priority\": \"normal\", \"subject\": \"$3\", \"ipm\": {\"originator\": \"$(addr $2)\", \"recipient\": \"$(addr $1)\", \"nrn\": false, \"ipm_return\": false, \"id\": \"$3\"}}" >/dev/null
+}
+subj_ipm bob alice "other subject"
+subj_ipm bob carol "FWD from carol"
+subj_ipm bob alice "FWD from alice"
+wait_for 5 count_is dave $((d0 + 1)) || fail "the entry the BER filter selects was not forwarded"
+wait_for 5 count_is bob $((b0 + 2)) || fail "bob: $(count bob) entries, want $((b0 + 2)) (delete-delivered-object)"
+sleep 1
+[ "$(count dave)" = $((d0 + 1)) ] || fail "entries the filter refuses were forwarded ($(count dave))"
+api GET /api/v1/mailboxes/dave/entries | grep -q '"Forwarded by P7"' || fail "forwarding-heading subject not used: $(cat "$tmp/out")"
+api GET /api/v1/mailboxes/bob/entries | grep -q '"FWD from alice"' && fail "the forwarded entry was kept (delete-delivered-object)"
+echo "ok: the BER registration forwards exactly the entry its filter selects"
+
+"$reg" "$p7port" "$(addr carol)" pw-carol 1988 "$(addr dave)" "$(addr alice)" || fail "P7 Register-MS (1988 form) refused"
+api GET /api/v1/mailboxes/carol/auto-actions >"$tmp/reg.json"
+python3 - "$tmp/reg.json" "$(addr carol)" "$(addr dave)" <<'PY' || fail "1988 form: $(cat "$tmp/reg.json")"
+import json, sys
+norm = lambda a: a.replace(" ", "").lower()
+regs = [r for r in json.load(open(sys.argv[1]))["registrations"] if r["type"] == "2.6.4.4.0"]
+assert len(regs) == 1 and regs[0]["id"] == 2, regs
+p = regs[0]["parameter"]
+assert [norm(r) for r in p["recipients"]] == [norm(sys.argv[3])] and norm(p["originator"]) == norm(sys.argv[2]), p
+assert p["cover_note"] == "cover 88" and p["nrn_comment"] == "Forwarded 88", p
+assert "delete_delivered" not in p and len(p["filter"]["and"]) == 3, p
+PY
+echo "ok: P7 Register-MS 1988 form (AutoForwardArguments, ForwardingInformation1988) decoded"
+
+"$reg" "$p7port" "$(addr alice)" pw-alice conflict "$(addr dave)" "$(addr bob)"; st=$?
+[ "$st" = 3 ] || fail "preserve-retrieval-status with delete-delivered-object accepted (exit $st)"
+api GET /api/v1/mailboxes/alice/auto-actions | grep -q '2.6.4.4.0' && fail "the refused registration was kept"
+echo "ok: exclusive ipm-auto-forward-options refused"
+stop
+else
+    echo "note: P7 BER registration not tested (af_register, p7 or rfc1006 not built)"
+fi
 echo "PASS: auto-actions"
 exit 0

@@ -1025,6 +1025,178 @@ static void test_admin_api_no_store(void **state)
     assert_int_equal(x4t_daemon_stop(d), 0);
 }
 
+/* ---- jobs across restarts (issue 9) ---- */
+
+/* A daemon of its own for a test: the group's manifest, on data_dir when
+ * not NULL (a restart), with port_ and token_ pointing at it. */
+static struct x4t_daemon *own_daemon_start(const char *data_dir)
+{
+    const char *build = getenv("X400MS_TOP_BUILDDIR");
+    char *text = x4t_replace(manifest, "@BUILD@", build != NULL ? build : ".");
+    struct x4t_daemon *d = data_dir != NULL ? x4t_daemon_start_in(text, data_dir)
+                                            : x4t_daemon_start(text);
+    free(text);
+    assert_non_null(d);
+    assert_int_equal(x4t_daemon_wait_log(d, "admin API listening", 5000), 0);
+    port_ = x4t_daemon_port(d, 1);
+    read_token(d, token_, sizeof token_);
+    return d;
+}
+
+static json_int_t post_job(const char *path, const char *body)
+{
+    json_t *doc = call("POST", path, body, 202);
+    json_int_t id = json_integer_value(json_object_get(doc, "id"));
+    assert_true(id > 0);
+    json_decref(doc);
+    return id;
+}
+
+static json_t *get_job(json_int_t id, int status)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/backups/%lld", (long long)id);
+    return call("GET", path, NULL, status);
+}
+
+static json_int_t job_number(const json_t *job, const char *object, const char *member)
+{
+    json_t *v = json_object_get(json_object_get(job, object), member);
+    if (!json_is_integer(v))
+        fail_msg("job: %s.%s is not an integer", object, member);
+    return json_integer_value(v);
+}
+
+/* A backup of all mailboxes counts them in its progress; finished jobs
+ * answer the same documents after the daemon is killed and started again
+ * on the same data, and ids go on from the last one. */
+static void test_admin_api_jobs_survive_restart(void **state)
+{
+    (void)state;
+    int saved_port = port_;
+    char saved_token[sizeof token_];
+    memcpy(saved_token, token_, sizeof token_);
+    struct x4t_daemon *d = own_daemon_start(NULL);
+    const char *names[] = { "r1", "r2", "r3" };
+    for (int i = 0; i < 3; i++) {
+        create_mailbox(names[i]);
+        deliver(names[i], i + 1, 0, NULL);
+    }
+    json_int_t all = post_job("/api/v1/backups", "{\"destination\": \"all\"}");
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/backups/%lld", (long long)all);
+    json_t *before_all = wait_job(path);
+    assert_string_equal(json_string_value(json_object_get(before_all, "state")), "done");
+    assert_int_equal(job_number(before_all, "progress", "total"), 3);
+    assert_int_equal(job_number(before_all, "progress", "done"), 3);
+    assert_int_equal(job_number(before_all, "counts", "mailboxes_ok"), 3);
+    assert_int_equal(job_number(before_all, "counts", "entries"), 1 + 2 + 3);
+    json_int_t bad = post_job("/api/v1/backups", "{\"mailboxes\": [\"nobody\"]}");
+    snprintf(path, sizeof path, "/api/v1/backups/%lld", (long long)bad);
+    json_t *before_bad = wait_job(path);
+    assert_string_equal(json_string_value(json_object_get(before_bad, "state")), "failed");
+
+    char data_dir[1024];
+    snprintf(data_dir, sizeof data_dir, "%s", x4t_daemon_data_dir(d));
+    char record[1200];
+    snprintf(record, sizeof record, "%s/admin/jobs/%lld.json", data_dir, (long long)all);
+    struct stat st;
+    assert_int_equal(stat(record, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(x4t_daemon_kill(d), 0);
+    d = own_daemon_start(data_dir);
+
+    json_t *after_all = get_job(all, 200), *after_bad = get_job(bad, 200);
+    if (!json_equal(before_all, after_all) || !json_equal(before_bad, after_bad)) {
+        char *a = json_dumps(before_all, 0), *b = json_dumps(after_all, 0);
+        fail_msg("job records changed across the restart:\n%s\n%s", a, b);
+        free(a);
+        free(b);
+    }
+    json_int_t next = post_job("/api/v1/backups", "{\"mailboxes\": [\"r1\"]}");
+    assert_true(next > bad);
+    /* GET /api/v1/jobs lists the loaded and the new, newest first */
+    json_t *list = call("GET", "/api/v1/jobs", NULL, 200);
+    json_t *jobs = json_object_get(list, "jobs");
+    assert_true(json_array_size(jobs) >= 3);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(jobs, 0), "id")), next);
+    json_decref(list);
+    json_decref(before_all);
+    json_decref(after_all);
+    json_decref(before_bad);
+    json_decref(after_bad);
+    snprintf(path, sizeof path, "/api/v1/backups/%lld", (long long)next);
+    json_decref(wait_job(path));
+    assert_int_equal(x4t_daemon_stop(d), 0);
+    port_ = saved_port;
+    memcpy(token_, saved_token, sizeof token_);
+}
+
+/* A job running when the daemon is killed is reported failed, "interrupted
+ * by restart", with the progress it had reached. */
+static void test_admin_api_jobs_interrupted_neg(void **state)
+{
+    (void)state;
+    int saved_port = port_;
+    char saved_token[sizeof token_];
+    memcpy(saved_token, token_, sizeof token_);
+    struct x4t_daemon *d = own_daemon_start(NULL);
+    create_mailbox("big");
+    deliver("big", 50, 0, NULL);
+    /* a long job: the same mailbox backed up 3,000 times */
+    enum { STEPS = 3000 };
+    size_t cap = 64 + STEPS * 7;
+    char *body = malloc(cap);
+    assert_non_null(body);
+    size_t len = (size_t)snprintf(body, cap, "{\"destination\": \"long\", \"mailboxes\": [");
+    for (int i = 0; i < STEPS; i++)
+        len += (size_t)snprintf(body + len, cap - len, "%s\"big\"", i ? "," : "");
+    snprintf(body + len, cap - len, "]}");
+    json_int_t id = post_job("/api/v1/backups", body);
+    free(body);
+    json_int_t done_before = 0;
+    for (int i = 0; i < 200 && done_before < 3; i++) {
+        json_t *job = get_job(id, 200);
+        const char *st = json_string_value(json_object_get(job, "state"));
+        if (strcmp(st, "queued") != 0 && strcmp(st, "running") != 0)
+            fail_msg("the job ended (%s) before the daemon could be killed", st);
+        done_before = job_number(job, "progress", "done");
+        json_decref(job);
+        usleep(20 * 1000);
+    }
+    assert_true(done_before >= 3);
+    char data_dir[1024];
+    snprintf(data_dir, sizeof data_dir, "%s", x4t_daemon_data_dir(d));
+    assert_int_equal(x4t_daemon_kill(d), 0);
+    d = own_daemon_start(data_dir);
+
+    json_t *job = get_job(id, 200);
+    assert_string_equal(json_string_value(json_object_get(job, "state")), "failed");
+    assert_true(json_is_string(json_object_get(job, "finished")));
+    json_int_t done = job_number(job, "progress", "done");
+    assert_true(done >= done_before && done < STEPS);
+    assert_int_equal(job_number(job, "progress", "total"), STEPS);
+    json_t *errors = json_object_get(job, "errors");
+    json_t *last = json_array_get(errors, json_array_size(errors) - 1);
+    assert_non_null(last);
+    assert_string_equal(json_string_value(json_object_get(last, "message")),
+                        "interrupted by restart");
+    assert_true(json_is_null(json_object_get(last, "mailbox")));
+    json_decref(job);
+    /* the verdict is written once: a second restart answers the same */
+    snprintf(data_dir, sizeof data_dir, "%s", x4t_daemon_data_dir(d));
+    json_t *first = get_job(id, 200);
+    assert_int_equal(x4t_daemon_kill(d), 0);
+    d = own_daemon_start(data_dir);
+    json_t *second = get_job(id, 200);
+    assert_true(json_equal(first, second));
+    json_decref(first);
+    json_decref(second);
+    assert_int_equal(x4t_daemon_stop(d), 0);
+    port_ = saved_port;
+    memcpy(token_, saved_token, sizeof token_);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -1047,6 +1219,8 @@ int main(void)
         cmocka_unit_test(test_admin_api_check_binds_nothing),
         cmocka_unit_test(test_admin_api_https),
         cmocka_unit_test(test_admin_api_no_store),
+        cmocka_unit_test(test_admin_api_jobs_survive_restart),
+        cmocka_unit_test(test_admin_api_jobs_interrupted_neg),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -150,8 +150,10 @@ static void test_crash_daemon_sigkill_rounds(void **state)
     long long t_start = x4t_now_ms();
 
     for (int round = 1; round <= rounds; round++) {
+        long long t0 = x4t_now_ms();
         struct x4t_daemon *d = x4t_daemon_start_in(manifest, data);
         assert_non_null(d);
+        long long t_started = x4t_now_ms();
         int port = x4t_daemon_port(d, 1);
         char ack_log[4096];
         snprintf(ack_log, sizeof ack_log, "%s/acks-%d.txt", data, round);
@@ -175,8 +177,10 @@ static void test_crash_daemon_sigkill_rounds(void **state)
         free(out);
 
         /* restart: the daemon's own recovery; then the index check and P7 */
+        long long t_killed = x4t_now_ms();
         d = x4t_daemon_start_in(manifest, data);
         assert_non_null(d);
+        long long t_restarted = x4t_now_ms();
         const char *boxes[] = { "alice", "bob" };
         for (int i = 0; i < 2; i++) {
             char why[2048];
@@ -187,6 +191,7 @@ static void test_crash_daemon_sigkill_rounds(void **state)
         }
         uint64_t seen_by_p7 = p7_count(x4t_daemon_port(d, 1));
         graceful_stop(d);
+        long long t_stopped = x4t_now_ms();
 
         /* the store read back: exactly once, nothing lost */
         struct idset acks = { 0 };
@@ -226,8 +231,11 @@ static void test_crash_daemon_sigkill_rounds(void **state)
             fail_msg("round %d: %ld new entries stored, but %ld acknowledged and %ld sent", round,
                      new_this_round, acked, sent);
         fprintf(stderr, "round %2d: SIGKILL at %4d ms: sent %5ld acknowledged %5ld stored %5ld; "
-                        "P7 %ld binds %ld lists %ld fetches\n", round, kill_after, sent, acked,
-                new_this_round, ps.binds, ps.lists, ps.fetches);
+                        "P7 %ld binds %ld lists %ld fetches; ms: start %lld, to the kill and "
+                        "x400ms-mta's end %lld, restart %lld, checks and stop %lld, read %lld\n",
+                round, kill_after, sent, acked, new_this_round, ps.binds, ps.lists, ps.fetches,
+                t_started - t0, t_killed - t_started, t_restarted - t_killed,
+                t_stopped - t_restarted, x4t_now_ms() - t_stopped);
         total_acked += acked;
         total_sent += sent;
         free(stored.v);

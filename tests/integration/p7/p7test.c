@@ -88,7 +88,8 @@ int p7t_fill_mailbox(const char *data_dir, const struct p7t_fill *f)
     const struct x400ms_store_ops *ops = &sf_store_ops;
     char hash[X400MS_STORE_PASSWORD_HASH_MAX];
     /* few iterations: the tests bind often */
-    if (x400ms_password_hash(f->password, strlen(f->password), 1000, hash, sizeof hash, &err) < 0) {
+    if (x400ms_password_hash(f->password, strlen(f->password),
+                             f->hash_iterations ? f->hash_iterations : 1000, hash, sizeof hash, &err) < 0) {
         fprintf(stderr, "p7t_fill_mailbox: %s\n", err.message);
         sf_store_close(store);
         return -1;

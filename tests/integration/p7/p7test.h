@@ -22,6 +22,7 @@ struct p7t_fill {
     size_t content_size;          /* octets of each content */
     bool delete_prohibited, delete_new_prohibited;
     int urgent_every;             /* every Nth entry urgent (0: none) */
+    unsigned hash_iterations;     /* PBKDF2 iterations of the password (0: 1000, fast for tests) */
 };
 
 /* Opens (creating) the file store under DATA/store, creates the mailbox and

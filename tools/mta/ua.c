@@ -1,0 +1,594 @@
+/* tools/mta/ua.c: `x400ms-mta ua`, a user agent without a message store
+ * speaking P3 (X.411 over X.419 mts-access): it binds as an MTS-user
+ * (initiator-name user-agent = its O/R address, simple password), submits
+ * messages with message-submission (3), and answers the message-delivery
+ * (5) and report-delivery (6) the MS invokes on it while it is bound
+ * (X.411 8.3: the MTS is the invoker), printing one line per delivery:
+ *
+ *   bound
+ *   submitted 1: accepted
+ *   received message-delivery from=/C=XX/.../S=alice/ subject=hello priority=0 length=612
+ *   received report-delivery subject-id=... delivered=1 non-delivered=0
+ *   submitted=1 accepted=1 received=2 failed=0
+ *
+ * It stays bound until the submissions are answered and --receive N
+ * deliveries arrived, or --wait seconds passed, then releases. Everything
+ * OSI runs on the stack's loop thread; the main thread waits for the end. */
+#define X400MS_LOG_MODULE "x400ms-mta"
+#include <getopt.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "asn1/ipms.h"
+#include "asn1/mts.h"
+#include "asn1/orname.h"
+#include "modules/protocol/p3/mtsutil.h"
+#include "tools/mta/mta.h"
+#include "x400ms/assoc.h"
+#include "x400ms/log.h"
+
+#define UA_MAX_TO 32
+
+struct ua_params {
+    char host[256];
+    int port;
+    const char *bind, *password, *subject, *from;
+    long submit, receive, size, wait_s;
+    long max_content_length;         /* delivery-control, -1: none */
+    bool reliable, is94, report, refuse;
+};
+
+struct ua_run {
+    struct ua_params p;
+    struct x400ms_core *core;
+    struct x400ms_app_context ac;
+    struct x400ms_assoc *a;
+    struct x400ms_timer *deadline;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool finished, releasing, bound;
+    long submitted, accepted, received, failed, answered;
+    struct or_address self, from, to[UA_MAX_TO];
+    size_t n_to;
+    uint8_t *bind_arg;
+    size_t bind_arg_len;
+    char first_error[400];
+};
+
+static const struct x400ms_abstract_syntax syn_a88[] = {
+    { "2.6.0.2.11", X400MS_AS_BIND | X400MS_AS_REQUIRED }, /* id-as-mts */
+    { "2.6.0.2.1", 0 },                                    /* id-as-msse */
+    { "2.6.0.2.2", 0 },                                    /* id-as-mdse-88 */
+    { "2.6.0.2.6", 0 },                                    /* id-as-mase-88 */
+};
+static const struct x400ms_abstract_syntax syn_a94[] = {
+    { "2.6.0.2.11", X400MS_AS_BIND | X400MS_AS_REQUIRED },
+    { "2.6.0.2.1", 0 },
+    { "2.6.0.2.14", 0 },                                   /* id-as-mdse-94 */
+    { "2.6.0.2.16", 0 },                                   /* id-as-mase-94 */
+};
+static const struct x400ms_abstract_syntax syn_r88[] = {
+    { "2.6.0.2.8", X400MS_AS_BIND | X400MS_AS_RTSE | X400MS_AS_REQUIRED }, /* id-as-mts-rtse */
+    { "2.6.0.2.1", 0 },
+    { "2.6.0.2.2", 0 },
+    { "2.6.0.2.6", 0 },
+};
+static const struct x400ms_abstract_syntax syn_r94[] = {
+    { "2.6.0.2.8", X400MS_AS_BIND | X400MS_AS_RTSE | X400MS_AS_REQUIRED },
+    { "2.6.0.2.1", 0 },
+    { "2.6.0.2.14", 0 },
+    { "2.6.0.2.16", 0 },
+};
+
+static void note_error(struct ua_run *r, const char *fmt, ...) X400MS_PRINTF(2, 3);
+static void note_error(struct ua_run *r, const char *fmt, ...)
+{
+    if (r->first_error[0] != '\0')
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->first_error, sizeof r->first_error, fmt, ap);
+    va_end(ap);
+}
+
+/* One line per event on stdout, flushed at once: tests wait for them. */
+static void say(const char *fmt, ...) X400MS_PRINTF(1, 2);
+static void say(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    putchar('\n');
+    fflush(stdout);
+}
+
+static void finish(struct ua_run *r)
+{
+    pthread_mutex_lock(&r->lock);
+    r->finished = true;
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->lock);
+}
+
+/* ---- building the PDUs ---- */
+
+static int build_bind(struct ua_run *r)
+{
+    struct mts_bind_arg b;
+    memset(&b, 0, sizeof b);
+    b.initiator_name.kind = MTS_OBJ_USER_AGENT;
+    b.initiator_name.orname = r->self;
+    b.credentials.kind = MTS_CRED_SIMPLE;
+    b.credentials.password = ber_slice_make(r->p.password, strlen(r->p.password));
+    struct ber_writer w;
+    ber_writer_init(&w);
+    int rc = mts_bind_arg_encode(&w, &b);
+    if (rc >= 0)
+        r->bind_arg = ber_writer_take(&w, &r->bind_arg_len);
+    ber_writer_free(&w);
+    return r->bind_arg ? 0 : (rc < 0 ? rc : X400MS_ENOMEM);
+}
+
+/* A P22 IPM (X.420): this-IPM, subject, one IA5 text body part. */
+static int build_ipm(const struct ua_run *r, const char *subject, struct ber_writer *w)
+{
+    struct ipms_object o;
+    memset(&o, 0, sizeof o);
+    o.kind = IPMS_OBJ_IPM;
+    struct ipm_heading *h = &o.ipm.heading;
+    static const char local_id[] = "x400ms-mta-ua";
+    h->this_ipm.local_id = mhs_str_make(local_id, strlen(local_id), BER_PRINTABLE_STRING);
+    h->has_subject = true;
+    h->subject.bytes = ber_slice_make(subject, strlen(subject));
+    h->importance = IPM_IMPORTANCE_NORMAL;
+    h->primary_precedence = -1;
+    h->copy_precedence = -1;
+    size_t n = r->p.size > 0 ? (size_t)r->p.size : 0;
+    char *text = malloc(n + 1);
+    if (text == NULL)
+        return X400MS_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        text[i] = (i % 64 == 63) ? '\n' : (char)('a' + (i % 26));
+    struct ipm_body_part bp;
+    memset(&bp, 0, sizeof bp);
+    bp.kind = IPM_BP_IA5_TEXT;
+    bp.repertoire = 5;
+    bp.text.bytes = ber_slice_make(text, n);
+    o.ipm.body_array = &bp;
+    o.ipm.n_body_array = 1;
+    int rc = ipms_object_encode(w, &o);
+    free(text);
+    return rc;
+}
+
+/* MessageSubmissionArgument (X.411 8.2.1.1.1): the envelope names us as
+ * originator and every --to as recipient. */
+static int build_submission(const struct ua_run *r, long index, struct ber_writer *w)
+{
+    char subject[256];
+    if (r->p.submit > 1)
+        snprintf(subject, sizeof subject, "%s %ld", r->p.subject, index);
+    else
+        snprintf(subject, sizeof subject, "%s", r->p.subject);
+    struct ber_writer cw;
+    ber_writer_init(&cw);
+    int rc = build_ipm(r, subject, &cw);
+    struct mts_submission_recipient rcpts[UA_MAX_TO];
+    memset(rcpts, 0, sizeof rcpts);
+    for (size_t i = 0; i < r->n_to; i++) {
+        rcpts[i].recipient_name = r->to[i];
+        rcpts[i].originator_report_request =
+            MTS_ORR_NON_DELIVERY_REPORT | (r->p.report ? MTS_ORR_REPORT : 0);
+    }
+    struct mts_submission_arg a;
+    memset(&a, 0, sizeof a);
+    a.envelope.originator_name = r->from; /* --from, else the bound address */
+    a.envelope.content_type.present = true;
+    a.envelope.content_type.builtin = true;
+    a.envelope.content_type.builtin_value = MTS_CONTENT_P22_1988;
+    a.envelope.priority = MTS_PRIORITY_NORMAL;
+    a.envelope.recipient_array = rcpts;
+    a.envelope.n_recipient_array = (uint32_t)r->n_to;
+    a.content.bytes = ber_writer_slice(&cw);
+    if (rc >= 0)
+        rc = mts_submission_arg_encode(w, &a);
+    if (rc >= 0 && w->error != 0)
+        rc = w->error;
+    ber_writer_free(&cw);
+    return rc;
+}
+
+/* ---- the association (loop thread) ---- */
+
+static void maybe_end(struct ua_run *r)
+{
+    if (r->a == NULL || r->releasing)
+        return;
+    bool done_submitting = r->answered >= r->p.submit;
+    bool done_receiving = r->p.receive < 0 || r->received >= r->p.receive;
+    if (!done_submitting || !done_receiving)
+        return;
+    r->releasing = true;
+    if (x400ms_assoc_release(r->a, X400MS_NO_BYTES) < 0)
+        x400ms_assoc_abort(r->a, "release failed");
+}
+
+static void submitted(void *arg, struct x400ms_assoc *a, const struct x400ms_outcome *o)
+{
+    (void)a;
+    struct ua_run *r = arg;
+    r->answered++;
+    if (o->kind == X400MS_OUTCOME_RESULT) {
+        r->accepted++;
+        struct mts_submission_result res;
+        struct ber_error be = { 0 };
+        char id[64] = "?";
+        if (mts_submission_result_decode(ber_slice_make(o->result.ptr, o->result.len), &res,
+                                         &be) >= 0)
+            snprintf(id, sizeof id, "%.*s", (int)res.identifier.local.len,
+                     (const char *)res.identifier.local.ptr);
+        say("submitted %ld: accepted mts-id=%s", r->answered, id);
+    } else {
+        r->failed++;
+        if (o->kind == X400MS_OUTCOME_ERROR) {
+            say("submitted %ld: error %" PRId64 "%s", r->answered, o->errcode,
+                o->errcode == MTS_ERR_ORIGINATOR_INVALID ? " (originator-invalid)"
+                : o->errcode == MTS_ERR_RECIPIENT_IMPROPERLY_SPECIFIED
+                    ? " (recipient-improperly-specified)"
+                    : "");
+            note_error(r, "message-submission error %" PRId64, o->errcode);
+        } else if (o->kind == X400MS_OUTCOME_REJECT) {
+            note_error(r, "message-submission rejected (ROSE problem 0x%x)", (unsigned)o->problem);
+        } else {
+            note_error(r, "association ended before the submission's answer");
+        }
+    }
+    if (o->kind != X400MS_OUTCOME_ENDED)
+        maybe_end(r);
+}
+
+static void controlled(void *arg, struct x400ms_assoc *a, const struct x400ms_outcome *o)
+{
+    (void)a;
+    struct ua_run *r = arg;
+    if (o->kind != X400MS_OUTCOME_RESULT) {
+        note_error(r, "delivery-control refused");
+        return;
+    }
+    /* DeliveryControlResult: Waiting's waiting-operations [0] */
+    uint32_t ops = 0, msgs = 0;
+    struct ber_error be = { 0 };
+    struct ber_ctx c;
+    struct ber_tlv top, t;
+    struct ber_iter it;
+    ber_ctx_init(&c, o->result.ptr, o->result.len, &be);
+    if (o->result.len > 0 && ber_decode_top(&c, &top, "DeliveryControlResult") >= 0 &&
+        ber_enter(&c, &top, &it, "DeliveryControlResult") >= 0) {
+        while (ber_next(&it, &t) > 0) {
+            if (t.tag == BER_CTX(0))
+                ber_get_bits_u32(&c, &t, "waiting-operations", &ops);
+            else if (t.tag == BER_CTX(1))
+                ber_get_bits_u32(&c, &t, "waiting-messages", &msgs);
+        }
+    }
+    say("delivery-control: waiting-operations=0x%x waiting-messages=0x%x", (unsigned)ops,
+        (unsigned)msgs);
+}
+
+static void start_work(struct ua_run *r)
+{
+    if (r->p.max_content_length >= 0) {
+        /* DeliveryControlArgument: restrict TRUE (default), maximum length */
+        uint8_t buf[32];
+        struct ber_writer w;
+        ber_writer_init_fixed(&w, buf, sizeof buf);
+        ber_mark_t m = ber_mark(&w);
+        ber_put_int64(&w, BER_CTX(2), r->p.max_content_length);
+        ber_wrap(&w, m, BER_UNIV(BER_SET), true);
+        if (x400ms_assoc_invoke(r->a, MTS_OP_SUBMISSION_CONTROL /* delivery-control, 2 */,
+                                X400MS_BYTES(ber_writer_data(&w), ber_writer_len(&w)),
+                                r->ac.syntaxes[2].oid, controlled, r, NULL) < 0)
+            note_error(r, "cannot invoke delivery-control");
+    }
+    for (long i = 0; i < r->p.submit; i++) {
+        struct ber_writer w;
+        ber_writer_init(&w);
+        int rc = build_submission(r, i + 1, &w);
+        if (rc >= 0)
+            rc = x400ms_assoc_invoke(r->a, MTS_OP_MESSAGE_SUBMISSION,
+                                     X400MS_BYTES(ber_writer_data(&w), ber_writer_len(&w)),
+                                     "2.6.0.2.1", submitted, r, NULL);
+        ber_writer_free(&w);
+        if (rc < 0) {
+            note_error(r, "cannot invoke message-submission (%d)", rc);
+            r->failed++;
+            r->answered++;
+            continue;
+        }
+        r->submitted++;
+    }
+    maybe_end(r);
+}
+
+static void on_confirm(void *ctx, struct x400ms_assoc *a, const struct x400ms_connect_result *res)
+{
+    struct ua_run *r = ctx;
+    if (res->status == X400MS_CONNECT_ACCEPTED) {
+        r->a = a;
+        r->bound = true;
+        say("bound");
+        start_work(r);
+        return;
+    }
+    if (res->status == X400MS_CONNECT_BIND_ERROR) {
+        int code = -1;
+        struct ber_error berr = { 0 };
+        mts_bind_error_decode(ber_slice_make(res->bind_error.ptr, res->bind_error.len), &code, &berr);
+        note_error(r, "MTS-bind refused: %s (MTSBindError %d)",
+                   code == MTS_BIND_AUTHENTICATION_ERROR ? "authentication-error"
+                   : code == MTS_BIND_BUSY               ? "busy"
+                                                         : "other",
+                   code);
+    } else {
+        note_error(r, "association refused: %s", res->reason ? res->reason : "no reason");
+    }
+    finish(r);
+}
+
+static void on_released(void *ctx, struct x400ms_assoc *a)
+{
+    (void)a;
+    struct ua_run *r = ctx;
+    r->a = NULL;
+    finish(r);
+}
+
+static void on_aborted(void *ctx, struct x400ms_assoc *a, const struct x400ms_abort_info *why)
+{
+    (void)a;
+    struct ua_run *r = ctx;
+    r->a = NULL;
+    if (!r->releasing)
+        note_error(r, "association aborted: %s", why && why->reason ? why->reason : "no reason");
+    finish(r);
+}
+
+static void print_message(const struct x400ms_invoke *inv)
+{
+    struct mts_delivery_arg d;
+    struct ber_error be = { 0 };
+    if (mts_delivery_arg_decode(ber_slice_make(inv->argument.ptr, inv->argument.len), &d, &be) < 0) {
+        say("received message-delivery (argument does not decode)");
+        return;
+    }
+    struct x400ms_store_attrs attrs;
+    struct mtsu_attr_buf *buf = calloc(1, sizeof *buf);
+    struct x400ms_error err = { 0 };
+    memset(&attrs, 0, sizeof attrs);
+    struct ber_slice content = d.content.bytes;
+    if (buf != NULL && mtsu_delivery_attrs(&d, content, &attrs, buf, &err) >= 0)
+        say("received message-delivery from=%s to=%s subject=%s priority=%d length=%" PRIu64,
+            attrs.originator ? attrs.originator : "", attrs.this_recipient ? attrs.this_recipient : "",
+            attrs.subject ? attrs.subject : "", d.priority, attrs.content_length);
+    else
+        say("received message-delivery (attributes: %s)", buf ? err.message : "out of memory");
+    free(buf);
+}
+
+static void print_report(const struct x400ms_invoke *inv)
+{
+    struct mts_report_delivery_arg rd;
+    struct ber_error be = { 0 };
+    if (mts_report_delivery_arg_decode(ber_slice_make(inv->argument.ptr, inv->argument.len), &rd,
+                                       &be) < 0) {
+        say("received report-delivery (argument does not decode)");
+        return;
+    }
+    long delivered = 0, non_delivered = 0;
+    struct mhs_seq_iter i;
+    struct mts_report_recipient rr;
+    mhs_seq_iter_init(&i, &rd.recipients, &be);
+    while (mts_report_recipient_next(&i, &rr) > 0) {
+        if (rr.delivered)
+            delivered++;
+        else
+            non_delivered++;
+    }
+    say("received report-delivery subject-id=%.*s delivered=%ld non-delivered=%ld",
+        (int)rd.subject_submission_identifier.local.len,
+        (const char *)rd.subject_submission_identifier.local.ptr, delivered, non_delivered);
+}
+
+/* The MS (as the MTS) invokes message-delivery / report-delivery. */
+static void on_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_invoke *inv)
+{
+    struct ua_run *r = ctx;
+    if (inv->opcode != MTS_OP_MESSAGE_DELIVERY && inv->opcode != MTS_OP_REPORT_DELIVERY) {
+        x400ms_assoc_reject(a, inv->invoke_id, X400MS_ROSE_INVOKE_UNRECOGNIZED_OPERATION);
+        return;
+    }
+    if (r->p.refuse) {
+        /* --refuse: this UA cannot take deliveries now */
+        say("refused %s", inv->opcode == MTS_OP_MESSAGE_DELIVERY ? "message-delivery"
+                                                                 : "report-delivery");
+        x400ms_assoc_error(a, inv->invoke_id, MTS_ERR_DELIVERY_CONTROL_VIOLATED, X400MS_NO_BYTES);
+        r->received++;
+        maybe_end(r);
+        return;
+    }
+    if (inv->opcode == MTS_OP_MESSAGE_DELIVERY) {
+        print_message(inv);
+        /* MessageDeliveryResult ::= SET { all OPTIONAL } */
+        static const uint8_t empty_set[] = { 0x31, 0x00 };
+        x400ms_assoc_reply(a, inv->invoke_id, X400MS_BYTES(empty_set, sizeof empty_set));
+    } else {
+        print_report(inv);
+        /* ReportDeliveryResult ::= CHOICE { empty-result NULL, ... } */
+        static const uint8_t null_result[] = { 0x05, 0x00 };
+        x400ms_assoc_reply(a, inv->invoke_id, X400MS_BYTES(null_result, sizeof null_result));
+    }
+    r->received++;
+    maybe_end(r);
+}
+
+static void on_deadline(struct ua_run *r)
+{
+    r->deadline = NULL;
+    if (r->a != NULL && !r->releasing) {
+        r->releasing = true;
+        if (x400ms_assoc_release(r->a, X400MS_NO_BYTES) < 0)
+            x400ms_assoc_abort(r->a, "release failed");
+    } else if (r->a == NULL && !r->bound) {
+        note_error(r, "no answer to the bind within --wait");
+        finish(r);
+    }
+}
+
+static void start(struct ua_run *r)
+{
+    struct x400ms_assoc_request req;
+    memset(&req, 0, sizeof req);
+    req.size = sizeof req;
+    req.host = r->p.host;
+    req.port = r->p.port;
+    req.context = &r->ac;
+    req.ctx = r;
+    req.bind_argument = X400MS_BYTES(r->bind_arg, r->bind_arg_len);
+    req.timeout_ms = 30000;
+    req.confirm = on_confirm;
+    struct x400ms_error err = { 0 };
+    if (x400ms_assoc_connect(r->core, &req, &err) < 0) {
+        note_error(r, "connect: %s", err.message);
+        finish(r);
+        return;
+    }
+    r->deadline = x400ms_timer_add(x400ms_core_loop(r->core, 0), (uint64_t)r->p.wait_s * 1000,
+                                   false, on_deadline, r);
+}
+
+int mta_ua_main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "host", required_argument, NULL, 'H' },     { "bind", required_argument, NULL, 'b' },
+        { "password", required_argument, NULL, 'p' }, { "to", required_argument, NULL, 't' },
+        { "submit", required_argument, NULL, 'n' },   { "receive", required_argument, NULL, 'r' },
+        { "size", required_argument, NULL, 's' },     { "subject", required_argument, NULL, 'S' },
+        { "wait", required_argument, NULL, 'w' },     { "context", required_argument, NULL, 'x' },
+        { "reliable", no_argument, NULL, 'R' },       { "report", no_argument, NULL, 'D' },
+        { "refuse", no_argument, NULL, 'F' },         { "from", required_argument, NULL, 'f' },
+        { "max-content-length", required_argument, NULL, 'M' },
+        { NULL, 0, NULL, 0 },
+    };
+    static struct ua_run run; /* lives until exit: late callbacks never see freed memory */
+    struct ua_run *r = &run;
+    struct ua_params *p = &r->p;
+    p->size = 500;
+    p->receive = -1;
+    p->wait_s = 30;
+    p->max_content_length = -1;
+    p->subject = "x400ms-mta ua message";
+    const char *hostport = NULL;
+    struct x400ms_error err = { 0 };
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "H:", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'H': hostport = optarg; break;
+        case 'b': p->bind = optarg; break;
+        case 'p': p->password = optarg; break;
+        case 't':
+            if (r->n_to == UA_MAX_TO ||
+                or_address_parse(optarg, strlen(optarg), &r->to[r->n_to++], &err) < 0) {
+                fprintf(stderr, "x400ms-mta ua: --to %s: %s\n", optarg,
+                        err.message[0] ? err.message : "too many recipients");
+                return 2;
+            }
+            break;
+        case 'n': p->submit = atol(optarg); break;
+        case 'r': p->receive = atol(optarg); break;
+        case 's': p->size = atol(optarg); break;
+        case 'S': p->subject = optarg; break;
+        case 'w': p->wait_s = atol(optarg); break;
+        case 'x': p->is94 = strcmp(optarg, "94") == 0; break;
+        case 'R': p->reliable = true; break;
+        case 'D': p->report = true; break;
+        case 'F': p->refuse = true; break;
+        case 'f': p->from = optarg; break;
+        case 'M': p->max_content_length = atol(optarg); break;
+        default: return 2;
+        }
+    }
+    const char *colon = hostport ? strrchr(hostport, ':') : NULL;
+    if (colon == NULL || p->bind == NULL || p->password == NULL) {
+        fprintf(stderr, "x400ms-mta ua: -H HOST:PORT, --bind ORADDR and --password are required\n");
+        return 2;
+    }
+    if (p->submit > 0 && r->n_to == 0) {
+        fprintf(stderr, "x400ms-mta ua: --submit needs at least one --to\n");
+        return 2;
+    }
+    snprintf(p->host, sizeof p->host, "%.*s", (int)(colon - hostport), hostport);
+    p->port = atoi(colon + 1);
+    if (p->port <= 0 || p->submit < 0 || p->wait_s < 1) {
+        fprintf(stderr, "x400ms-mta ua: bad port, --submit or --wait\n");
+        return 2;
+    }
+    if (or_address_parse(p->bind, strlen(p->bind), &r->self, &err) < 0) {
+        fprintf(stderr, "x400ms-mta ua: --bind: %s\n", err.message);
+        return 2;
+    }
+    r->from = r->self;
+    if (p->from != NULL && or_address_parse(p->from, strlen(p->from), &r->from, &err) < 0) {
+        fprintf(stderr, "x400ms-mta ua: --from: %s\n", err.message);
+        return 2;
+    }
+    if (build_bind(r) < 0) {
+        fprintf(stderr, "x400ms-mta ua: cannot build the MTS-bind argument\n");
+        return 2;
+    }
+
+    memset(&r->ac, 0, sizeof r->ac);
+    r->ac.size = sizeof r->ac;
+    r->ac.oid = p->reliable ? (p->is94 ? "2.6.0.1.9" : "2.6.0.1.2") : (p->is94 ? "2.6.0.1.7" : "2.6.0.1.0");
+    r->ac.name = "mts-access";
+    r->ac.syntaxes = p->reliable ? (p->is94 ? syn_r94 : syn_r88) : (p->is94 ? syn_a94 : syn_a88);
+    r->ac.n_syntaxes = 4;
+    r->ac.reliable = p->reliable;
+    r->ac.max_own_invokes = 64;
+    r->ac.max_peer_invokes = 32;
+    r->ac.invoke = on_invoke;
+    r->ac.released = on_released;
+    r->ac.aborted = on_aborted;
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->cond, NULL);
+
+    if (mta_stack_start(p->reliable, &r->core, &err) < 0) {
+        fprintf(stderr, "x400ms-mta: cannot start the OSI stack: %s\n", err.message);
+        return 1;
+    }
+    if (x400ms_loop_post(x400ms_core_loop(r->core, 0), start, r) < 0) {
+        fprintf(stderr, "x400ms-mta: the stack's loop is not running\n");
+        return 1;
+    }
+    pthread_mutex_lock(&r->lock);
+    while (!r->finished)
+        pthread_cond_wait(&r->cond, &r->lock);
+    pthread_mutex_unlock(&r->lock);
+    mta_stack_stop(&r->core);
+
+    if (r->first_error[0] != '\0')
+        fprintf(stderr, "x400ms-mta: %s\n", r->first_error);
+    printf("submitted=%ld accepted=%ld received=%ld failed=%ld\n", r->submitted, r->accepted,
+           r->received, r->failed);
+    fflush(stdout);
+    bool ok = r->bound && r->failed == 0 && r->accepted == p->submit &&
+              (p->receive < 0 || r->received >= p->receive);
+    return ok ? 0 : 1;
+}
