@@ -54,6 +54,51 @@ static int get_seqnum(struct ber_ctx *c, const struct ber_tlv *t, const char *ty
     return rc;
 }
 
+/* Most X.413 arguments and results are a SET whose members are all [n]
+ * context-tagged (the module is EXPLICIT): each member at most once, some
+ * required. decode_ctx_set() walks such a SET; the caller's member
+ * function decodes member [n]. */
+struct ctx_set {
+    const char *type;
+    uint32_t members;  /* bit n: [n] is a member */
+    bool extensible;   /* other members are skipped (X.413 1994 extensibility), not refused */
+    bool one_of_1_2;   /* [1] and [2] are the alternatives of one CHOICE: they share a slot */
+    struct {
+        unsigned tag;   /* [tag] must be present, else `missing` (checked in order) */
+        const char *missing;
+    } required[2];
+};
+
+typedef int ctx_member_fn(struct ber_ctx *c, const struct ber_tlv *m, unsigned n, void *out);
+
+static int decode_ctx_set(struct ber_ctx *c, const struct ber_tlv *t, const struct ctx_set *set,
+                          ctx_member_fn *member, void *out)
+{
+    struct ber_iter it;
+    struct ber_tlv m;
+    uint64_t seen = 0;
+    int rc;
+
+    if ((rc = enter(c, t, BER_SET, &it, set->type)) < 0)
+        return rc;
+    while ((rc = ber_next(&it, &m)) == 1) {
+        unsigned n = BER_TAG_NUMBER(m.tag);
+
+        if (BER_TAG_CLASS(m.tag) != BER_CLASS_CONTEXT || n > 31 || !(set->members & (1u << n))) {
+            if (set->extensible)
+                continue;
+            return unexpected(c, &m, set->type);
+        }
+        if ((rc = mhs_seen(c, &m, &seen, set->one_of_1_2 && n == 2 ? 1 : n, set->type)) < 0 ||
+            (rc = member(c, &m, n, out)) < 0)
+            return rc;
+    }
+    for (size_t i = 0; rc == 0 && i < 2 && set->required[i].missing != NULL; i++)
+        if (!(seen & ((uint64_t)1 << set->required[i].tag)))
+            return ber_fail(c, t->start, X400MS_EPROTO, set->type, set->required[i].missing);
+    return rc;
+}
+
 /* An element decoder: fills the struct at out from the TLV t. */
 typedef int elem_decode_fn(struct ber_ctx *c, const struct ber_tlv *t, void *out);
 
@@ -282,50 +327,38 @@ int ms_bind_arg_encode(struct ber_writer *w, const struct ms_bind_arg *a)
     return ber_wrap(w, m, BER_UNIV(BER_SET), true);
 }
 
+static int bind_result_member(struct ber_ctx *c, const struct ber_tlv *m, unsigned n, void *out)
+{
+    struct ms_bind_result *r = out;
+
+    switch (n) {
+    case 2: return mts_credentials_decode_tlv(c, m, &r->credentials, "MSBindResult.responder-credentials");
+    case 3: return decode_oid_list(c, m, BER_SET, &r->available_auto_actions, "MSBindResult.available-auto-actions");
+    case 4: return decode_oid_list(c, m, BER_SET, &r->available_attribute_types, "MSBindResult.available-attribute-types");
+    case 5: return mhs_explicit_bool(c, m, "MSBindResult.alert-indication", &r->alert_indication);
+    case 6: return decode_oid_list(c, m, BER_SET, &r->content_types_supported, "MSBindResult.content-types-supported");
+    case 7: return decode_int_list_explicit(c, m, BER_SET, &r->entry_classes_supported, "MSBindResult.entry-classes-supported");
+    case 8: return decode_oid_list(c, m, BER_SET, &r->matching_rules_supported, "MSBindResult.matching-rules-supported");
+    case 9: return inner_raw(c, m, &r->bind_result_extensions, "MSBindResult.bind-result-extensions");
+    case 10:
+        r->has_message_group_depth = true;
+        return mhs_explicit_int(c, m, "MSBindResult.message-group-depth", &r->message_group_depth);
+    case 11: return inner_raw(c, m, &r->auto_action_error_indication, "MSBindResult.auto-action-error-indication");
+    case 12: return decode_oid_list(c, m, BER_SET, &r->unsupported_extensions, "MSBindResult.unsupported-extensions");
+    case 13: return mhs_explicit_bool(c, m, "MSBindResult.ua-registration-id-unknown", &r->ua_registration_id_unknown);
+    default: return inner_raw(c, m, &r->service_information, "MSBindResult.service-information");
+    }
+}
+
 static int bind_result_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
-    static const char type[] = "MSBindResult";
-    struct ms_bind_result *r = out;
-    struct ber_iter it;
-    struct ber_tlv m;
-    uint64_t seen = 0;
-    int rc;
+    static const struct ctx_set set = {
+        .type = "MSBindResult", .members = 0x7ffc /* [2]..[14] */, .extensible = true,
+        .required = { { 2, "responder-credentials missing" } },
+    };
 
-    memset(r, 0, sizeof(*r));
-    if ((rc = enter(c, t, BER_SET, &it, type)) < 0)
-        return rc;
-    while ((rc = ber_next(&it, &m)) == 1) {
-        if (BER_TAG_CLASS(m.tag) != BER_CLASS_CONTEXT || BER_TAG_NUMBER(m.tag) < 2 ||
-            BER_TAG_NUMBER(m.tag) > 14)
-            continue; /* extensible */
-        if ((rc = mhs_seen(c, &m, &seen, BER_TAG_NUMBER(m.tag), type)) < 0)
-            return rc;
-        switch (BER_TAG_NUMBER(m.tag)) {
-        case 2: rc = mts_credentials_decode_tlv(c, &m, &r->credentials, "MSBindResult.responder-credentials"); break;
-        case 3: rc = decode_oid_list(c, &m, BER_SET, &r->available_auto_actions, "MSBindResult.available-auto-actions"); break;
-        case 4: rc = decode_oid_list(c, &m, BER_SET, &r->available_attribute_types, "MSBindResult.available-attribute-types"); break;
-        case 5: rc = mhs_explicit_bool(c, &m, "MSBindResult.alert-indication", &r->alert_indication); break;
-        case 6: rc = decode_oid_list(c, &m, BER_SET, &r->content_types_supported, "MSBindResult.content-types-supported"); break;
-        case 7: rc = decode_int_list_explicit(c, &m, BER_SET, &r->entry_classes_supported, "MSBindResult.entry-classes-supported"); break;
-        case 8: rc = decode_oid_list(c, &m, BER_SET, &r->matching_rules_supported, "MSBindResult.matching-rules-supported"); break;
-        case 9: rc = inner_raw(c, &m, &r->bind_result_extensions, "MSBindResult.bind-result-extensions"); break;
-        case 10:
-            rc = mhs_explicit_int(c, &m, "MSBindResult.message-group-depth", &r->message_group_depth);
-            r->has_message_group_depth = true;
-            break;
-        case 11: rc = inner_raw(c, &m, &r->auto_action_error_indication, "MSBindResult.auto-action-error-indication"); break;
-        case 12: rc = decode_oid_list(c, &m, BER_SET, &r->unsupported_extensions, "MSBindResult.unsupported-extensions"); break;
-        case 13: rc = mhs_explicit_bool(c, &m, "MSBindResult.ua-registration-id-unknown", &r->ua_registration_id_unknown); break;
-        default: rc = inner_raw(c, &m, &r->service_information, "MSBindResult.service-information"); break;
-        }
-        if (rc < 0)
-            return rc;
-    }
-    if (rc < 0)
-        return rc;
-    if (!(seen & 4))
-        return ber_fail(c, t->start, X400MS_EPROTO, type, "responder-credentials missing");
-    return 0;
+    memset(out, 0, sizeof(struct ms_bind_result));
+    return decode_ctx_set(c, t, &set, bind_result_member, out);
 }
 
 int ms_bind_result_decode(struct ber_slice in, struct ms_bind_result *r, struct ber_error *err)
@@ -910,35 +943,26 @@ static int put_entry_class(struct ber_writer *w, int64_t ec)
 
 /* ---- Summarize (8.2.3) ---------------------------------------------------------------- */
 
+static int summarize_arg_member(struct ber_ctx *c, const struct ber_tlv *m, unsigned n, void *out)
+{
+    struct ms_summarize_arg *a = out;
+
+    switch (n) {
+    case 0: return decode_entry_class(c, m, &a->entry_class, "SummarizeArgument.entry-class");
+    case 1: return decode_selector(c, m, &a->selector);
+    case 2: return decode_oid_list(c, m, BER_SEQUENCE, &a->summary_requests, "SummarizeArgument.summary-requests");
+    default: return inner_raw(c, m, &a->extensions, "SummarizeArgument.summarize-extensions");
+    }
+}
+
 static int summarize_arg_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
-    static const char type[] = "SummarizeArgument";
-    struct ms_summarize_arg *a = out;
-    struct ber_iter it;
-    struct ber_tlv m;
-    uint64_t seen = 0;
-    int rc;
+    static const struct ctx_set set = {
+        .type = "SummarizeArgument", .members = 0xf, .required = { { 1, "selector missing" } },
+    };
 
-    memset(a, 0, sizeof(*a));
-    if ((rc = enter(c, t, BER_SET, &it, type)) < 0)
-        return rc;
-    while ((rc = ber_next(&it, &m)) == 1) {
-        if (BER_TAG_CLASS(m.tag) != BER_CLASS_CONTEXT || BER_TAG_NUMBER(m.tag) > 3)
-            return unexpected(c, &m, type);
-        if ((rc = mhs_seen(c, &m, &seen, BER_TAG_NUMBER(m.tag), type)) < 0)
-            return rc;
-        switch (BER_TAG_NUMBER(m.tag)) {
-        case 0: rc = decode_entry_class(c, &m, &a->entry_class, "SummarizeArgument.entry-class"); break;
-        case 1: rc = decode_selector(c, &m, &a->selector); break;
-        case 2: rc = decode_oid_list(c, &m, BER_SEQUENCE, &a->summary_requests, "SummarizeArgument.summary-requests"); break;
-        default: rc = inner_raw(c, &m, &a->extensions, "SummarizeArgument.summarize-extensions"); break;
-        }
-        if (rc < 0)
-            return rc;
-    }
-    if (rc == 0 && !(seen & 2))
-        return ber_fail(c, t->start, X400MS_EPROTO, type, "selector missing");
-    return rc;
+    memset(out, 0, sizeof(struct ms_summarize_arg));
+    return decode_ctx_set(c, t, &set, summarize_arg_member, out);
 }
 
 int ms_summarize_arg_decode(struct ber_slice in, struct ms_summarize_arg *a, struct ber_error *err)
@@ -957,46 +981,39 @@ int ms_summarize_arg_encode(struct ber_writer *w, const struct ms_summarize_arg 
     return ber_wrap(w, m, BER_UNIV(BER_SET), true);
 }
 
-static int summarize_result_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
+static int summarize_result_member(struct ber_ctx *c, const struct ber_tlv *m, unsigned n, void *out)
 {
-    static const char type[] = "SummarizeResult";
     struct ms_summarize_result *r = out;
-    struct ber_iter it, si;
-    struct ber_tlv m, in, s;
-    uint64_t seen = 0;
+    struct ber_iter si;
+    struct ber_tlv in, s;
     int rc;
 
-    memset(r, 0, sizeof(*r));
-    if ((rc = enter(c, t, BER_SET, &it, type)) < 0)
-        return rc;
-    while ((rc = ber_next(&it, &m)) == 1) {
-        if (BER_TAG_CLASS(m.tag) != BER_CLASS_CONTEXT || BER_TAG_NUMBER(m.tag) > 4)
-            return unexpected(c, &m, type);
-        if ((rc = mhs_seen(c, &m, &seen, BER_TAG_NUMBER(m.tag), type)) < 0)
+    switch (n) {
+    case 0: r->has_next = true; return get_seqnum(c, m, "SummarizeResult.next", &r->next);
+    case 1: return mhs_explicit_int(c, m, "SummarizeResult.count", &r->count);
+    case 2:
+        r->has_span = true;
+        if ((rc = ber_explicit(c, m, &in, "SummarizeResult.span")) < 0 ||
+            (rc = enter(c, &in, BER_SEQUENCE, &si, "Span")) < 0 ||
+            (rc = ber_expect(&si, BER_CTX(0), &s, "Span.lowest")) < 0 ||
+            (rc = get_seqnum(c, &s, "Span.lowest", &r->lowest)) < 0 ||
+            (rc = ber_expect(&si, BER_CTX(1), &s, "Span.highest")) < 0 ||
+            (rc = get_seqnum(c, &s, "Span.highest", &r->highest)) < 0)
             return rc;
-        switch (BER_TAG_NUMBER(m.tag)) {
-        case 0: rc = get_seqnum(c, &m, "SummarizeResult.next", &r->next); r->has_next = true; break;
-        case 1: rc = mhs_explicit_int(c, &m, "SummarizeResult.count", &r->count); break;
-        case 2:
-            r->has_span = true;
-            if ((rc = ber_explicit(c, &m, &in, "SummarizeResult.span")) < 0 ||
-                (rc = enter(c, &in, BER_SEQUENCE, &si, "Span")) < 0 ||
-                (rc = ber_expect(&si, BER_CTX(0), &s, "Span.lowest")) < 0 ||
-                (rc = get_seqnum(c, &s, "Span.lowest", &r->lowest)) < 0 ||
-                (rc = ber_expect(&si, BER_CTX(1), &s, "Span.highest")) < 0 ||
-                (rc = get_seqnum(c, &s, "Span.highest", &r->highest)) < 0)
-                return rc;
-            rc = ber_end(&si, "Span");
-            break;
-        case 3: rc = inner_raw(c, &m, &r->summaries, "SummarizeResult.summaries"); break;
-        default: rc = inner_raw(c, &m, &r->extensions, "SummarizeResult.summarize-result-extensions"); break;
-        }
-        if (rc < 0)
-            return rc;
+        return ber_end(&si, "Span");
+    case 3: return inner_raw(c, m, &r->summaries, "SummarizeResult.summaries");
+    default: return inner_raw(c, m, &r->extensions, "SummarizeResult.summarize-result-extensions");
     }
-    if (rc == 0 && !(seen & 2))
-        return ber_fail(c, t->start, X400MS_EPROTO, type, "count missing");
-    return rc;
+}
+
+static int summarize_result_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
+{
+    static const struct ctx_set set = {
+        .type = "SummarizeResult", .members = 0x1f, .required = { { 1, "count missing" } },
+    };
+
+    memset(out, 0, sizeof(struct ms_summarize_result));
+    return decode_ctx_set(c, t, &set, summarize_result_member, out);
 }
 
 int ms_summarize_result_decode(struct ber_slice in, struct ms_summarize_result *r, struct ber_error *err)
@@ -1026,39 +1043,28 @@ int ms_summarize_result_encode(struct ber_writer *w, const struct ms_summarize_r
 
 /* ---- List (8.2.4) ------------------------------------------------------------------------- */
 
+static int list_arg_member(struct ber_ctx *c, const struct ber_tlv *m, unsigned n, void *out)
+{
+    struct ms_list_arg *a = out;
+
+    switch (n) {
+    case 0: return decode_entry_class(c, m, &a->entry_class, "ListArgument.entry-class");
+    case 1: return decode_selector(c, m, &a->selector);
+    case 3:
+        a->has_requested_attributes = true;
+        return decode_selection_list(c, m, &a->requested_attributes, "ListArgument.requested-attributes");
+    default: return inner_raw(c, m, &a->extensions, "ListArgument.list-extensions");
+    }
+}
+
 static int list_arg_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
-    static const char type[] = "ListArgument";
-    struct ms_list_arg *a = out;
-    struct ber_iter it;
-    struct ber_tlv m;
-    uint64_t seen = 0;
-    int rc;
+    static const struct ctx_set set = {
+        .type = "ListArgument", .members = 0x1b /* [0] [1] [3] [4] */, .required = { { 1, "selector missing" } },
+    };
 
-    memset(a, 0, sizeof(*a));
-    if ((rc = enter(c, t, BER_SET, &it, type)) < 0)
-        return rc;
-    while ((rc = ber_next(&it, &m)) == 1) {
-        if (BER_TAG_CLASS(m.tag) != BER_CLASS_CONTEXT || BER_TAG_NUMBER(m.tag) > 4 ||
-            BER_TAG_NUMBER(m.tag) == 2)
-            return unexpected(c, &m, type);
-        if ((rc = mhs_seen(c, &m, &seen, BER_TAG_NUMBER(m.tag), type)) < 0)
-            return rc;
-        switch (BER_TAG_NUMBER(m.tag)) {
-        case 0: rc = decode_entry_class(c, &m, &a->entry_class, "ListArgument.entry-class"); break;
-        case 1: rc = decode_selector(c, &m, &a->selector); break;
-        case 3:
-            rc = decode_selection_list(c, &m, &a->requested_attributes, "ListArgument.requested-attributes");
-            a->has_requested_attributes = true;
-            break;
-        default: rc = inner_raw(c, &m, &a->extensions, "ListArgument.list-extensions"); break;
-        }
-        if (rc < 0)
-            return rc;
-    }
-    if (rc == 0 && !(seen & 2))
-        return ber_fail(c, t->start, X400MS_EPROTO, type, "selector missing");
-    return rc;
+    memset(out, 0, sizeof(struct ms_list_arg));
+    return decode_ctx_set(c, t, &set, list_arg_member, out);
 }
 
 int ms_list_arg_decode(struct ber_slice in, struct ms_list_arg *a, struct ber_error *err)
@@ -1093,35 +1099,25 @@ static int decode_entry_list(struct ber_ctx *c, const struct ber_tlv *outer, str
     return mhs_seq_from_tlv(c, &in, s, type, MS_UB_LIST);
 }
 
+static int list_result_member(struct ber_ctx *c, const struct ber_tlv *m, unsigned n, void *out)
+{
+    struct ms_list_result *r = out;
+
+    switch (n) {
+    case 0: r->has_next = true; return get_seqnum(c, m, "ListResult.next", &r->next);
+    case 1:
+        r->has_requested = true;
+        return decode_entry_list(c, m, &r->requested, "ListResult.requested");
+    default: return inner_raw(c, m, &r->extensions, "ListResult.list-result-extensions");
+    }
+}
+
 static int list_result_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
-    static const char type[] = "ListResult";
-    struct ms_list_result *r = out;
-    struct ber_iter it;
-    struct ber_tlv m;
-    uint64_t seen = 0;
-    int rc;
+    static const struct ctx_set set = { .type = "ListResult", .members = 0x7 };
 
-    memset(r, 0, sizeof(*r));
-    if ((rc = enter(c, t, BER_SET, &it, type)) < 0)
-        return rc;
-    while ((rc = ber_next(&it, &m)) == 1) {
-        if (BER_TAG_CLASS(m.tag) != BER_CLASS_CONTEXT || BER_TAG_NUMBER(m.tag) > 2)
-            return unexpected(c, &m, type);
-        if ((rc = mhs_seen(c, &m, &seen, BER_TAG_NUMBER(m.tag), type)) < 0)
-            return rc;
-        switch (BER_TAG_NUMBER(m.tag)) {
-        case 0: rc = get_seqnum(c, &m, "ListResult.next", &r->next); r->has_next = true; break;
-        case 1:
-            rc = decode_entry_list(c, &m, &r->requested, "ListResult.requested");
-            r->has_requested = true;
-            break;
-        default: rc = inner_raw(c, &m, &r->extensions, "ListResult.list-result-extensions"); break;
-        }
-        if (rc < 0)
-            return rc;
-    }
-    return rc;
+    memset(out, 0, sizeof(struct ms_list_result));
+    return decode_ctx_set(c, t, &set, list_result_member, out);
 }
 
 int ms_list_result_decode(struct ber_slice in, struct ms_list_result *r, struct ber_error *err)
@@ -1158,45 +1154,32 @@ int ms_list_result_encode(struct ber_writer *w, const struct ms_list_result *r)
 
 /* ---- Fetch (8.2.5) ------------------------------------------------------------------------ */
 
+static int fetch_arg_member(struct ber_ctx *c, const struct ber_tlv *m, unsigned n, void *out)
+{
+    struct ms_fetch_arg *a = out;
+
+    switch (n) {
+    case 0: return decode_entry_class(c, m, &a->entry_class, "FetchArgument.entry-class");
+    case 1: return decode_selector(c, m, &a->search);
+    case 2:
+        a->precise = true;
+        return get_seqnum(c, m, "FetchArgument.item.precise", &a->sequence_number);
+    case 3:
+        a->has_requested_attributes = true;
+        return decode_selection_list(c, m, &a->requested_attributes, "FetchArgument.requested-attributes");
+    default: return inner_raw(c, m, &a->extensions, "FetchArgument.fetch-extensions");
+    }
+}
+
 static int fetch_arg_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
-    static const char type[] = "FetchArgument";
-    struct ms_fetch_arg *a = out;
-    struct ber_iter it;
-    struct ber_tlv m;
-    uint64_t seen = 0;
-    int rc;
+    /* item is a CHOICE of [1] search and [2] precise */
+    static const struct ctx_set set = {
+        .type = "FetchArgument", .members = 0x1f, .one_of_1_2 = true, .required = { { 1, "item missing" } },
+    };
 
-    memset(a, 0, sizeof(*a));
-    if ((rc = enter(c, t, BER_SET, &it, type)) < 0)
-        return rc;
-    while ((rc = ber_next(&it, &m)) == 1) {
-        unsigned n = BER_TAG_NUMBER(m.tag);
-
-        if (BER_TAG_CLASS(m.tag) != BER_CLASS_CONTEXT || n > 4)
-            return unexpected(c, &m, type);
-        /* item is a CHOICE of [1] and [2]: they share one "seen" slot */
-        if ((rc = mhs_seen(c, &m, &seen, n == 2 ? 1 : n, type)) < 0)
-            return rc;
-        switch (n) {
-        case 0: rc = decode_entry_class(c, &m, &a->entry_class, "FetchArgument.entry-class"); break;
-        case 1: rc = decode_selector(c, &m, &a->search); break;
-        case 2:
-            a->precise = true;
-            rc = get_seqnum(c, &m, "FetchArgument.item.precise", &a->sequence_number);
-            break;
-        case 3:
-            rc = decode_selection_list(c, &m, &a->requested_attributes, "FetchArgument.requested-attributes");
-            a->has_requested_attributes = true;
-            break;
-        default: rc = inner_raw(c, &m, &a->extensions, "FetchArgument.fetch-extensions"); break;
-        }
-        if (rc < 0)
-            return rc;
-    }
-    if (rc == 0 && !(seen & 2))
-        return ber_fail(c, t->start, X400MS_EPROTO, type, "item missing");
-    return rc;
+    memset(out, 0, sizeof(struct ms_fetch_arg));
+    return decode_ctx_set(c, t, &set, fetch_arg_member, out);
 }
 
 int ms_fetch_arg_decode(struct ber_slice in, struct ms_fetch_arg *a, struct ber_error *err)
@@ -1219,37 +1202,30 @@ int ms_fetch_arg_encode(struct ber_writer *w, const struct ms_fetch_arg *a)
     return ber_wrap(w, m, BER_UNIV(BER_SET), true);
 }
 
-static int fetch_result_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
+static int fetch_result_member(struct ber_ctx *c, const struct ber_tlv *m, unsigned n, void *out)
 {
-    static const char type[] = "FetchResult";
     struct ms_fetch_result *r = out;
-    struct ber_iter it;
-    struct ber_tlv m, in;
-    uint64_t seen = 0;
+    struct ber_tlv in;
     int rc;
 
-    memset(r, 0, sizeof(*r));
-    if ((rc = enter(c, t, BER_SET, &it, type)) < 0)
+    switch (n) {
+    case 0:
+        r->has_entry = true;
+        if ((rc = ber_explicit(c, m, &in, "FetchResult.entry-information")) == 0)
+            rc = ms_entry_info_decode_tlv(c, &in, &r->entry);
         return rc;
-    while ((rc = ber_next(&it, &m)) == 1) {
-        if (BER_TAG_CLASS(m.tag) != BER_CLASS_CONTEXT || BER_TAG_NUMBER(m.tag) > 3)
-            return unexpected(c, &m, type);
-        if ((rc = mhs_seen(c, &m, &seen, BER_TAG_NUMBER(m.tag), type)) < 0)
-            return rc;
-        switch (BER_TAG_NUMBER(m.tag)) {
-        case 0:
-            if ((rc = ber_explicit(c, &m, &in, "FetchResult.entry-information")) == 0)
-                rc = ms_entry_info_decode_tlv(c, &in, &r->entry);
-            r->has_entry = true;
-            break;
-        case 1: rc = decode_int_list_explicit(c, &m, BER_SEQUENCE, &r->list, "FetchResult.list"); break;
-        case 2: rc = get_seqnum(c, &m, "FetchResult.next", &r->next); r->has_next = true; break;
-        default: rc = inner_raw(c, &m, &r->extensions, "FetchResult.fetch-result-extensions"); break;
-        }
-        if (rc < 0)
-            return rc;
+    case 1: return decode_int_list_explicit(c, m, BER_SEQUENCE, &r->list, "FetchResult.list");
+    case 2: r->has_next = true; return get_seqnum(c, m, "FetchResult.next", &r->next);
+    default: return inner_raw(c, m, &r->extensions, "FetchResult.fetch-result-extensions");
     }
-    return rc;
+}
+
+static int fetch_result_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
+{
+    static const struct ctx_set set = { .type = "FetchResult", .members = 0xf };
+
+    memset(out, 0, sizeof(struct ms_fetch_result));
+    return decode_ctx_set(c, t, &set, fetch_result_member, out);
 }
 
 int ms_fetch_result_decode(struct ber_slice in, struct ms_fetch_result *r, struct ber_error *err)
@@ -1276,37 +1252,27 @@ int ms_fetch_result_encode(struct ber_writer *w, const struct ms_fetch_result *r
 
 /* ---- Delete (8.2.6) ----------------------------------------------------------------------- */
 
+static int delete_arg_member(struct ber_ctx *c, const struct ber_tlv *m, unsigned n, void *out)
+{
+    struct ms_delete_arg *a = out;
+
+    switch (n) {
+    case 0: return decode_entry_class(c, m, &a->entry_class, "DeleteArgument.entry-class");
+    case 1: a->by_selector = true; return decode_selector(c, m, &a->selector);
+    case 2: return decode_int_list_explicit(c, m, BER_SET, &a->sequence_numbers, "DeleteArgument.sequence-numbers");
+    default: return inner_raw(c, m, &a->extensions, "DeleteArgument.delete-extensions");
+    }
+}
+
 static int delete_arg_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
-    static const char type[] = "DeleteArgument";
-    struct ms_delete_arg *a = out;
-    struct ber_iter it;
-    struct ber_tlv m;
-    uint64_t seen = 0;
-    int rc;
+    /* items is a CHOICE of [1] selector and [2] sequence-numbers */
+    static const struct ctx_set set = {
+        .type = "DeleteArgument", .members = 0xf, .one_of_1_2 = true, .required = { { 1, "items missing" } },
+    };
 
-    memset(a, 0, sizeof(*a));
-    if ((rc = enter(c, t, BER_SET, &it, type)) < 0)
-        return rc;
-    while ((rc = ber_next(&it, &m)) == 1) {
-        unsigned n = BER_TAG_NUMBER(m.tag);
-
-        if (BER_TAG_CLASS(m.tag) != BER_CLASS_CONTEXT || n > 3)
-            return unexpected(c, &m, type);
-        if ((rc = mhs_seen(c, &m, &seen, n == 2 ? 1 : n, type)) < 0)
-            return rc;
-        switch (n) {
-        case 0: rc = decode_entry_class(c, &m, &a->entry_class, "DeleteArgument.entry-class"); break;
-        case 1: a->by_selector = true; rc = decode_selector(c, &m, &a->selector); break;
-        case 2: rc = decode_int_list_explicit(c, &m, BER_SET, &a->sequence_numbers, "DeleteArgument.sequence-numbers"); break;
-        default: rc = inner_raw(c, &m, &a->extensions, "DeleteArgument.delete-extensions"); break;
-        }
-        if (rc < 0)
-            return rc;
-    }
-    if (rc == 0 && !(seen & 2))
-        return ber_fail(c, t->start, X400MS_EPROTO, type, "items missing");
-    return rc;
+    memset(out, 0, sizeof(struct ms_delete_arg));
+    return decode_ctx_set(c, t, &set, delete_arg_member, out);
 }
 
 int ms_delete_arg_decode(struct ber_slice in, struct ms_delete_arg *a, struct ber_error *err)
@@ -1330,34 +1296,26 @@ int ms_delete_arg_encode(struct ber_writer *w, const struct ms_delete_arg *a)
     return ber_wrap(w, m, BER_UNIV(BER_SET), true);
 }
 
+static int delete_result_member(struct ber_ctx *c, const struct ber_tlv *m, unsigned n, void *out)
+{
+    struct ms_delete_result *r = out;
+
+    if (n == 0)
+        return decode_int_list_explicit(c, m, BER_SEQUENCE, &r->entries_deleted, "DeleteResult.entries-deleted");
+    return inner_raw(c, m, &r->extensions, "DeleteResult.delete-result-extensions");
+}
+
 static int delete_result_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
-    static const char type[] = "DeleteResult";
+    static const struct ctx_set set = { .type = "DeleteResult", .members = 0x3 };
     struct ms_delete_result *r = out;
-    struct ber_iter it;
-    struct ber_tlv m;
-    uint64_t seen = 0;
-    int rc;
 
     memset(r, 0, sizeof(*r));
+    /* X.413 1988 answered NULL; the 1994 SET is told apart by is_94 */
     if (t->tag == BER_UNIV(BER_NULL))
-        return ber_get_null(c, t, type);
-    if ((rc = enter(c, t, BER_SET, &it, type)) < 0)
-        return rc;
-    r->is_94 = true;
-    while ((rc = ber_next(&it, &m)) == 1) {
-        if (m.tag != BER_CTX(0) && m.tag != BER_CTX(1))
-            return unexpected(c, &m, type);
-        if ((rc = mhs_seen(c, &m, &seen, BER_TAG_NUMBER(m.tag), type)) < 0)
-            return rc;
-        if (m.tag == BER_CTX(0))
-            rc = decode_int_list_explicit(c, &m, BER_SEQUENCE, &r->entries_deleted, "DeleteResult.entries-deleted");
-        else
-            rc = inner_raw(c, &m, &r->extensions, "DeleteResult.delete-result-extensions");
-        if (rc < 0)
-            return rc;
-    }
-    return rc;
+        return ber_get_null(c, t, set.type);
+    r->is_94 = t->tag == BER_UNIV(BER_SET);
+    return decode_ctx_set(c, t, &set, delete_result_member, out);
 }
 
 int ms_delete_result_decode(struct ber_slice in, struct ms_delete_result *r, struct ber_error *err)
@@ -1469,60 +1427,53 @@ static int decode_change_credentials(struct ber_ctx *c, const struct ber_tlv *ou
     return ber_end(&it, type);
 }
 
-static int register_arg_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
+static int register_arg_member(struct ber_ctx *c, const struct ber_tlv *m, unsigned n, void *out)
 {
     static const char type[] = "Register-MSArgument";
     struct ms_register_arg *a = out;
-    struct ber_iter it, ri;
-    struct ber_tlv m, in, e;
-    uint64_t seen = 0;
+    struct ber_iter ri;
+    struct ber_tlv in, e;
     int rc;
 
-    memset(a, 0, sizeof(*a));
-    if ((rc = enter(c, t, BER_SET, &it, type)) < 0)
-        return rc;
-    while ((rc = ber_next(&it, &m)) == 1) {
-        unsigned n = BER_TAG_NUMBER(m.tag);
-
-        if (BER_TAG_CLASS(m.tag) != BER_CLASS_CONTEXT || n > 10)
-            return unexpected(c, &m, type);
-        if ((rc = mhs_seen(c, &m, &seen, n, type)) < 0)
+    switch (n) {
+    case 0:
+    case 1:
+        if ((rc = ber_explicit(c, m, &in, type)) < 0 || (rc = enter(c, &in, BER_SET, &ri, type)) < 0 ||
+            (rc = mhs_seq_from_tlv(c, &in, n == 0 ? &a->registrations : &a->deregistrations, type,
+                                   MS_UB_LIST)) < 0)
             return rc;
-        switch (n) {
-        case 0:
-        case 1:
-            if ((rc = ber_explicit(c, &m, &in, type)) < 0 || (rc = enter(c, &in, BER_SET, &ri, type)) < 0 ||
-                (rc = mhs_seq_from_tlv(c, &in, n == 0 ? &a->registrations : &a->deregistrations, type,
-                                       MS_UB_LIST)) < 0)
+        while ((rc = ber_next(&ri, &e)) == 1) {
+            struct ms_auto_action_registration r;
+            int64_t id;
+            struct deregistration_out d = { &r.type, &id };
+
+            rc = n == 0 ? decode_registration(c, &e, &r) : decode_deregistration(c, &e, &d);
+            if (rc < 0)
                 return rc;
-            while ((rc = ber_next(&ri, &e)) == 1) {
-                struct ms_auto_action_registration r;
-                int64_t id;
-                struct deregistration_out d = { &r.type, &id };
-
-                rc = n == 0 ? decode_registration(c, &e, &r) : decode_deregistration(c, &e, &d);
-                if (rc < 0)
-                    return rc;
-            }
-            if (n == 0)
-                a->has_registrations = true;
-            else
-                a->has_deregistrations = true;
-            break;
-        case 2: rc = decode_oid_list(c, &m, BER_SET, &a->list_attribute_defaults, "Register-MSArgument.list-attribute-defaults"); break;
-        case 3: rc = decode_oid_list(c, &m, BER_SET, &a->fetch_attribute_defaults, "Register-MSArgument.fetch-attribute-defaults"); break;
-        case 4: rc = decode_change_credentials(c, &m, a); break;
-        case 5: rc = inner_raw(c, &m, &a->user_security_labels, "Register-MSArgument.user-security-labels"); break;
-        case 6: rc = inner_raw(c, &m, &a->ua_registrations, "Register-MSArgument.ua-registrations"); break;
-        case 7: rc = inner_raw(c, &m, &a->submission_defaults, "Register-MSArgument.submission-defaults"); break;
-        case 8: rc = inner_raw(c, &m, &a->message_group_registrations, "Register-MSArgument.message-group-registrations"); break;
-        case 9: rc = inner_raw(c, &m, &a->registration_status_request, "Register-MSArgument.registration-status-request"); break;
-        default: rc = inner_raw(c, &m, &a->extensions, "Register-MSArgument.register-ms-extensions"); break;
         }
-        if (rc < 0)
-            return rc;
+        if (n == 0)
+            a->has_registrations = true;
+        else
+            a->has_deregistrations = true;
+        return rc;
+    case 2: return decode_oid_list(c, m, BER_SET, &a->list_attribute_defaults, "Register-MSArgument.list-attribute-defaults");
+    case 3: return decode_oid_list(c, m, BER_SET, &a->fetch_attribute_defaults, "Register-MSArgument.fetch-attribute-defaults");
+    case 4: return decode_change_credentials(c, m, a);
+    case 5: return inner_raw(c, m, &a->user_security_labels, "Register-MSArgument.user-security-labels");
+    case 6: return inner_raw(c, m, &a->ua_registrations, "Register-MSArgument.ua-registrations");
+    case 7: return inner_raw(c, m, &a->submission_defaults, "Register-MSArgument.submission-defaults");
+    case 8: return inner_raw(c, m, &a->message_group_registrations, "Register-MSArgument.message-group-registrations");
+    case 9: return inner_raw(c, m, &a->registration_status_request, "Register-MSArgument.registration-status-request");
+    default: return inner_raw(c, m, &a->extensions, "Register-MSArgument.register-ms-extensions");
     }
-    return rc;
+}
+
+static int register_arg_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
+{
+    static const struct ctx_set set = { .type = "Register-MSArgument", .members = 0x7ff /* [0]..[10] */ };
+
+    memset(out, 0, sizeof(struct ms_register_arg));
+    return decode_ctx_set(c, t, &set, register_arg_member, out);
 }
 
 int ms_register_arg_decode(struct ber_slice in, struct ms_register_arg *a, struct ber_error *err)
@@ -1598,37 +1549,30 @@ int ms_register_result_encode(struct ber_writer *w, const struct ms_register_res
 
 /* ---- Alert (8.2.8) ---------------------------------------------------------------------------- */
 
-static int alert_arg_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
+static int alert_arg_member(struct ber_ctx *c, const struct ber_tlv *m, unsigned n, void *out)
 {
-    static const char type[] = "AlertArgument";
     struct ms_alert_arg *a = out;
-    struct ber_iter it;
-    struct ber_tlv m, in;
-    uint64_t seen = 0;
+    struct ber_tlv in;
     int rc;
 
-    memset(a, 0, sizeof(*a));
-    if ((rc = enter(c, t, BER_SET, &it, type)) < 0)
+    if (n == 0)
+        return mhs_explicit_int(c, m, "AlertArgument.alert-registration-identifier", &a->registration_id);
+    if ((rc = ber_explicit(c, m, &in, "AlertArgument.new-entry")) < 0 ||
+        (rc = ms_entry_info_decode_tlv(c, &in, &a->new_entry)) < 0)
         return rc;
-    while ((rc = ber_next(&it, &m)) == 1) {
-        if (m.tag == BER_CTX(0)) {
-            if ((rc = mhs_seen(c, &m, &seen, 0, type)) < 0 ||
-                (rc = mhs_explicit_int(c, &m, "AlertArgument.alert-registration-identifier",
-                                       &a->registration_id)) < 0)
-                return rc;
-        } else if (m.tag == BER_CTX(2)) {
-            if ((rc = mhs_seen(c, &m, &seen, 2, type)) < 0 ||
-                (rc = ber_explicit(c, &m, &in, "AlertArgument.new-entry")) < 0 ||
-                (rc = ms_entry_info_decode_tlv(c, &in, &a->new_entry)) < 0)
-                return rc;
-            a->has_new_entry = true;
-        } else {
-            return unexpected(c, &m, type);
-        }
-    }
-    if (rc == 0 && !(seen & 1))
-        return ber_fail(c, t->start, X400MS_EPROTO, type, "alert-registration-identifier missing");
-    return rc;
+    a->has_new_entry = true;
+    return 0;
+}
+
+static int alert_arg_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
+{
+    static const struct ctx_set set = {
+        .type = "AlertArgument", .members = 0x5 /* [0] [2] */,
+        .required = { { 0, "alert-registration-identifier missing" } },
+    };
+
+    memset(out, 0, sizeof(struct ms_alert_arg));
+    return decode_ctx_set(c, t, &set, alert_arg_member, out);
 }
 
 int ms_alert_arg_decode(struct ber_slice in, struct ms_alert_arg *a, struct ber_error *err)
@@ -1733,48 +1677,41 @@ int ms_modification_encode(struct ber_writer *w, const struct ms_modification *m
     return ber_wrap(w, m, BER_UNIV(BER_SET), true);
 }
 
-static int modify_arg_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
+static int modify_arg_member(struct ber_ctx *c, const struct ber_tlv *m, unsigned n, void *out)
 {
-    static const char type[] = "ModifyArgument";
     struct ms_modify_arg *a = out;
-    struct ber_iter it, mi;
-    struct ber_tlv m, in, e;
+    struct ber_iter mi;
+    struct ber_tlv in, e;
     struct ms_modification md;
-    uint64_t seen = 0;
     int rc;
 
-    memset(a, 0, sizeof(*a));
-    if ((rc = enter(c, t, BER_SET, &it, type)) < 0)
-        return rc;
-    while ((rc = ber_next(&it, &m)) == 1) {
-        unsigned n = BER_TAG_NUMBER(m.tag);
-
-        if (BER_TAG_CLASS(m.tag) != BER_CLASS_CONTEXT || n > 4)
-            return unexpected(c, &m, type);
-        if ((rc = mhs_seen(c, &m, &seen, n == 2 ? 1 : n, type)) < 0)
+    switch (n) {
+    case 0: return decode_entry_class(c, m, &a->entry_class, "ModifyArgument.entry-class");
+    case 1: a->by_selector = true; return decode_selector(c, m, &a->selector);
+    case 2: return decode_int_list_explicit(c, m, BER_SEQUENCE, &a->specific_entries, "ModifyArgument.specific-entries");
+    case 3:
+        if ((rc = ber_explicit(c, m, &in, "ModifyArgument.modifications")) < 0 ||
+            (rc = enter(c, &in, BER_SEQUENCE, &mi, "ModifyArgument.modifications")) < 0 ||
+            (rc = mhs_seq_from_tlv(c, &in, &a->modifications, "ModifyArgument.modifications", MS_UB_LIST)) < 0)
             return rc;
-        switch (n) {
-        case 0: rc = decode_entry_class(c, &m, &a->entry_class, "ModifyArgument.entry-class"); break;
-        case 1: a->by_selector = true; rc = decode_selector(c, &m, &a->selector); break;
-        case 2: rc = decode_int_list_explicit(c, &m, BER_SEQUENCE, &a->specific_entries, "ModifyArgument.specific-entries"); break;
-        case 3:
-            if ((rc = ber_explicit(c, &m, &in, "ModifyArgument.modifications")) < 0 ||
-                (rc = enter(c, &in, BER_SEQUENCE, &mi, "ModifyArgument.modifications")) < 0 ||
-                (rc = mhs_seq_from_tlv(c, &in, &a->modifications, "ModifyArgument.modifications", MS_UB_LIST)) < 0)
+        while ((rc = ber_next(&mi, &e)) == 1)
+            if ((rc = decode_modification(c, &e, &md)) < 0)
                 return rc;
-            while ((rc = ber_next(&mi, &e)) == 1)
-                if ((rc = decode_modification(c, &e, &md)) < 0)
-                    return rc;
-            break;
-        default: rc = inner_raw(c, &m, &a->extensions, "ModifyArgument.modify-extensions"); break;
-        }
-        if (rc < 0)
-            return rc;
+        return rc;
+    default: return inner_raw(c, m, &a->extensions, "ModifyArgument.modify-extensions");
     }
-    if (rc == 0 && (seen & 10) != 10)
-        return ber_fail(c, t->start, X400MS_EPROTO, type,
-                        (seen & 2) ? "modifications missing" : "entries missing");
-    return rc;
+}
+
+static int modify_arg_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
+{
+    /* entries is a CHOICE of [1] selector and [2] specific-entries */
+    static const struct ctx_set set = {
+        .type = "ModifyArgument", .members = 0x1f, .one_of_1_2 = true,
+        .required = { { 1, "entries missing" }, { 3, "modifications missing" } },
+    };
+
+    memset(out, 0, sizeof(struct ms_modify_arg));
+    return decode_ctx_set(c, t, &set, modify_arg_member, out);
 }
 
 int ms_modify_arg_decode(struct ber_slice in, struct ms_modify_arg *a, struct ber_error *err)
@@ -1808,30 +1745,21 @@ int ms_modify_arg_encode(struct ber_writer *w, const struct ms_modify_arg *a)
     return ber_wrap(w, m, BER_UNIV(BER_SET), true);
 }
 
+static int modify_result_member(struct ber_ctx *c, const struct ber_tlv *m, unsigned n, void *out)
+{
+    struct ms_modify_result *r = out;
+
+    if (n == 0)
+        return decode_int_list_explicit(c, m, BER_SEQUENCE, &r->entries_modified, "ModifyResult.entries-modified");
+    return inner_raw(c, m, &r->extensions, "ModifyResult.modify-result-extensions");
+}
+
 static int modify_result_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
-    static const char type[] = "ModifyResult";
-    struct ms_modify_result *r = out;
-    struct ber_iter it;
-    struct ber_tlv m;
-    uint64_t seen = 0;
-    int rc;
+    static const struct ctx_set set = { .type = "ModifyResult", .members = 0x3 };
 
-    memset(r, 0, sizeof(*r));
-    if ((rc = enter(c, t, BER_SET, &it, type)) < 0)
-        return rc;
-    while ((rc = ber_next(&it, &m)) == 1) {
-        if (m.tag != BER_CTX(0) && m.tag != BER_CTX(1))
-            return unexpected(c, &m, type);
-        if ((rc = mhs_seen(c, &m, &seen, BER_TAG_NUMBER(m.tag), type)) < 0)
-            return rc;
-        rc = m.tag == BER_CTX(0)
-                 ? decode_int_list_explicit(c, &m, BER_SEQUENCE, &r->entries_modified, "ModifyResult.entries-modified")
-                 : inner_raw(c, &m, &r->extensions, "ModifyResult.modify-result-extensions");
-        if (rc < 0)
-            return rc;
-    }
-    return rc;
+    memset(out, 0, sizeof(struct ms_modify_result));
+    return decode_ctx_set(c, t, &set, modify_result_member, out);
 }
 
 int ms_modify_result_decode(struct ber_slice in, struct ms_modify_result *r, struct ber_error *err)

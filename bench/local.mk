@@ -6,3 +6,4 @@ include $(srcdir)/bench/assoc.mk
 bench: $(BENCH_TARGETS)
 .PHONY: bench
 CLEANFILES += $(BENCH_TARGETS)
+include $(srcdir)/bench/load.mk

@@ -278,6 +278,39 @@ static void large_figures(const char *root, long n)
         OPS->summary(mb, 0, &sum, &err);
     STEP("  summary (total %llu, new %llu): %.2f us\n", (unsigned long long)sum.total,
            (unsigned long long)sum.by_status[0], (now_s() - t0) / iters * 1e6);
+    /* P7 List: select 100 new entries and mark them listed, one set_status
+     * each, then in one set_status_many; p50 of up to 10 rounds each. */
+    for (int many = 0; many < 2; many++) {
+        double times[10];
+        int rounds = 0;
+        sel.next = 0;
+        for (; rounds < 10; rounds++) {
+            c.n = 0;
+            t0 = now_s();
+            OPS->select(mb, 0, &sel, count_entry, &c, NULL, &err);
+            if (c.n == 0)
+                break;
+            if (many)
+                x400ms_store_set_status_many(OPS, mb, 0, c.seqs, (size_t)c.n, X400MS_STATUS_LISTED, &err);
+            else
+                for (long k = 0; k < c.n; k++)
+                    OPS->set_status(mb, 0, c.seqs[k], X400MS_STATUS_LISTED, &err);
+            times[rounds] = now_s() - t0;
+        }
+        for (int a = 0; a < rounds; a++) /* sort for the median */
+            for (int b = a + 1; b < rounds; b++)
+                if (times[b] < times[a]) {
+                    double t = times[a];
+                    times[a] = times[b];
+                    times[b] = t;
+                }
+        if (rounds)
+            STEP("  list 100 new + mark them listed (%s): p50 %.3f ms over %d rounds\n",
+                 many ? "set_status_many" : "set_status x100", times[rounds / 2] * 1e3, rounds);
+    }
+    t0 = now_s();
+    sf_store_flush(store, &err);
+    STEP("  flush (renames of those status changes, directory fsync, index): %.1f ms\n", (now_s() - t0) * 1e3);
     struct x400ms_store_selector all = { 0 };
     t0 = now_s();
     c.n = 0;

@@ -18,6 +18,13 @@ tests_integration_crash_test_crash_daemon_SOURCES = tests/integration/crash/test
 tests_integration_crash_test_crash_daemon_CFLAGS = $(TEST_CFLAGS)
 tests_integration_crash_test_crash_daemon_LDADD = $(CRASH_TEST_LIBS)
 EXTRA_tests_integration_crash_test_crash_daemon_DEPENDENCIES = tools/x400ms-mta
+
+check_PROGRAMS += tests/integration/crash/test_crash_diskfull
+TESTS += tests/integration/crash/test_crash_diskfull
+tests_integration_crash_test_crash_diskfull_SOURCES = tests/integration/crash/test_crash_diskfull.c
+tests_integration_crash_test_crash_diskfull_CFLAGS = $(TEST_CFLAGS)
+tests_integration_crash_test_crash_diskfull_LDADD = $(CRASH_TEST_LIBS)
+EXTRA_tests_integration_crash_test_crash_diskfull_DEPENDENCIES = tools/x400ms-mta
 endif
 endif
 endif

@@ -6,6 +6,8 @@
  * message durably) and errors. Everything OSI runs on the stack's loop
  * thread; the main thread waits for the end. */
 #define X400MS_LOG_MODULE "x400ms-mta"
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -26,7 +28,7 @@
 struct params {
     char host[256];
     int port;
-    const char *mta_name, *password, *to, *from, *subject, *content_file;
+    const char *mta_name, *password, *to, *from, *subject, *content_file, *ack_log;
     long count, size;
     int priority;
     int connections, window;
@@ -60,11 +62,13 @@ struct run {
     struct or_address to[128], from;
     size_t n_to;
     char first_error[400];
+    int ack_fd;                 /* --ack-log, -1: none */
 };
 
 struct inv {
     struct conn *c;
     uint64_t t0_us;
+    long seq;                   /* the delivery-identifier's local part is m<pid>-<seq> */
 };
 
 static uint64_t now_us(void)
@@ -167,12 +171,36 @@ static int build_ipm(struct run *r)
     return r->content ? 0 : (rc < 0 ? rc : X400MS_ENOMEM);
 }
 
+/* The local part of the delivery-identifier (X.411 8.3.1.1.1.1) of delivery seq. */
+static void delivery_local_id(long seq, char *buf, size_t size)
+{
+    snprintf(buf, size, "m%ld-%ld", (long)getpid(), seq);
+}
+
+/* --ack-log: one line per answered delivery, written at once with write(2)
+ * on an O_APPEND descriptor (no stdio buffer a crash test could lose):
+ * "ack ID" for a result, "err ID CODE" for an X.411 error, "rej ID" for a
+ * ROSE reject. */
+static void ack_log(struct run *r, const struct inv *iv, const struct x400ms_outcome *o)
+{
+    if (r->ack_fd < 0 || o->kind == X400MS_OUTCOME_ENDED)
+        return;
+    char id[MTS_UB_LOCAL_ID + 1], line[128];
+    delivery_local_id(iv->seq, id, sizeof id);
+    int n = o->kind == X400MS_OUTCOME_RESULT ? snprintf(line, sizeof line, "ack %s\n", id)
+            : o->kind == X400MS_OUTCOME_ERROR
+                ? snprintf(line, sizeof line, "err %s %" PRId64 "\n", id, o->errcode)
+                : snprintf(line, sizeof line, "rej %s\n", id);
+    if (n > 0 && write(r->ack_fd, line, (size_t)n) != n)
+        note_error(r, "--ack-log: write failed");
+}
+
 static int build_delivery(struct run *r, long seq, struct ber_writer *w)
 {
     struct mts_delivery_arg d;
     memset(&d, 0, sizeof d);
     char local[MTS_UB_LOCAL_ID + 1];
-    snprintf(local, sizeof local, "m%ld-%ld", (long)getpid(), seq);
+    delivery_local_id(seq, local, sizeof local);
     d.delivery_identifier.gdi.country = mhs_str_make("XX", 2, BER_PRINTABLE_STRING);
     d.delivery_identifier.gdi.admd = mhs_str_make(" ", 1, BER_PRINTABLE_STRING);
     d.delivery_identifier.gdi.prmd = mhs_str_make("X400MS", 6, BER_PRINTABLE_STRING);
@@ -213,6 +241,7 @@ static void delivered(void *arg, struct x400ms_assoc *a, const struct x400ms_out
     struct conn *c = iv->c;
     struct run *r = c->r;
     uint64_t us = now_us() - iv->t0_us;
+    ack_log(r, iv, o); /* before the counters: a line means the answer came */
     free(iv);
     pthread_mutex_lock(&r->lock);
     if (o->kind == X400MS_OUTCOME_RESULT) {
@@ -257,6 +286,7 @@ static void pump(struct conn *c)
         }
         iv->c = c;
         iv->t0_us = now_us();
+        iv->seq = seq;
         rc = x400ms_assoc_invoke(c->a, MTS_OP_MESSAGE_DELIVERY,
                                  X400MS_BYTES(ber_writer_data(&w), ber_writer_len(&w)), NULL,
                                  delivered, iv, NULL);
@@ -405,7 +435,8 @@ int mta_deliver_main(int argc, char **argv)
         { "connections", required_argument, NULL, 'C' }, { "window", required_argument, NULL, 'w' },
         { "content-file", required_argument, NULL, 'F' }, { "subject", required_argument, NULL, 'S' },
         { "reliable", no_argument, NULL, 'R' },        { "context", required_argument, NULL, 'x' },
-        { "latency", no_argument, NULL, 'L' },         { NULL, 0, NULL, 0 },
+        { "latency", no_argument, NULL, 'L' },         { "ack-log", required_argument, NULL, 'A' },
+        { NULL, 0, NULL, 0 },
     };
     static struct run run; /* lives until exit: late callbacks never see freed memory */
     struct run *r = &run;
@@ -451,6 +482,7 @@ int mta_deliver_main(int argc, char **argv)
         case 'R': p->reliable = true; break;
         case 'x': p->is94 = strcmp(optarg, "94") == 0; break;
         case 'L': p->latency = true; break;
+        case 'A': p->ack_log = optarg; break;
         default: return 2;
         }
     }
@@ -474,6 +506,12 @@ int mta_deliver_main(int argc, char **argv)
         (p->content_file ? read_content(r) : build_ipm(r)) < 0) {
         fprintf(stderr, "x400ms-mta deliver: cannot build the %s\n",
                 p->content_file ? "content (reading --content-file)" : "PDUs");
+        return 2;
+    }
+    r->ack_fd = -1;
+    if (p->ack_log != NULL &&
+        (r->ack_fd = open(p->ack_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0) {
+        fprintf(stderr, "x400ms-mta deliver: --ack-log %s: %s\n", p->ack_log, strerror(errno));
         return 2;
     }
     if (p->latency)

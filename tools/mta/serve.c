@@ -31,7 +31,18 @@ struct serve {
     const char *mta_name, *password, *name;
     FILE *out;
     uint64_t seq;
-    unsigned long submissions, refused_binds;
+    unsigned long submissions, refused_binds, refused_submissions;
+    /* --refuse: bind -> every MTS-bind gets MTSBindError busy (X.411
+     * 8.1.1.1.3); submission[=CODE] -> every message/probe-submission gets
+     * X.411 error CODE (default recipient-improperly-specified, 8.2.2.5,
+     * naming every recipient) */
+    bool refuse_bind;
+    int64_t refuse_submission;      /* 0: take submissions */
+    /* --report-after-submit: after the result of a message-submission,
+     * report-delivery (X.411 8.3.1.2, opcode 6) on the same association: a
+     * delivery report for every recipient, as if it had been delivered */
+    bool report_after_submit;
+    unsigned long reports_sent, reports_acknowledged;
 };
 
 /* X.419 mts-access: the MTS-user (here the MS) initiates; bind on id-as-mts,
@@ -74,6 +85,18 @@ static int serve_bind(void *ctx, struct x400ms_assoc *a, const struct x400ms_bin
         why = "unknown initiator name";
     else if (b.credentials.kind != MTS_CRED_SIMPLE || !slice_is(b.credentials.password, s->password))
         why = "wrong password";
+    if (why == NULL && s->refuse_bind) {
+        s->refused_binds++;
+        fprintf(stderr, "x400ms-mta serve: refused MTS-bind from %s: --refuse bind (busy)\n",
+                x400ms_assoc_peer(a));
+        struct ber_writer w;
+        ber_writer_init(&w);
+        int rc = mts_bind_error_encode(&w, MTS_BIND_BUSY);
+        if (rc >= 0)
+            rc = x400ms_assoc_bind_error(a, X400MS_BYTES(ber_writer_data(&w), ber_writer_len(&w)));
+        ber_writer_free(&w);
+        return rc < 0 ? rc : 0;
+    }
     if (why != NULL) {
         s->refused_binds++;
         fprintf(stderr, "x400ms-mta serve: refused MTS-bind from %s: %s (authentication-error)\n",
@@ -148,6 +171,93 @@ static void write_line(struct serve *s, const struct mts_submission_envelope *e,
     json_decref(line);
 }
 
+/* --refuse submission[=CODE]: the X.411 error instead of the result. */
+static void refuse_submission(struct serve *s, struct x400ms_assoc *a,
+                              const struct x400ms_invoke *inv,
+                              const struct mts_submission_envelope *e, bool probe)
+{
+    struct ber_writer w;
+    ber_writer_init(&w);
+    if (s->refuse_submission == MTS_ERR_RECIPIENT_IMPROPERLY_SPECIFIED) {
+        /* ImproperlySpecifiedRecipients ::= SEQUENCE SIZE (1..ub-recipients) OF ORAddressAndOrDirectoryName */
+        struct or_address names[32];
+        size_t n = 0;
+        struct mhs_seq_iter it;
+        struct ber_error berr = { 0 };
+        struct mts_submission_recipient r;
+        mhs_seq_iter_init(&it, &e->recipients, &berr);
+        while (n < 32 && mts_submission_recipient_next(&it, &r) > 0)
+            names[n++] = r.recipient_name;
+        if (n > 0)
+            mts_improper_recipients_encode(&w, names, n);
+    }
+    s->refused_submissions++;
+    fprintf(stderr, "x400ms-mta serve: %s from %s refused: --refuse (X.411 error %lld)\n",
+            probe ? "probe-submission" : "message-submission", x400ms_assoc_peer(a),
+            (long long)s->refuse_submission);
+    x400ms_assoc_error(a, inv->invoke_id, s->refuse_submission,
+                       ber_writer_len(&w) ? X400MS_BYTES(ber_writer_data(&w), ber_writer_len(&w))
+                                          : X400MS_NO_BYTES);
+    ber_writer_free(&w);
+}
+
+static void report_done(void *arg, struct x400ms_assoc *a, const struct x400ms_outcome *o)
+{
+    struct serve *s = arg;
+    if (o->kind == X400MS_OUTCOME_RESULT) {
+        s->reports_acknowledged++;
+        fprintf(stderr, "x400ms-mta serve: report-delivery to %s acknowledged\n",
+                x400ms_assoc_peer(a));
+    } else {
+        fprintf(stderr, "x400ms-mta serve: report-delivery to %s not taken (outcome %d, "
+                        "error %lld)\n", x400ms_assoc_peer(a), (int)o->kind, (long long)o->errcode);
+    }
+}
+
+/* The delivery report on the submission `id` (X.411 8.3.1.2.1): subject
+ * identifier, content type, one delivered line per recipient. */
+static void send_report(struct serve *s, struct x400ms_assoc *a, const struct mts_identifier *id,
+                        const struct mts_submission_envelope *e, time_t now)
+{
+    struct mts_report_recipient lines[32];
+    size_t n = 0;
+    struct mhs_seq_iter it;
+    struct ber_error berr = { 0 };
+    struct mts_submission_recipient r;
+    mhs_seq_iter_init(&it, &e->recipients, &berr);
+    while (n < 32 && mts_submission_recipient_next(&it, &r) > 0) {
+        memset(&lines[n], 0, sizeof lines[n]);
+        lines[n].actual_recipient = r.recipient_name;
+        lines[n].delivered = true;
+        lines[n].delivery_time = mhs_time_make(now);
+        lines[n].diagnostic_code = -1;
+        n++;
+    }
+    struct mts_report_delivery_arg rd;
+    memset(&rd, 0, sizeof rd);
+    rd.subject_submission_identifier = *id;
+    rd.content_identifier = e->content_identifier;
+    rd.content_type = e->content_type;
+    rd.recipient_array = lines;
+    rd.n_recipient_array = (uint32_t)n;
+    struct ber_writer w;
+    ber_writer_init(&w);
+    int rc = n > 0 ? mts_report_delivery_arg_encode(&w, &rd) : X400MS_EINVAL;
+    if (rc >= 0 && w.error == 0)
+        /* report-delivery goes on the delivery syntax (id-as-mdse) */
+        rc = x400ms_assoc_invoke(a, MTS_OP_REPORT_DELIVERY,
+                                 X400MS_BYTES(ber_writer_data(&w), ber_writer_len(&w)), NULL,
+                                 report_done, s, NULL);
+    if (rc >= 0) {
+        s->reports_sent++;
+        fprintf(stderr, "x400ms-mta serve: report-delivery (%zu recipient(s)) invoked on %s\n", n,
+                x400ms_assoc_peer(a));
+    } else {
+        fprintf(stderr, "x400ms-mta serve: report-delivery not sent (%d)\n", rc);
+    }
+    ber_writer_free(&w);
+}
+
 /* X.411 8.2.1.1.2 / 8.2.1.2.2: the MTS identifier and submission time. */
 static void serve_submission(struct serve *s, struct x400ms_assoc *a, const struct x400ms_invoke *inv)
 {
@@ -163,6 +273,10 @@ static void serve_submission(struct serve *s, struct x400ms_assoc *a, const stru
                 x400ms_assoc_peer(a), probe ? "probe-submission" : "message-submission",
                 ber_error_format(&berr, why, sizeof why));
         x400ms_assoc_reject(a, inv->invoke_id, X400MS_ROSE_INVOKE_MISTYPED_ARGUMENT);
+        return;
+    }
+    if (s->refuse_submission != 0) {
+        refuse_submission(s, a, inv, &arg.envelope, probe);
         return;
     }
     time_t now = time(NULL);
@@ -189,6 +303,8 @@ static void serve_submission(struct serve *s, struct x400ms_assoc *a, const stru
     s->submissions++;
     x400ms_assoc_reply(a, inv->invoke_id, X400MS_BYTES(ber_writer_data(&w), ber_writer_len(&w)));
     ber_writer_free(&w);
+    if (s->report_after_submit && !probe)
+        send_report(s, a, &res.identifier, &arg.envelope, now);
 }
 
 static void serve_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_invoke *inv)
@@ -235,6 +351,7 @@ static void ac_fill(struct x400ms_app_context *ac, const char *oid, const char *
     ac->opcodes = access_ops;
     ac->n_opcodes = sizeof access_ops / sizeof access_ops[0];
     ac->max_peer_invokes = 64;
+    ac->max_own_invokes = 16; /* --report-after-submit */
     ac->bind = serve_bind;
     ac->invoke = serve_invoke;
     ac->released = serve_released;
@@ -244,7 +361,9 @@ static void ac_fill(struct x400ms_app_context *ac, const char *oid, const char *
 static void usage(FILE *f)
 {
     fprintf(f, "usage: x400ms-mta serve --listen HOST:PORT --mta-name NAME --password PW\n"
-               "                        [--out FILE] [--name OURNAME]\n");
+               "                        [--out FILE] [--name OURNAME]\n"
+               "                        [--refuse bind|submission[=X.411-ERROR-CODE]]\n"
+               "                        [--report-after-submit]\n");
 }
 
 int mta_serve_main(int argc, char **argv)
@@ -253,6 +372,8 @@ int mta_serve_main(int argc, char **argv)
         { "listen", required_argument, NULL, 'l' }, { "mta-name", required_argument, NULL, 'm' },
         { "password", required_argument, NULL, 'p' }, { "out", required_argument, NULL, 'o' },
         { "name", required_argument, NULL, 'n' },   { "help", no_argument, NULL, 'h' },
+        { "refuse", required_argument, NULL, 'r' },
+        { "report-after-submit", no_argument, NULL, 'R' },
         { NULL, 0, NULL, 0 },
     };
     struct serve s = { .name = "x400ms-mta", .out = stdout };
@@ -277,6 +398,20 @@ int mta_serve_main(int argc, char **argv)
         case 'p': s.password = optarg; break;
         case 'o': out_path = optarg; break;
         case 'n': s.name = optarg; break;
+        case 'R': s.report_after_submit = true; break;
+        case 'r':
+            if (strcmp(optarg, "bind") == 0) {
+                s.refuse_bind = true;
+            } else if (strcmp(optarg, "submission") == 0) {
+                s.refuse_submission = MTS_ERR_RECIPIENT_IMPROPERLY_SPECIFIED;
+            } else if (strncmp(optarg, "submission=", 11) == 0 && atoi(optarg + 11) > 0) {
+                s.refuse_submission = atoi(optarg + 11);
+            } else {
+                fprintf(stderr, "x400ms-mta serve: --refuse expects bind, submission or "
+                                "submission=CODE (an X.411 error code, e.g. 5)\n");
+                return 2;
+            }
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -314,8 +449,9 @@ int mta_serve_main(int argc, char **argv)
     int sig = 0;
     sigwait(&set, &sig);
     mta_stack_stop(&core);
-    fprintf(stderr, "x400ms-mta serve: stopped (signal %d): submissions=%lu refused_binds=%lu\n",
-            sig, s.submissions, s.refused_binds);
+    fprintf(stderr, "x400ms-mta serve: stopped (signal %d): submissions=%lu refused_binds=%lu "
+                    "refused_submissions=%lu reports=%lu/%lu\n", sig, s.submissions,
+            s.refused_binds, s.refused_submissions, s.reports_acknowledged, s.reports_sent);
     if (out_path != NULL)
         fclose(s.out);
     return 0;

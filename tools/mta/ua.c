@@ -423,6 +423,24 @@ static void on_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_inv
         maybe_end(r);
         return;
     }
+    if (inv->opcode == MTS_OP_MESSAGE_DELIVERY && r->p.max_content_length >= 0) {
+        /* the MS may push before our delivery-control reached it: what breaks
+         * the controls gets delivery-control-violated (X.411 8.3.1.1.3) */
+        struct mts_delivery_arg d;
+        struct ber_error be = { 0 };
+        if (mts_delivery_arg_decode(ber_slice_make(inv->argument.ptr, inv->argument.len), &d,
+                                    &be) >= 0) {
+            size_t n = d.content.bytes.len > 0 || d.content.tlv.len == 0 ? d.content.bytes.len
+                                                                          : d.content.str.nbytes;
+            if (n > (size_t)r->p.max_content_length) {
+                say("refused message-delivery (content length %zu above %ld)", n,
+                    r->p.max_content_length);
+                x400ms_assoc_error(a, inv->invoke_id, MTS_ERR_DELIVERY_CONTROL_VIOLATED,
+                                   X400MS_NO_BYTES);
+                return;
+            }
+        }
+    }
     if (inv->opcode == MTS_OP_MESSAGE_DELIVERY) {
         print_message(inv);
         /* MessageDeliveryResult ::= SET { all OPTIONAL } */

@@ -192,7 +192,8 @@ static void send_nrn(struct fwd_state *st, struct fwd_op *fop)
     struct x400ms_mts_submission sub = {
         .size = sizeof sub, .mailbox = op->mailbox, .envelope = op->nrn.envelope,
         .envelope_len = op->nrn.envelope_len, .content = op->nrn.content,
-        .content_len = op->nrn.content_len, .done = nrn_done, .arg = op, .loop = NULL,
+        .content_len = op->nrn.content_len, .done = nrn_done, .arg = op,
+        .loop = x400ms_loop_current(), /* we are on the forward outcome's loop */
     };
     x400ms_mts_op_id id;
     if (mts->submit(mts_ctx, &sub, &id, &err) < 0) {

@@ -157,6 +157,7 @@ static void store_report(struct mtal *m, const struct mtal_item *it,
         e.envelope_len = ber_writer_len(&w);
         rc = store_put(m, it->mailbox, &e, &seq, &err);
     }
+    mtal_metrics_delivery(rc < 0 ? MTAL_DEL_ERROR : MTAL_DEL_OK);
     if (rc < 0)
         X400MS_LOG_E("message %s: report for %s not stored: %s", it->id, it->mailbox, err.message);
     else
@@ -276,12 +277,16 @@ int mtal_process(struct mtal *m, struct mtal_item *it)
                    0) {
             X400MS_LOG_W("message %s: delivery to %s failed (%s): will retry", it->id, mailbox,
                          err.message);
+            mtal_metrics_delivery(MTAL_DEL_ERROR);
             retry = true;
             continue;
         } else {
             l->delivered = true;
             l->delivery_time = mhs_time_make((time_t)now);
+            mtal_metrics_delivery(MTAL_DEL_OK);
         }
+        if (!l->delivered && !it->probe)
+            mtal_metrics_delivery(MTAL_DEL_UNDELIVERABLE);
         it->done_mask[i] = 1;
         /* X.411 8.2.1.1.1.y originator-report-request: report = delivery and
          * non-delivery reports, non-delivery-report = non-delivery only. */

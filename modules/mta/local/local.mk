@@ -7,7 +7,8 @@ mta_local_sources = \
 	modules/mta/local/submit.c \
 	modules/mta/local/queue.c \
 	modules/mta/local/deliver.c \
-	modules/mta/local/relay.c
+	modules/mta/local/relay.c \
+	modules/mta/local/metrics.c
 if BUILD_MODULE_MTA_LOCAL
 if MODULE_MTA_LOCAL_STATIC
 noinst_LTLIBRARIES += modules/mta/local/libmta_local-builtin.la

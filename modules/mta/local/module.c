@@ -232,6 +232,7 @@ static int mtal_submit(void *ctx, const struct x400ms_mts_submission *sub,
         return X400MS_EINVAL;
     }
     char why[600];
+    enum mtal_sub_result counted = MTAL_SUB_FAILED;
     struct ber_writer param;
     ber_writer_init(&param);
     struct ber_error berr = { 0 };
@@ -244,6 +245,7 @@ static int mtal_submit(void *ctx, const struct x400ms_mts_submission *sub,
                  bad.is_private ? -1 : (int)bad.standard);
         rc = refuse(m, loop, sub->done, sub->arg, MTS_ERR_UNSUPPORTED_CRITICAL_FUNCTION, NULL, why,
                     op_r, err);
+        counted = MTAL_SUB_REFUSED;
         goto out;
     }
     /* X.411 8.2.2.5 recipient-improperly-specified: no recipient, or one
@@ -262,11 +264,13 @@ static int mtal_submit(void *ctx, const struct x400ms_mts_submission *sub,
                                                                    : "empty recipient O/R address");
         rc = refuse(m, loop, sub->done, sub->arg, MTS_ERR_RECIPIENT_IMPROPERLY_SPECIFIED, &param,
                     why, op_r, err);
+        counted = MTAL_SUB_REFUSED;
         goto out;
     }
     if (it->mailbox[0] != '\0' &&
         !originator_ok(m, it->mailbox, &env.originator_name, why, sizeof why)) {
         rc = refuse(m, loop, sub->done, sub->arg, MTS_ERR_ORIGINATOR_INVALID, NULL, why, op_r, err);
+        counted = MTAL_SUB_REFUSED;
         goto out;
     }
 
@@ -289,6 +293,7 @@ static int mtal_submit(void *ctx, const struct x400ms_mts_submission *sub,
         struct x400ms_mts_outcome o = { .kind = X400MS_MTS_FAILED, .status = rc,
                                         .reason = werr.message };
         rc = post_outcome(m, loop, sub->done, sub->arg, &o, op_r, err);
+        counted = MTAL_SUB_FAILED;
         goto out;
     }
     struct mts_identifier id;
@@ -313,6 +318,7 @@ static int mtal_submit(void *ctx, const struct x400ms_mts_submission *sub,
         .submission_time = now, .reason = "accepted by the local MTA",
     };
     rc = post_outcome(m, loop, sub->done, sub->arg, &o, op_r, err);
+    counted = MTAL_SUB_OK;
     ber_writer_free(&rw);
     X400MS_LOG_I("%s %s accepted from %s%s", it->probe ? "probe" : "message", it->id,
                  it->mailbox[0] ? it->mailbox : "(no mailbox)", it->deferred > now ? " (deferred)" : "");
@@ -324,6 +330,9 @@ static int mtal_submit(void *ctx, const struct x400ms_mts_submission *sub,
     pthread_cond_broadcast(&m->cond);
     pthread_mutex_unlock(&m->lock);
 out:
+    /* an outcome that will reach the caller (not a call that failed) */
+    if (rc >= 0)
+        mtal_metrics_submission(counted);
     ber_writer_free(&param);
     mtal_item_free(it);
     return rc;
@@ -490,7 +499,8 @@ static int mtal_init(struct x400ms_core *core, const json_t *config, void **stat
     m->retry_s = cfg.retry;
     pthread_mutex_init(&m->lock, NULL);
     pthread_cond_init(&m->cond, NULL);
-    if ((rc = x400ms_mts_register(core, X400MS_MTS_LOCAL, &mtal_ops, m, err)) < 0) {
+    if ((rc = x400ms_mts_register(core, X400MS_MTS_LOCAL, &mtal_ops, m, err)) < 0 ||
+        (rc = mtal_metrics_register(core, err)) < 0) {
         pthread_mutex_destroy(&m->lock);
         pthread_cond_destroy(&m->cond);
         free(m);

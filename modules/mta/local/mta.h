@@ -87,6 +87,13 @@ struct mtal {
     unsigned relays_outstanding;
 };
 
+/* metrics.c: x400ms_submissions_total / x400ms_deliveries_total{protocol="local"}. */
+enum mtal_sub_result { MTAL_SUB_OK, MTAL_SUB_REFUSED, MTAL_SUB_FAILED, MTAL_SUB_COUNT };
+enum mtal_del_result { MTAL_DEL_OK, MTAL_DEL_ERROR, MTAL_DEL_UNDELIVERABLE, MTAL_DEL_COUNT };
+void mtal_metrics_submission(enum mtal_sub_result r);
+void mtal_metrics_delivery(enum mtal_del_result r);
+int mtal_metrics_register(struct x400ms_core *core, struct x400ms_error *err);
+
 int mtal_urgency_rank(int priority);
 /* Decodes a queued envelope (message or probe). */
 int mtal_decode_envelope(const struct mtal_item *it, struct mts_submission_envelope *e,

@@ -217,7 +217,12 @@ static void do_report_delivery(struct delivery_task *t)
         e.content = a.returned_content.bytes.ptr;
         e.content_len = a.returned_content.bytes.len;
     }
-    int rc = mtsu_find_report_mailbox(m->store, m->store_ctx, &sel, t->mailbox, &err);
+    /* a submission relayed through the upstream MTA: its identifier is the
+     * upstream's, which the initiator remembered with the mailbox */
+    int rc = p3_upstream_report_mailbox(m->upstream, e.attrs.mts_id, e.attrs.mts_id_len,
+                                        t->mailbox)
+                 ? 0
+                 : mtsu_find_report_mailbox(m->store, m->store_ctx, &sel, t->mailbox, &err);
     if (rc == X400MS_ENOENT) {
         set_security_error(t, P3_SECURITY_UNAUTHORISED_RECIPIENT);
         snprintf(t->why, sizeof t->why,
@@ -288,7 +293,11 @@ static void delivery_done(void *arg)
 void p3_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_invoke *inv)
 {
     (void)ctx;
-    struct p3_session *s = x400ms_assoc_user(a);
+    p3_session_invoke(x400ms_assoc_user(a), a, inv);
+}
+
+void p3_session_invoke(struct p3_session *s, struct x400ms_assoc *a, const struct x400ms_invoke *inv)
+{
     if (s == NULL || !s->bound) {
         p3_metrics_operation(p3_metrics_op_of(inv->opcode), P3_MRES_REJECT);
         x400ms_assoc_reject(a, inv->invoke_id, X400MS_ROSE_INVOKE_UNRECOGNIZED_OPERATION);
@@ -309,7 +318,7 @@ void p3_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_invoke *in
     case MTS_OP_REPORT_DELIVERY:
         break;
     default:
-        X400MS_LOG_W("peer %s (MTA %s): operation %lld not served on mts-forced-access",
+        X400MS_LOG_W("peer %s (MTA %s): operation %lld not served here",
                      s->peer, s->mta, (long long)inv->opcode);
         p3_metrics_operation(P3_MOP_UNRECOGNIZED, P3_MRES_REJECT);
         x400ms_assoc_reject(a, inv->invoke_id, X400MS_ROSE_INVOKE_UNRECOGNIZED_OPERATION);

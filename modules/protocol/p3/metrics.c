@@ -6,6 +6,7 @@
 #include "asn1/mts.h"
 #include "modules/protocol/p3/metrics.h"
 #include "x400ms/metrics.h"
+#include "x400ms/mts.h"
 
 static const char *const op_names[P3_MOP_COUNT] = {
     [P3_MOP_BIND] = "bind",
@@ -20,6 +21,15 @@ static const char *const result_names[P3_MRES_COUNT] = {
 
 static _Atomic uint64_t operations[P3_MOP_COUNT][P3_MRES_COUNT];
 static _Atomic uint64_t deliveries[P3_MRES_COUNT];
+/* ok, refused, failed */
+static const char *const submission_results[3] = { "ok", "refused", "failed" };
+static _Atomic uint64_t submissions[3];
+
+void p3_metrics_submission(int kind)
+{
+    int i = kind == X400MS_MTS_ACCEPTED ? 0 : kind == X400MS_MTS_REFUSED ? 1 : 2;
+    atomic_fetch_add_explicit(&submissions[i], 1, memory_order_relaxed);
+}
 
 enum p3_metrics_op p3_metrics_op_of(int64_t opcode)
 {
@@ -65,6 +75,13 @@ static void p3_metrics_collect(void *ctx, const struct x400ms_metrics_sink *sink
         snprintf(labels, sizeof labels, "protocol=\"p3\",result=\"%s\"", result_names[res]);
         sink->sample(sink, "x400ms_deliveries_total", labels,
                      (double)atomic_load_explicit(&deliveries[res], memory_order_relaxed));
+    }
+    sink->family(sink, "x400ms_submissions_total", X400MS_METRIC_COUNTER,
+                 "Submissions answered, by protocol and result");
+    for (int i = 0; i < 3; i++) {
+        snprintf(labels, sizeof labels, "protocol=\"p3\",result=\"%s\"", submission_results[i]);
+        sink->sample(sink, "x400ms_submissions_total", labels,
+                     (double)atomic_load_explicit(&submissions[i], memory_order_relaxed));
     }
 }
 

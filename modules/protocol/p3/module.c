@@ -95,6 +95,29 @@ void p3_session_unref(struct p3_session *s)
     free(s);
 }
 
+static void session_end(struct p3_session *s);
+
+struct p3_session *p3_session_new_bound(struct p3_module *m, struct x400ms_assoc *a,
+                                        const char *mta)
+{
+    struct p3_session *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    s->m = m;
+    s->a = a;
+    s->loop = x400ms_assoc_loop(a);
+    s->refs = 1;
+    s->bound = true;
+    snprintf(s->peer, sizeof s->peer, "%s", x400ms_assoc_peer(a));
+    snprintf(s->mta, sizeof s->mta, "%s", mta);
+    return s;
+}
+
+void p3_session_end(struct p3_session *s)
+{
+    session_end(s);
+}
+
 static void session_end(struct p3_session *s)
 {
     s->dead = true;
@@ -299,7 +322,7 @@ static int p3_start(void *state)
         X400MS_LOG_E("cannot start the delivery threads");
         return rc;
     }
-    if (m->upstream != NULL && (rc = p3_upstream_start(m->upstream)) < 0) {
+    if (m->upstream != NULL && (rc = p3_upstream_start(m->upstream, m)) < 0) {
         X400MS_LOG_E("cannot start the submission initiator");
         return rc;
     }

@@ -83,10 +83,19 @@ struct p3_session {
 void p3_session_ref(struct p3_session *s);
 void p3_session_unref(struct p3_session *s);
 
+/* A session for an association the MS initiated (upstream.c: the upstream
+ * MTA delivers on mts-access, X.411 8.3), already bound to MTA `mta`. One
+ * reference, the association's: p3_session_end when it ends. */
+struct p3_session *p3_session_new_bound(struct p3_module *m, struct x400ms_assoc *a,
+                                        const char *mta);
+void p3_session_end(struct p3_session *s);
+
 /* bind.c */
 int p3_bind(void *ctx, struct x400ms_assoc *a, const struct x400ms_bind_request *req);
 /* deliver.c */
 void p3_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_invoke *inv);
+/* message-delivery, report-delivery, submission-control invoked by the MTS on s. */
+void p3_session_invoke(struct p3_session *s, struct x400ms_assoc *a, const struct x400ms_invoke *inv);
 int p3_delivery_controls_parse(struct p3_module *m, struct x400ms_error *err);
 void p3_delivery_controls_free(struct p3_delivery_controls *dc);
 

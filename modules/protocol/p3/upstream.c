@@ -31,6 +31,8 @@
 #include <time.h>
 
 #include "asn1/mts.h"
+#include "modules/protocol/p3/metrics.h"
+#include "modules/protocol/p3/p3.h"
 #include "modules/protocol/p3/upstream.h"
 #include "x400ms/assoc.h"
 #include "x400ms/config.h"
@@ -52,6 +54,7 @@ struct up_op {
     void *done_arg;
     struct x400ms_loop *loop;
     bool forgotten;            /* under u->lock */
+    char mailbox[X400MS_STORE_NAME_MAX + 1]; /* originating mailbox, "" when none */
     unsigned sends;
     struct up_op *next;        /* queue (under u->lock) */
     struct up_op *tnext;       /* table of live ops, for forget (under u->lock) */
@@ -71,6 +74,16 @@ struct up_conn {
     unsigned outstanding;
     uint64_t backoff_ms;
     struct x400ms_timer *retry;
+    struct p3_session *s;      /* deliveries the upstream invokes (deliver.c), while bound */
+};
+
+/* Accepted submissions' MTS identifiers and their mailboxes, newest 4096:
+ * the upstream's reports name only the identifier (X.411 8.3.1.2.1.1). */
+#define UP_ORIGINS 4096
+struct up_origin {
+    uint8_t id[X400MS_STORE_MTS_ID_MAX];
+    size_t id_len;
+    char mailbox[X400MS_STORE_NAME_MAX + 1];
 };
 
 struct up_config {
@@ -105,6 +118,9 @@ struct p3_upstream {
     x400ms_mts_op_id next_id;
     bool kick_pending, stopping, stopped_on_loop;
     unsigned long submitted, accepted, refused, resent;
+    struct p3_module *m;            /* stores what the upstream delivers (set at start) */
+    struct up_origin *origins;      /* ring of UP_ORIGINS, under lock */
+    size_t n_origins, next_origin;
 };
 
 static const struct x400ms_abstract_syntax syn_a88[] = {
@@ -180,6 +196,8 @@ static void op_deliver(struct up_op *op)
 
 static void op_finish(struct up_op *op)
 {
+    if (op->opcode == MTS_OP_MESSAGE_SUBMISSION || op->opcode == MTS_OP_PROBE_SUBMISSION)
+        p3_metrics_submission(op->out.kind);
     if (x400ms_loop_post(op->loop, op_deliver, op) < 0) {
         X400MS_LOG_W("submission %llu: the caller's loop is gone: outcome dropped",
                      (unsigned long long)op->id);
@@ -256,6 +274,47 @@ static void conn_schedule_retry(struct up_conn *c)
     c->retry = x400ms_timer_add(u->loop, delay, false, retry_fire, c);
 }
 
+/* Under no lock: takes u->lock. */
+static void remember_origin(struct p3_upstream *u, const struct up_op *op)
+{
+    if (op->ident == NULL || op->out.mts_identifier_len == 0 ||
+        op->out.mts_identifier_len > X400MS_STORE_MTS_ID_MAX || op->mailbox[0] == '\0')
+        return;
+    pthread_mutex_lock(&u->lock);
+    if (u->origins == NULL)
+        u->origins = calloc(UP_ORIGINS, sizeof *u->origins);
+    if (u->origins != NULL) {
+        struct up_origin *o = &u->origins[u->next_origin];
+        memcpy(o->id, op->ident, op->out.mts_identifier_len);
+        o->id_len = op->out.mts_identifier_len;
+        snprintf(o->mailbox, sizeof o->mailbox, "%s", op->mailbox);
+        u->next_origin = (u->next_origin + 1) % UP_ORIGINS;
+        if (u->n_origins < UP_ORIGINS)
+            u->n_origins++;
+    }
+    pthread_mutex_unlock(&u->lock);
+}
+
+bool p3_upstream_report_mailbox(struct p3_upstream *u, const uint8_t *id, size_t id_len,
+                                char *name)
+{
+    if (u == NULL || id == NULL || id_len == 0)
+        return false;
+    bool found = false;
+    pthread_mutex_lock(&u->lock);
+    for (size_t i = 0; i < u->n_origins && !found; i++) {
+        /* newest first */
+        const struct up_origin *o =
+            &u->origins[(u->next_origin + UP_ORIGINS - 1 - i) % UP_ORIGINS];
+        if (o->id_len == id_len && memcmp(o->id, id, id_len) == 0) {
+            snprintf(name, X400MS_STORE_NAME_MAX + 1, "%s", o->mailbox);
+            found = true;
+        }
+    }
+    pthread_mutex_unlock(&u->lock);
+    return found;
+}
+
 static void on_invoke_done(void *arg, struct x400ms_assoc *a, const struct x400ms_outcome *o)
 {
     (void)a;
@@ -284,6 +343,7 @@ static void on_invoke_done(void *arg, struct x400ms_assoc *a, const struct x400m
                     op->ident = ber_writer_take(&w, &op->out.mts_identifier_len);
                 ber_writer_free(&w);
                 op->out.mts_identifier = op->ident;
+                remember_origin(u, op);
                 op->out.submission_time = r.time.present ? (int64_t)r.time.sec : time(NULL);
                 char local[MTS_UB_LOCAL_ID + 1];
                 snprintf(local, sizeof local, "%.*s", (int)r.identifier.local.len,
@@ -388,6 +448,9 @@ static void on_confirm(void *ctx, struct x400ms_assoc *a, const struct x400ms_co
         c->outstanding = 0;
         c->backoff_ms = 0;
         x400ms_assoc_set_user(a, c);
+        char who[X400MS_MTA_NAME_MAX + 1];
+        snprintf(who, sizeof who, "upstream %s:%lld", u->cfg.host, u->cfg.port);
+        c->s = u->m != NULL ? p3_session_new_bound(u->m, a, who) : NULL;
         X400MS_LOG_N("upstream %s:%lld connection %d: bound as MTA %s (%s)", u->cfg.host,
                      u->cfg.port, c->index, u->cfg.mta_name, u->ac.name);
         pump(u);
@@ -441,6 +504,10 @@ static void conn_ended(struct up_conn *c, const char *how)
 {
     struct p3_upstream *u = c->u;
     X400MS_LOG_N("upstream %s:%lld connection %d: %s", u->cfg.host, u->cfg.port, c->index, how);
+    if (c->s != NULL) {
+        p3_session_end(c->s); /* deliveries in flight are stored, not answered */
+        c->s = NULL;
+    }
     c->outstanding = 0;
     c->backoff_ms = 0;
     conn_schedule_retry(c);
@@ -460,10 +527,22 @@ static void up_aborted(void *ctx, struct x400ms_assoc *a, const struct x400ms_ab
     conn_ended(ctx, how);
 }
 
+/* X.411 8.3: on mts-access the MTS delivers messages and reports to the
+ * MTS-user: the upstream MTA hands back what it has for our recipients
+ * (message-delivery 5) and the reports on what we submitted (report-delivery
+ * 6), stored by deliver.c as if an MTA had delivered them on
+ * mts-forced-access. */
 static void up_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_invoke *inv)
 {
     (void)ctx;
-    /* deliveries pushed by the upstream are not served on this association */
+    struct up_conn *c = x400ms_assoc_user(a);
+    if (c != NULL && c->s != NULL &&
+        (inv->opcode == MTS_OP_MESSAGE_DELIVERY || inv->opcode == MTS_OP_REPORT_DELIVERY)) {
+        p3_session_invoke(c->s, a, inv);
+        return;
+    }
+    X400MS_LOG_W("upstream: operation %lld invoked by the upstream MTA not served",
+                 (long long)inv->opcode);
     x400ms_assoc_reject(a, inv->invoke_id, X400MS_ROSE_INVOKE_UNRECOGNIZED_OPERATION);
 }
 
@@ -476,7 +555,7 @@ static void start_all(struct p3_upstream *u)
 /* ---- the provider ops (any thread) ---- */
 
 static int enqueue(struct p3_upstream *u, int64_t opcode, uint8_t *arg, size_t arg_len,
-                   x400ms_mts_done_fn *done, void *done_arg, struct x400ms_loop *loop,
+                   const char *mailbox, x400ms_mts_done_fn *done, void *done_arg, struct x400ms_loop *loop,
                    x400ms_mts_op_id *op_r, struct x400ms_error *err)
 {
     if (loop == NULL)
@@ -492,6 +571,7 @@ static int enqueue(struct p3_upstream *u, int64_t opcode, uint8_t *arg, size_t a
     }
     op->u = u;
     op->opcode = opcode;
+    snprintf(op->mailbox, sizeof op->mailbox, "%s", mailbox ? mailbox : "");
     op->arg = arg;
     op->arg_len = arg_len;
     op->done = done;
@@ -572,7 +652,7 @@ static int up_submit(void *ctx, const struct x400ms_mts_submission *sub, x400ms_
     if (arg == NULL)
         return x400ms_error_set(err, X400MS_ENOMEM, "p3-upstream: out of memory");
     return enqueue(u, sub->probe ? MTS_OP_PROBE_SUBMISSION : MTS_OP_MESSAGE_SUBMISSION, arg, len,
-                   sub->done, sub->arg, sub->loop, op_r, err);
+                   sub->mailbox, sub->done, sub->arg, sub->loop, op_r, err);
 }
 
 static int up_request(struct p3_upstream *u, int64_t opcode, const struct x400ms_mts_request *req,
@@ -597,7 +677,7 @@ static int up_request(struct p3_upstream *u, int64_t opcode, const struct x400ms
     } else {
         return x400ms_error_set(err, X400MS_EINVAL, "p3-upstream: no argument");
     }
-    return enqueue(u, opcode, arg, len, req->done, req->arg, req->loop, op_r, err);
+    return enqueue(u, opcode, arg, len, req->mailbox, req->done, req->arg, req->loop, op_r, err);
 }
 
 static int up_cancel_deferred(void *ctx, const struct x400ms_mts_request *req,
@@ -721,8 +801,9 @@ int p3_upstream_new(struct x400ms_core *core, const json_t *cfg, struct p3_upstr
     return rc;
 }
 
-int p3_upstream_start(struct p3_upstream *u)
+int p3_upstream_start(struct p3_upstream *u, struct p3_module *m)
 {
+    u->m = m;
     struct x400ms_loop *loop = x400ms_core_next_loop(u->core);
     if (loop == NULL)
         return X400MS_ESTATE;
@@ -794,6 +875,7 @@ void p3_upstream_free(struct p3_upstream **up)
             return;
         }
     free(u->bind_arg);
+    free(u->origins);
     pthread_mutex_destroy(&u->lock);
     pthread_cond_destroy(&u->cond);
     free(u);

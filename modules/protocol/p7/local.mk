@@ -108,3 +108,17 @@ BENCH_TARGETS += bench/p7/bench_bind
 bench_p7_bench_bind_SOURCES = bench/p7/bench_bind.c
 bench_p7_bench_bind_CFLAGS = $(TEST_CFLAGS)
 bench_p7_bench_bind_LDADD = $(P7_TEST_LIBS)
+
+# A tests-only module recording the bind/unbind hook events into a file.
+check_LTLIBRARIES += tests/integration/p7/bindrec.la
+tests_integration_p7_bindrec_la_SOURCES = tests/integration/p7/bindrec.c
+tests_integration_p7_bindrec_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -rpath /nowhere
+tests_integration_p7_bindrec_la_LIBADD = libx400ms.la $(JANSSON_LIBS)
+
+# The reliable contexts over RTSE end to end, and the bind hooks.
+check_PROGRAMS += tests/integration/p7/test_p7_rtse
+TESTS += tests/integration/p7/test_p7_rtse
+tests_integration_p7_test_p7_rtse_SOURCES = tests/integration/p7/test_p7_rtse.c
+tests_integration_p7_test_p7_rtse_CFLAGS = $(TEST_CFLAGS)
+tests_integration_p7_test_p7_rtse_LDADD = $(P7_TEST_LIBS)
+EXTRA_tests_integration_p7_test_p7_rtse_DEPENDENCIES = tests/integration/p7/bindrec.la

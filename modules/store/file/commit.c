@@ -34,7 +34,110 @@ struct sf_commit_req {
     int rc;
     bool done;
     char tmp[24];
+    /* journal mode: the entry's bytes, in the writer's buffers (valid while it waits) */
+    const uint8_t *hdr, *envelope, *content, *trailer;
+    size_t hdr_len, envelope_len, content_len;
+    uint8_t jhdr[SF_JOURNAL_REC_HEADER_MAX];
 };
+
+/* Journal mode (journal.c): the whole batch goes into the journal with one
+ * write and one fdatasync; the writers name their files themselves once
+ * acknowledged. */
+static void commit_batch_journal(struct sf_store *store, struct sf_commit_req *batch)
+{
+    static const uint8_t zeros[8];
+    struct sf_journal *j = &store->journal;
+    struct sf_commit_req *r;
+    size_t n = 0, k = 0;
+    int rc;
+
+    for (r = batch; r; r = r->next)
+        n++;
+    struct iovec *iov = malloc(n * 7 * sizeof *iov);
+    if (!iov) {
+        for (r = batch; r; r = r->next)
+            r->rc = X400MS_ENOMEM;
+        return;
+    }
+    for (r = batch; r; r = r->next) {
+        uint64_t entry_len = r->hdr_len + r->envelope_len + r->content_len + 4;
+        size_t jlen = sf_journal_record_header(r->jhdr, j->gen, r->mb->name, r->box, r->seq, entry_len);
+        iov[k++] = (struct iovec){ r->jhdr, jlen };
+        iov[k++] = (struct iovec){ (void *)r->hdr, r->hdr_len };
+        if (r->envelope_len)
+            iov[k++] = (struct iovec){ (void *)r->envelope, r->envelope_len };
+        if (r->content_len)
+            iov[k++] = (struct iovec){ (void *)r->content, r->content_len };
+        iov[k++] = (struct iovec){ (void *)r->trailer, 4 };
+        size_t pad = (size_t)((8 - (jlen + entry_len) % 8) % 8);
+        if (pad)
+            iov[k++] = (struct iovec){ (void *)zeros, pad };
+    }
+    if ((rc = sf_journal_append(j, iov, k)) != 0) {
+        X400MS_LOG_E("%s/journal: append failed: %s; deliveries of this batch refused", store->root,
+                     x400ms_strerror(rc));
+        for (r = batch; r; r = r->next)
+            r->rc = rc;
+    }
+    free(iov);
+}
+
+/* The writer's part after its batch is durable in the journal: name the
+ * file, index it, and let a checkpoint proceed. */
+static int settle_journaled(struct sf_commit_req *r, struct x400ms_error *err)
+{
+    struct sf_committer *c = &r->mb->store->committer;
+    struct sf_box *b = &r->mb->box[r->box];
+    char final[24];
+    int rc = 0;
+
+    snprintf(final, sizeof final, "%u.N", r->seq);
+    if (renameat(b->dir_fd, r->tmp, b->dir_fd, final) != 0) {
+        /* Durable in the journal, but not acknowledged: a replay may still
+         * bring it back (at least once). */
+        rc = x400ms_error_set(err, sf_errno_code(errno), "mailbox %s: naming entry %u: %s", r->mb->name,
+                              r->seq, strerror(errno));
+        unlinkat(b->dir_fd, r->tmp, 0);
+    } else {
+        pthread_rwlock_wrlock(&b->lock);
+        int ir = sf_index_put(&b->idx, r->attrs, X400MS_STATUS_NEW);
+        b->dirty = true;
+        if (r->file) {
+            free(b->cache);
+            b->cache = r->file;
+            b->cache_len = r->file_len;
+            b->cache_seq = r->seq;
+            r->file = NULL;
+        }
+        pthread_rwlock_unlock(&b->lock);
+        if (ir) /* durable but not indexed: the next check adds it */
+            X400MS_LOG_E("mailbox %s: entry %u stored but the index is out of memory", r->mb->name, r->seq);
+    }
+    sf_mailbox_inflight_done(r->mb, r->seq);
+    pthread_mutex_lock(&c->mu);
+    if (--c->unsettled == 0)
+        pthread_cond_broadcast(&c->cv_settled);
+    pthread_mutex_unlock(&c->mu);
+    return rc;
+}
+
+/* Runs a checkpoint from the committer thread or after it stopped
+ * (c->mu held; released while waiting and during the syncfs). */
+static int checkpoint_locked(struct sf_store *store)
+{
+    struct sf_committer *c = &store->committer;
+    c->cp_started++;
+    c->checkpoint_req = false;
+    while (c->unsettled > 0)
+        pthread_cond_wait(&c->cv_settled, &c->mu);
+    pthread_mutex_unlock(&c->mu);
+    int rc = sf_journal_checkpoint(store);
+    pthread_mutex_lock(&c->mu);
+    c->checkpoint_rc = rc;
+    c->cp_done++;
+    pthread_cond_broadcast(&c->cv_done);
+    return rc;
+}
 
 static void commit_batch(struct sf_store *store, struct sf_commit_req *batch)
 {
@@ -118,8 +221,12 @@ static void *committer_main(void *arg)
     size_t last_batch = 0;
     pthread_mutex_lock(&c->mu);
     for (;;) {
-        while (!c->head && !c->stop)
+        while (!c->head && !c->stop && !c->checkpoint_req)
             pthread_cond_wait(&c->cv_work, &c->mu);
+        if (!c->head && c->checkpoint_req) {
+            checkpoint_locked(store);
+            continue;
+        }
         if (!c->head)
             break;
         /* Against the convoy (batches of 1 and n-1 alternating): the writers
@@ -146,7 +253,10 @@ static void *committer_main(void *arg)
 
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        commit_batch(store, batch);
+        if (store->opt.sync_mode == SF_SYNC_JOURNAL)
+            commit_batch_journal(store, batch);
+        else
+            commit_batch(store, batch);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         sf_metrics_flush_observe((uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u +
                                  (uint64_t)t1.tv_nsec - (uint64_t)t0.tv_nsec);
@@ -157,9 +267,13 @@ static void *committer_main(void *arg)
             next = r->next; /* r belongs to its writer once done is set */
             sf_metrics_entry_committed((enum x400ms_store_box)r->box, r->rc == 0);
             c->entries++;
+            if (store->opt.sync_mode == SF_SYNC_JOURNAL && r->rc == 0)
+                c->unsettled++;
             r->done = true;
         }
         pthread_cond_broadcast(&c->cv_done);
+        if (store->opt.sync_mode == SF_SYNC_JOURNAL && store->journal.off > SF_JOURNAL_CHECKPOINT_BYTES)
+            checkpoint_locked(store);
     }
     pthread_mutex_unlock(&c->mu);
     return NULL;
@@ -173,8 +287,11 @@ int sf_committer_start(struct sf_store *store, struct x400ms_error *err)
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv_work, NULL);
     pthread_cond_init(&c->cv_done, NULL);
+    pthread_cond_init(&c->cv_settled, NULL);
     c->head = c->tail = NULL;
     c->stop = false;
+    c->unsettled = 0;
+    c->checkpoint_req = false;
     if ((e = pthread_create(&c->thread, NULL, committer_main, store)) != 0)
         return x400ms_error_set(err, X400MS_ENOMEM, "cannot start the committer thread: %s", strerror(e));
     c->running = true;
@@ -191,10 +308,38 @@ void sf_committer_stop(struct sf_store *store)
     pthread_cond_signal(&c->cv_work);
     pthread_mutex_unlock(&c->mu);
     pthread_join(c->thread, NULL);
+    /* Clean shutdown: the entry files become durable, the journal empty. */
+    pthread_mutex_lock(&c->mu);
+    if (store->journal.fd >= 0)
+        checkpoint_locked(store);
     c->running = false;
+    pthread_mutex_unlock(&c->mu);
     pthread_cond_destroy(&c->cv_work);
     pthread_cond_destroy(&c->cv_done);
+    pthread_cond_destroy(&c->cv_settled);
     pthread_mutex_destroy(&c->mu);
+}
+
+int sf_commit_checkpoint(struct sf_store *store)
+{
+    struct sf_committer *c = &store->committer;
+    int rc;
+    if (!c->running || store->journal.fd < 0)
+        return 0;
+    pthread_mutex_lock(&c->mu);
+    if (c->stop) {
+        pthread_mutex_unlock(&c->mu);
+        return 0;
+    }
+    /* The checkpoint that serves us must start after this call. */
+    uint64_t want = c->cp_started + 1;
+    c->checkpoint_req = true;
+    pthread_cond_signal(&c->cv_work);
+    while (c->cp_done < want && !c->stop)
+        pthread_cond_wait(&c->cv_done, &c->mu);
+    rc = c->checkpoint_rc;
+    pthread_mutex_unlock(&c->mu);
+    return rc;
 }
 
 int sf_commit_entry(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq,
@@ -264,6 +409,13 @@ int sf_commit_entry(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq,
         goto fail;
     }
     close(fd);
+    req.hdr = hdr;
+    req.hdr_len = hdr_len;
+    req.envelope = in->envelope;
+    req.envelope_len = in->envelope_len;
+    req.content = in->content;
+    req.content_len = in->content_len;
+    req.trailer = trailer;
 
     pthread_mutex_lock(&c->mu);
     if (c->tail)
@@ -276,11 +428,18 @@ int sf_commit_entry(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq,
     while (!req.done)
         pthread_cond_wait(&c->cv_done, &c->mu);
     pthread_mutex_unlock(&c->mu);
-    free(req.file);
-    if (req.rc)
+    if (req.rc) {
+        free(req.file);
+        if (store->opt.sync_mode == SF_SYNC_JOURNAL) {
+            unlinkat(b->dir_fd, req.tmp, 0);
+            sf_mailbox_inflight_done(mb, seq);
+        }
         return x400ms_error_set(err, req.rc, "mailbox %s: entry %u could not be made durable: %s",
                                 mb->name, seq, x400ms_strerror(req.rc));
-    return 0;
+    }
+    rc = store->opt.sync_mode == SF_SYNC_JOURNAL ? settle_journaled(&req, err) : 0;
+    free(req.file);
+    return rc;
 fail:
     free(req.file);
     sf_mailbox_inflight_done(mb, seq);

@@ -11,6 +11,7 @@ storefile_sources = \
 	modules/store/file/filter.c \
 	modules/store/file/commit.c \
 	modules/store/file/settle.c \
+	modules/store/file/journal.c modules/store/file/journal.h \
 	modules/store/file/mailbox.c \
 	modules/store/file/store.c \
 	modules/store/file/ops.c \

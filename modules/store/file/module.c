@@ -8,7 +8,8 @@
  *     "default_max_age": { "inbox": "2d", "outbox": "30d" },
  *                                 max_age of the mailboxes that set none (0: never)
  *     "delete_prohibited": false, deployment-wide deletion prohibition
- *     "sync": "syncfs",           group commit flush: "syncfs" or "fdatasync"
+ *     "sync": "journal",          group commit flush: "journal" (one fdatasync of the
+ *                                 store journal per batch), "syncfs" or "fdatasync"
  *     "background_check": true }  check each mailbox against its files after loading */
 #include <stddef.h>
 #include <stdio.h>
@@ -37,7 +38,7 @@ struct store_file_default_max_age {
     long long inbox, outbox;
 };
 
-static const char *const sync_modes[] = { "syncfs", "fdatasync", NULL };
+static const char *const sync_modes[] = { "journal", "syncfs", "fdatasync", NULL }; /* enum sf_sync_mode */
 
 static const struct x400ms_cfg_spec store_file_spec[] = {
     { "root", X400MS_CFG_STRING, X400MS_CFG_NONEMPTY, offsetof(struct store_file_config, root),

@@ -274,6 +274,10 @@ static int op_mailbox_delete(void *ctx, const char *name, struct x400ms_error *e
     if (rc == 0)
         X400MS_LOG_N("mailbox %s deleted", name);
     sf_mailbox_release(mb); /* the table's reference */
+    /* No journal record may bring an entry back into a later mailbox of
+     * the same name. */
+    if (rc == 0)
+        sf_commit_checkpoint(store);
     return rc;
 }
 
@@ -746,7 +750,11 @@ static int op_backup(void *ctx, const char *name, const char *dir, struct x400ms
 static int op_restore(void *ctx, const char *name, const char *dir, enum x400ms_store_restore_mode mode,
                       struct x400ms_error *err)
 {
-    return sf_restore(ctx, name, dir, mode, err);
+    int rc = sf_restore(ctx, name, dir, mode, err);
+    /* Journal records older than the restore must not be replayed over it. */
+    if (rc == 0)
+        sf_commit_checkpoint(ctx);
+    return rc;
 }
 
 const struct x400ms_store_ops sf_store_ops = {

@@ -346,6 +346,11 @@ int sf_store_flush(struct sf_store *store, struct x400ms_error *err)
         sf_mailbox_release(mbs[i]);
     }
     free(mbs);
+    /* Deliveries since the last checkpoint become durable in their files;
+     * the journal starts over (journal.c). */
+    int r = sf_commit_checkpoint(store);
+    if (r && !rc)
+        rc = x400ms_error_set(err, r, "journal checkpoint failed: %s", x400ms_strerror(r));
     return rc;
 }
 
@@ -472,6 +477,7 @@ int sf_store_new(const struct sf_options *opt, struct sf_store **store_r, struct
     store->opt = *opt;
     store->opt.root = store->root;
     store->root_fd = store->mailboxes_fd = -1;
+    store->journal.fd = -1;
     pthread_rwlock_init(&store->table_lock, NULL);
     pthread_mutex_init(&store->admin_lock, NULL);
     pthread_mutex_init(&store->maint_mu, NULL);
@@ -495,7 +501,9 @@ int sf_store_start(struct sf_store *store, struct x400ms_error *err)
             rc = x400ms_error_set(err, sf_errno_code(errno), "store root %s: %s", store->root, strerror(errno));
         return rc;
     }
-    if ((rc = registry_load(store, err)) != 0 || (rc = sf_committer_start(store, err)) != 0 ||
+    struct sf_journal_replay rep;
+    if ((rc = registry_load(store, err)) != 0 || (rc = sf_journal_open(store, &rep, err)) != 0 ||
+        (rc = sf_committer_start(store, err)) != 0 ||
         (rc = sf_settle_start(store, err)) != 0)
         return rc;
     if (pthread_create(&store->maint, NULL, maint_main, store) != 0)
@@ -554,6 +562,7 @@ void sf_store_close(struct sf_store *store)
     for (size_t i = 0; i < store->n_table; i++)
         sf_mailbox_release(store->table[i]);
     free(store->table);
+    sf_journal_close(store);
     if (store->mailboxes_fd >= 0)
         close(store->mailboxes_fd);
     if (store->root_fd >= 0)

@@ -27,13 +27,18 @@
 #include <stdint.h>
 #include "x400ms/store.h"
 #include "index.h"
+#include "journal.h"
 
 /* Numbers reserved per write of the seq file. */
 #define SF_SEQ_BLOCK 4096
 /* Largest entry kept as the "last delivered" cache of a box. */
 #define SF_CACHE_MAX (256 * 1024)
 
-enum sf_sync_mode { SF_SYNC_SYNCFS = 0, SF_SYNC_FDATASYNC = 1 };
+/* How a group commit is made durable (config "sync", in this order):
+ * journal: one append + fdatasync of ROOT/journal per batch (journal.c);
+ * syncfs: one syncfs per batch, then renames and a directory fsync;
+ * fdatasync: each writer fdatasyncs its file, then renames and a directory fsync. */
+enum sf_sync_mode { SF_SYNC_JOURNAL = 0, SF_SYNC_SYNCFS = 1, SF_SYNC_FDATASYNC = 2 };
 
 struct sf_options {
     const char *root;            /* absolute or relative to the current directory */
@@ -111,6 +116,13 @@ struct sf_committer {
     bool stop;
     pthread_t thread;
     bool running;
+    /* journal mode: entries acknowledged whose file is not yet named (a
+     * checkpoint waits for 0), checkpoint requests and completions */
+    size_t unsettled;
+    bool checkpoint_req;
+    uint64_t cp_started, cp_done;
+    int checkpoint_rc;
+    pthread_cond_t cv_settled;
     uint64_t batches, entries; /* statistics (bench) */
 };
 
@@ -123,6 +135,7 @@ struct sf_store {
     size_t n_table, cap_table;
     pthread_mutex_t admin_lock;
     struct sf_committer committer;
+    struct sf_journal journal;
     /* maintenance thread: index flush, ageing, background checks */
     pthread_t maint;
     bool maint_running, maint_stop;
@@ -198,6 +211,10 @@ void sf_committer_stop(struct sf_store *store);
  * in the index. */
 int sf_commit_entry(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq,
                     const struct x400ms_store_entry_in *in, struct x400ms_error *err);
+
+/* Makes every acknowledged entry file durable and empties the journal (no-op
+ * in the other sync modes); waits for the committer. */
+int sf_commit_checkpoint(struct sf_store *store);
 
 /* ops.c: deletes an entry; force skips the deletion-prohibited settings (ageing). */
 int sf_entry_delete(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq, bool force,

@@ -38,26 +38,32 @@ static void put_orname(struct ber_writer *w, const char *text)
     or_name_encode(w, BER_APP(0), &a);
 }
 
-/* Filter: and { item substrings, item equality, item greater-or-equal }
- * (pushed backwards: the writer prepends). */
+/* Filter: and { item substrings, item equality, item greater-or-equal },
+ * in the tagging the project's X.413 codec reads (asn1/ms.asn: every tag of
+ * Filter and FilterItem explicit). Pushed backwards: the writer prepends. */
+static void put_item(struct ber_writer *w, ber_mark_t item, ber_mark_t inner, unsigned kind)
+{
+    ber_wrap(w, inner, BER_UNIV(BER_SEQUENCE), true); /* AttributeValueAssertion / substrings */
+    ber_wrap(w, inner, BER_CTX(kind), true);           /* FilterItem alternative */
+    ber_wrap(w, item, BER_CTX(0), true);               /* Filter item [0] */
+}
+
 static void put_filter(struct ber_writer *w, const char *originator)
 {
     ber_mark_t and = ber_mark(w), m, x;
-    /* item [0] { greater-or-equal [2] { creation-time, UTCTime } } */
+    /* item greater-or-equal [2] { creation-time, UTCTime } */
     m = ber_mark(w);
     x = ber_mark(w);
     ber_put_utctime(w, BER_UNIV(BER_UTC_TIME), 1000000000);
     ber_put_oid_text(w, BER_UNIV(BER_OID), "2.6.4.3.11");
-    ber_wrap(w, x, BER_CTX(2), true);
-    ber_wrap(w, m, BER_CTX(0), true);
-    /* item [0] { equality [0] { originator-name, ORName } } */
+    put_item(w, m, x, 2);
+    /* item equality [0] { originator-name, ORName } */
     m = ber_mark(w);
     x = ber_mark(w);
     put_orname(w, originator);
     ber_put_oid_text(w, BER_UNIV(BER_OID), "2.6.4.3.27");
-    ber_wrap(w, x, BER_CTX(0), true);
-    ber_wrap(w, m, BER_CTX(0), true);
-    /* item [0] { substrings [1] { subject, strings { initial [0] "FWD" } } } */
+    put_item(w, m, x, 0);
+    /* item substrings [1] { subject, strings { initial [0] "FWD" } } */
     m = ber_mark(w);
     x = ber_mark(w);
     ber_mark_t strings = ber_mark(w), initial = ber_mark(w);
@@ -65,8 +71,8 @@ static void put_filter(struct ber_writer *w, const char *originator)
     ber_wrap(w, initial, BER_CTX(0), true);
     ber_wrap(w, strings, BER_UNIV(BER_SEQUENCE), true);
     ber_put_oid_text(w, BER_UNIV(BER_OID), "2.6.1.7.4");
-    ber_wrap(w, x, BER_CTX(1), true);
-    ber_wrap(w, m, BER_CTX(0), true);
+    put_item(w, m, x, 1);
+    ber_wrap(w, and, BER_UNIV(BER_SET), true);
     ber_wrap(w, and, BER_CTX(1), true);
 }
 

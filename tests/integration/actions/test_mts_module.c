@@ -103,7 +103,13 @@ static int tmts_submit(void *ctx, const struct x400ms_mts_submission *sub, x400m
     d->done = sub->done;
     d->arg = sub->arg;
     *op_r = __atomic_add_fetch(&t->next_op, 1, __ATOMIC_SEQ_CST);
-    if (x400ms_loop_post(sub->loop, post_done, d) < 0) {
+    /* mts.h: loop NULL means the caller's own loop */
+    struct x400ms_loop *loop = sub->loop != NULL ? sub->loop : x400ms_loop_current();
+    if (loop == NULL) {
+        free(d);
+        return x400ms_error_set(err, X400MS_EINVAL, "test MTS: no loop to report on");
+    }
+    if (x400ms_loop_post(loop, post_done, d) < 0) {
         free(d);
         return x400ms_error_set(err, X400MS_ESTATE, "loop stopping");
     }

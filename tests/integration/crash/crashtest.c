@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <jansson.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,7 @@ int ct_create_mailboxes(const char *data_dir, size_t preload, size_t size)
     return p7t_fill_mailbox(data_dir, &f);
 }
 
-char *ct_manifest(const char *extra_store_cfg)
+char *ct_manifest(const char *extra_store_cfg, const char *extra_rfc1006_cfg)
 {
     char hash[X400MS_STORE_PASSWORD_HASH_MAX];
     struct x400ms_error err;
@@ -41,13 +42,14 @@ char *ct_manifest(const char *extra_store_cfg)
     if (asprintf(&out,
                  "{ \"threads\": 2, \"log\": { \"level\": \"info\" }, \"modules\": [\n"
                  "  { \"name\": \"rfc1006\", \"config\": {\n"
-                 "      \"listen\": [ { \"address\": \"127.0.0.1\", \"port\": @PORT1@ } ] } },\n"
+                 "      \"listen\": [ { \"address\": \"127.0.0.1\", \"port\": @PORT1@ } ]%s%s } },\n"
                  "  { \"name\": \"store_file\", \"config\": { \"flush_interval\": \"1s\"%s%s } },\n"
                  "  { \"name\": \"admin_api\", \"config\": { \"port\": @PORT2@ } },\n"
                  "  { \"name\": \"p3\", \"config\": { \"bind_failure_delay_ms\": 200,\n"
                  "      \"accounts\": [ { \"name\": \"" P3T_MTA "\", \"password_hash\": \"%s\" } ] } },\n"
                  "  { \"name\": \"p7\", \"config\": { \"bind_failure_delay_ms\": 300 } }\n"
                  "] }\n",
+                 extra_rfc1006_cfg ? ", " : "", extra_rfc1006_cfg ? extra_rfc1006_cfg : "",
                  extra_store_cfg ? ", " : "", extra_store_cfg ? extra_store_cfg : "", hash) < 0)
         return NULL;
     return out;
@@ -142,10 +144,12 @@ bool ct_mta_has_ack_log(void)
     static int known = -1;
     if (known < 0) {
         char *prog = mta_program();
-        char *argv[] = { prog, "--help", NULL };
+        /* without the other required options it stops at once; getopt
+         * names an option it does not know */
+        char *argv[] = { prog, "deliver", "--ack-log", "/dev/null", NULL };
         char *out = NULL;
         x4t_run(argv, &out, 10000);
-        known = out != NULL && strstr(out, "--ack-log") != NULL;
+        known = out != NULL && strstr(out, "ack-log") == NULL;
         free(out);
         free(prog);
     }
@@ -386,4 +390,35 @@ int ct_read_inbox(const char *data_dir, const char *name, struct ct_entry **out)
     }
     *out = ctx.v;
     return (int)ctx.n;
+}
+
+/* ---- stopping ---- */
+
+int ct_daemon_graceful_stop(struct x4t_daemon *d)
+{
+    pid_t pid = x4t_daemon_pid(d);
+    if (x4t_daemon_signal(d, SIGTERM) < 0)
+        return -1;
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    bool exited = false;
+    for (int i = 0; i < 200 && !exited; i++) {
+        FILE *f = fopen(path, "r");
+        size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+        if (f)
+            fclose(f);
+        buf[n] = '\0';
+        const char *paren = strrchr(buf, ')');
+        exited = f == NULL || (paren != NULL && paren[1] == ' ' && paren[2] == 'Z');
+        if (!exited)
+            usleep(50 * 1000);
+    }
+    if (!exited) {
+        char *log = x4t_daemon_log_text(d);
+        fprintf(stderr, "crashtest: the daemon did not stop within 10 s of SIGTERM; log:\n%s\n",
+                log ? log : "");
+        free(log);
+    }
+    x4t_daemon_kill(d); /* reaps it (SIGKILL when it did not stop) */
+    return exited ? 0 : -1;
 }

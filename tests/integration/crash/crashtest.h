@@ -16,10 +16,11 @@
  * In Box entries of `size` octets, under DATA/store. 0 or -1. */
 int ct_create_mailboxes(const char *data_dir, size_t preload, size_t size);
 
-/* The manifest: rfc1006 on @PORT1@, store_file (extra_store_cfg: JSON
- * members added to its config, or NULL), p3 with the account
- * P3T_MTA/P3T_MTA_PASSWORD, p7, admin_api on @PORT2@. Caller frees. */
-char *ct_manifest(const char *extra_store_cfg);
+/* The manifest: rfc1006 on @PORT1@, store_file, p3 with the account
+ * P3T_MTA/P3T_MTA_PASSWORD, p7, admin_api on @PORT2@. extra_*_cfg: JSON
+ * members added to that module's config (e.g. "\"max_connections\": 20000"),
+ * or NULL. Caller frees. */
+char *ct_manifest(const char *extra_store_cfg, const char *extra_rfc1006_cfg);
 
 /* POST /api/v1/mailboxes/NAME/index/check and waits for the job: 1 when it
  * reported consistent, 0 when not (the job document in why), -1 on error. */
@@ -56,6 +57,11 @@ struct ct_entry {
 };
 /* The In Box of mailbox `name`; *out malloc'ed (caller frees). Count or -1. */
 int ct_read_inbox(const char *data_dir, const char *name, struct ct_entry **out);
+
+/* SIGTERM, waits (up to 10 s) for the daemon to exit by itself, then reaps
+ * it keeping its data dir (x4t_daemon_stop removes it). 0, or -1 when it
+ * had to be killed (its log printed). Frees d. */
+int ct_daemon_graceful_stop(struct x4t_daemon *d);
 
 /* The admin token of the daemon (DATA/admin-token) into buf; 0 or -1. */
 int ct_admin_token(struct x4t_daemon *d, char *buf, size_t len);

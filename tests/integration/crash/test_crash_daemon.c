@@ -10,7 +10,8 @@
  * appears twice, nothing stored in an earlier round was lost, and at most
  * the deliveries sent were stored.
  *
- * X4T_CRASH_ROUNDS (default 20) and X4T_CRASH_SEED (default: the time,
+ * X4T_CRASH_ROUNDS (default 10 to stay under a minute in make check; the
+ * issue's 20 rounds: X4T_CRASH_ROUNDS=20, ~75 s) and X4T_CRASH_SEED (default: the time,
  * printed) make a failing run repeatable. */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -64,33 +65,6 @@ static void idset_sort(struct idset *s)
         qsort(s->v, s->n, sizeof s->v[0], cmp_id);
 }
 
-/* SIGTERM, then wait for the daemon to exit on its own (it stays a zombie
- * until reaped), then reap it keeping the data dir. */
-static void graceful_stop(struct x4t_daemon *d)
-{
-    pid_t pid = x4t_daemon_pid(d);
-    assert_int_equal(x4t_daemon_signal(d, SIGTERM), 0);
-    char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    bool exited = false;
-    for (int i = 0; i < 200 && !exited; i++) {
-        FILE *f = fopen(path, "r");
-        size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-        if (f)
-            fclose(f);
-        buf[n] = '\0';
-        const char *paren = strrchr(buf, ')');
-        exited = f == NULL || (paren != NULL && paren[1] == ' ' && paren[2] == 'Z');
-        if (!exited)
-            usleep(50 * 1000);
-    }
-    if (!exited) {
-        char *log = x4t_daemon_log_text(d);
-        fail_msg("daemon did not stop within 10 s of SIGTERM:\n%s", log ? log : "");
-    }
-    x4t_daemon_kill(d); /* reaps the zombie */
-}
-
 /* Entries of the In Box of alice and bob seen by P7. */
 static uint64_t p7_count(int port)
 {
@@ -133,7 +107,7 @@ static void test_crash_daemon_sigkill_rounds(void **state)
 {
     (void)state;
     const char *env = getenv("X4T_CRASH_ROUNDS");
-    int rounds = env ? atoi(env) : 20;
+    int rounds = env ? atoi(env) : 10;
     env = getenv("X4T_CRASH_SEED");
     unsigned seed = env ? (unsigned)strtoul(env, NULL, 10) : (unsigned)time(NULL);
     fprintf(stderr, "crash test: %d rounds, X4T_CRASH_SEED=%u, per-message acks %s\n", rounds,
@@ -143,7 +117,7 @@ static void test_crash_daemon_sigkill_rounds(void **state)
     char *data = x4t_tempdir("crash");
     assert_non_null(data);
     assert_int_equal(ct_create_mailboxes(data, PRELOAD, 500), 0);
-    char *manifest = ct_manifest(NULL);
+    char *manifest = ct_manifest(NULL, NULL);
     assert_non_null(manifest);
     struct idset stored = { 0 }; /* every identifier stored so far */
     long total_acked = 0, total_sent = 0;
@@ -162,7 +136,7 @@ static void test_crash_daemon_sigkill_rounds(void **state)
         assert_non_null(load);
         struct ct_mta *mta = ct_mta_start(port, 100000, 1500, 4, ack_log);
         assert_non_null(mta);
-        int kill_after = 30 + rand() % 1500; /* from the binds to deep into the stream */
+        int kill_after = 30 + rand() % 2000; /* from the binds to deep into the stream */
         usleep((useconds_t)kill_after * 1000);
         assert_int_equal(x4t_daemon_kill(d), 0);
 
@@ -190,7 +164,8 @@ static void test_crash_daemon_sigkill_rounds(void **state)
                          boxes[i], kill_after, why);
         }
         uint64_t seen_by_p7 = p7_count(x4t_daemon_port(d, 1));
-        graceful_stop(d);
+        if (ct_daemon_graceful_stop(d) < 0)
+            fail_msg("round %d: the daemon did not stop within 10 s of SIGTERM", round);
         long long t_stopped = x4t_now_ms();
 
         /* the store read back: exactly once, nothing lost */

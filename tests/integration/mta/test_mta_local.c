@@ -333,6 +333,74 @@ static void test_mta_local_deferred_restart(void **state)
     json_decref(m);
 }
 
+/* The value of one sample of GET /api/v1/metrics (Prometheus text), -1 when
+ * absent. sample: the name with its labels, e.g. x400ms_up or
+ * x400ms_deliveries_total{protocol="local",result="ok"}. */
+static double metric(const char *sample)
+{
+    struct x4h_response resp;
+    char errbuf[256];
+    if (x4h_request("127.0.0.1", port_, "GET", "/api/v1/metrics", token_, NULL, 0, TIMEOUT_MS,
+                    &resp, errbuf, sizeof errbuf) != 0 || resp.status != 200) {
+        fprintf(stderr, "GET /api/v1/metrics failed: %s\n", errbuf);
+        return -2;
+    }
+    double v = -1;
+    size_t n = strlen(sample);
+    for (const char *p = resp.body; p != NULL && *p != '\0'; p = strchr(p, '\n'), p = p ? p + 1 : p)
+        if (strncmp(p, sample, n) == 0 && p[n] == ' ') {
+            v = strtod(p + n + 1, NULL);
+            break;
+        }
+    x4h_response_free(&resp);
+    return v;
+}
+
+/* The sample once it reached want (counters are bumped just after the
+ * entry became visible), or its value after 5 s. */
+static double metric_wait(const char *sample, double want)
+{
+    long long end = x4t_now_ms() + 5000;
+    double v;
+    while ((v = metric(sample)) < want && x4t_now_ms() < end)
+        usleep(50000);
+    return v;
+}
+
+#define SUB_LOCAL(r) "x400ms_submissions_total{protocol=\"local\",result=\"" r "\"}"
+#define DEL_LOCAL(r) "x400ms_deliveries_total{protocol=\"local\",result=\"" r "\"}"
+
+/* issue 9: the local MTA's submissions and deliveries in /api/v1/metrics. */
+static void test_mta_local_metrics(void **state)
+{
+    (void)state;
+    mailbox("mo");
+    mailbox("ned");
+    double sub_ok = metric(SUB_LOCAL("ok")), sub_refused = metric(SUB_LOCAL("refused"));
+    double del_ok = metric(DEL_LOCAL("ok")), del_undeliverable = metric(DEL_LOCAL("undeliverable"));
+    assert_true(sub_ok >= 0 && sub_refused >= 0 && del_ok >= 0 && del_undeliverable >= 0);
+    assert_true(metric(SUB_LOCAL("failed")) >= 0 && metric(DEL_LOCAL("error")) >= 0);
+    /* one known and one unknown local recipient, all reports: ned's copy
+     * and the report into mo's In Box are deliveries, nobody undeliverable */
+    assert_accepted(submit("mo", "[\"" DOMAIN "S=ned/\", \"" DOMAIN "S=nobody/\"]",
+                           "\"report\": \"all\""));
+    json_t *m = inbox_wait("mo", 1, 10000);
+    assert_int_equal(json_array_size(m), 1);
+    json_decref(m);
+    /* originator-invalid: a refusal */
+    int st;
+    json_t *j = http("POST", "/api/v1/test/mts/submit",
+                     "{\"mailbox\": \"mo\", \"from\": \"" DOMAIN "S=mallory/\", "
+                     "\"to\": [\"" DOMAIN "S=ned/\"]}", &st);
+    assert_string_equal(json_string_value(json_object_get(j, "outcome")), "refused");
+    json_decref(j);
+    assert_true(metric_wait(SUB_LOCAL("ok"), sub_ok + 1) == sub_ok + 1);
+    assert_true(metric_wait(SUB_LOCAL("refused"), sub_refused + 1) == sub_refused + 1);
+    assert_true(metric_wait(DEL_LOCAL("ok"), del_ok + 2) == del_ok + 2);
+    assert_true(metric_wait(DEL_LOCAL("undeliverable"), del_undeliverable + 1) ==
+                del_undeliverable + 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -342,6 +410,7 @@ int main(void)
         cmocka_unit_test(test_mta_local_priority_order),
         cmocka_unit_test(test_mta_local_latest_delivery_expiry),
         cmocka_unit_test(test_mta_local_probe),
+        cmocka_unit_test(test_mta_local_metrics),
         cmocka_unit_test(test_mta_local_deferred_restart),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

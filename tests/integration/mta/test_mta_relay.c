@@ -76,7 +76,8 @@ static json_t *http(struct fixture *f, const char *method, const char *path, con
 
 /* `x400ms-mta serve`, after delay_s seconds when delay_s > 0 (sh sleeps,
  * then execs it: the pid stays the one we stop). */
-static pid_t serve_start(struct fixture *f, const char *password, int delay_s)
+static pid_t serve_start_opts(struct fixture *f, const char *password, int delay_s,
+                              const char *extra)
 {
     const char *build = getenv("X400MS_TOP_BUILDDIR");
     char prog[1024], listen[64], cmd[4096];
@@ -84,9 +85,14 @@ static pid_t serve_start(struct fixture *f, const char *password, int delay_s)
     snprintf(listen, sizeof listen, "127.0.0.1:%d", f->up_port);
     snprintf(cmd, sizeof cmd,
              "sleep %d; exec '%s' serve --listen %s --mta-name " UP_MTA
-             " --password '%s' --out '%s'",
-             delay_s, prog, listen, password, f->out_path);
+             " --password '%s' --out '%s' %s",
+             delay_s, prog, listen, password, f->out_path, extra);
     return x4t_spawn_group(cmd, f->log_path);
+}
+
+static pid_t serve_start(struct fixture *f, const char *password, int delay_s)
+{
+    return serve_start_opts(f, password, delay_s, "");
 }
 
 static size_t count_lines(const char *path)
@@ -277,12 +283,73 @@ static void test_mta_relay_upstream_late(void **state)
     fixture_stop(f);
 }
 
+/* The upstream refuses the relayed submission (serve --refuse submission:
+ * X.411 recipient-improperly-specified): the foreign recipient is not tried
+ * again and alice gets a non-delivery for it, unable-to-transfer (1) with
+ * unrecognised-OR-name (0) (relay.c mtal_relay_map_refusal), besides the
+ * delivery report for bob. */
+static void test_mta_relay_refused_ndr(void **state)
+{
+    (void)state;
+    struct fixture *f = fixture_start();
+    f->serve = serve_start_opts(f, UP_PASSWORD, 0, "--refuse submission");
+    submit_mixed(f);
+    assert_int_equal(x4t_daemon_wait_log(f->d, "upstream MTA refused the relayed", 10000), 0);
+    json_t *a = inbox_wait(f, "alice", 2, 10000);
+    assert_int_equal(json_array_size(a), 2);
+    int ndr = 0, dr = 0;
+    for (size_t i = 0; i < 2; i++) {
+        json_t *lines = json_object_get(json_array_get(a, i), "report");
+        assert_int_equal(json_array_size(lines), 1);
+        json_t *l = json_array_get(lines, 0);
+        const char *who = json_string_value(json_object_get(l, "recipient"));
+        if (json_is_true(json_object_get(l, "delivered"))) {
+            assert_non_null(strstr(who, "S=bob"));
+            dr++;
+        } else {
+            assert_non_null(strstr(who, "S=far"));
+            assert_int_equal(json_integer_value(json_object_get(l, "reason")), 1);
+            assert_int_equal(json_integer_value(json_object_get(l, "diagnostic")), 0);
+            ndr++;
+        }
+    }
+    assert_int_equal(dr, 1);
+    assert_int_equal(ndr, 1);
+    json_decref(a);
+    /* taken by nobody, and refused once: no line, no retry */
+    usleep(500000);
+    assert_int_equal(count_lines(f->out_path), 0);
+    char *log = x4t_read_file(f->log_path);
+    assert_non_null(log);
+    assert_non_null(strstr(log, "refused: --refuse (X.411 error 5)"));
+    assert_null(strstr(strstr(log, "refused: --refuse") + 1, "refused: --refuse"));
+    free(log);
+    fixture_stop(f);
+}
+
+/* serve --refuse bind: the MS's initiator is refused (busy), logs it and
+ * keeps trying with back-off; the local recipient is not held back. */
+static void test_mta_relay_bind_refused_neg(void **state)
+{
+    (void)state;
+    struct fixture *f = fixture_start();
+    f->serve = serve_start_opts(f, UP_PASSWORD, 0, "--refuse bind");
+    submit_mixed(f);
+    check_local_side(f);
+    assert_int_equal(x4t_daemon_wait_log(f->d, "MTS-bind refused: busy", 10000), 0);
+    assert_int_equal(x4t_daemon_wait_log(f->d, "next attempt in", 5000), 0);
+    assert_int_equal(count_lines(f->out_path), 0);
+    fixture_stop(f);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mta_relay_split),
         cmocka_unit_test(test_mta_relay_upstream_late),
+        cmocka_unit_test(test_mta_relay_refused_ndr),
+        cmocka_unit_test(test_mta_relay_bind_refused_neg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

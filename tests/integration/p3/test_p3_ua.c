@@ -328,6 +328,8 @@ static void test_p3_ua_delivery_control(void **state)
                               NULL };
     st = p3t_run_mta(limited, &out, 20000);
     assert_non_null(out);
+    if (strstr(out, "waiting-operations=0x2") == NULL)
+        fprintf(stderr, "UA output:\n%s", out);
     /* waiting-operations message-delivery (bit 1), waiting-messages long-content (bit 0) */
     assert_non_null(strstr(out, "delivery-control: waiting-operations=0x2 waiting-messages=0x1"));
     assert_null(strstr(out, "subject=long one"));

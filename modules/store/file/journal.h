@@ -1,0 +1,46 @@
+/* The delivery journal of the file store (journal.c, docs/store-format.md
+ * "The journal"). */
+#ifndef STORE_FILE_JOURNAL_H
+#define STORE_FILE_JOURNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+#include "x400ms/error.h"
+#include "x400ms/store.h"
+
+#define SF_JOURNAL_HEADER_LEN 32
+#define SF_JOURNAL_DATA_OFFSET 4096
+/* Checkpoint (syncfs, new generation) when the journal grows past this. */
+#define SF_JOURNAL_CHECKPOINT_BYTES (64u << 20)
+/* Bytes of a record header: 36 + mailbox name. */
+#define SF_JOURNAL_REC_HEADER_MAX (36 + X400MS_STORE_NAME_MAX)
+
+struct sf_journal {
+    int fd;
+    uint64_t gen;  /* the generation records must carry */
+    uint64_t off;  /* where the next record goes */
+};
+
+struct sf_journal_replay {
+    uint64_t records;   /* valid records of the current generation */
+    uint64_t rewritten; /* entry files written again from them */
+    uint64_t skipped;   /* records of mailboxes no longer in the registry */
+    uint64_t end;       /* offset where the replay stopped */
+};
+
+struct sf_store;
+
+/* Opens ROOT/journal, replays it (before the committer starts) and starts a
+ * new generation. */
+int sf_journal_open(struct sf_store *store, struct sf_journal_replay *rep, struct x400ms_error *err);
+void sf_journal_close(struct sf_store *store);
+/* Encodes a record header into buf (SF_JOURNAL_REC_HEADER_MAX bytes); returns its length. */
+size_t sf_journal_record_header(uint8_t *buf, uint64_t gen, const char *mailbox, unsigned box, uint32_t seq,
+                                uint64_t entry_len);
+/* Writes the vectors at the end and fdatasyncs (iov is consumed). */
+int sf_journal_append(struct sf_journal *j, struct iovec *iov, size_t n_iov);
+/* Makes every entry file durable (syncfs) and starts a new generation. */
+int sf_journal_checkpoint(struct sf_store *store);
+
+#endif
