@@ -29,3 +29,9 @@ TESTS += tests/unit/test_store_backup
 tests_unit_test_store_backup_SOURCES = tests/unit/test_store_backup.c tests/unit/test_store_util.h
 tests_unit_test_store_backup_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_store_backup_LDADD = $(STORE_TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_store_journal
+TESTS += tests/unit/test_store_journal
+tests_unit_test_store_journal_SOURCES = tests/unit/test_store_journal.c tests/unit/test_store_util.h
+tests_unit_test_store_journal_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_store_journal_LDADD = $(STORE_TEST_LIBS)

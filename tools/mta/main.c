@@ -22,7 +22,7 @@ static void usage(FILE *f)
             "       x400ms-mta ua -H HOST:PORT --bind ORADDR --password PW [--to ORADDR]...\n"
             "                  [--submit N] [--receive N] [--wait S] [--subject T] [--size B]\n"
             "                  [--report] [--refuse] [--max-content-length N] [--context 88|94]\n"
-            "                  [--reliable] [--from ORADDR]\n"
+            "                  [--reliable] [--from ORADDR] [--probe]\n"
             "  A user agent without a message store (mts-access, X.411): binds as ORADDR,\n"
             "  submits N messages to the --to recipients, prints each delivery the MS\n"
             "  pushes, stays bound until --receive N arrived (or --wait S seconds).\n");

@@ -41,7 +41,7 @@ struct ua_params {
     const char *bind, *password, *subject, *from;
     long submit, receive, size, wait_s;
     long max_content_length;         /* delivery-control, -1: none */
-    bool reliable, is94, report, refuse;
+    bool reliable, is94, report, refuse, probe;
 };
 
 struct ua_run {
@@ -197,8 +197,15 @@ static int build_submission(const struct ua_run *r, long index, struct ber_write
     a.envelope.recipient_array = rcpts;
     a.envelope.n_recipient_array = (uint32_t)r->n_to;
     a.content.bytes = ber_writer_slice(&cw);
-    if (rc >= 0)
+    if (rc >= 0 && r->p.probe) {
+        /* ProbeSubmissionArgument (X.411 8.2.1.2.1): the envelope alone,
+         * with the content length the message would have */
+        a.envelope.has_content_length = true;
+        a.envelope.content_length = (int64_t)ber_writer_len(&cw);
+        rc = mts_probe_submission_arg_encode(w, &a.envelope);
+    } else if (rc >= 0) {
         rc = mts_submission_arg_encode(w, &a);
+    }
     if (rc >= 0 && w->error != 0)
         rc = w->error;
     ber_writer_free(&cw);
@@ -243,7 +250,8 @@ static void submitted(void *arg, struct x400ms_assoc *a, const struct x400ms_out
                 : o->errcode == MTS_ERR_RECIPIENT_IMPROPERLY_SPECIFIED
                     ? " (recipient-improperly-specified)"
                     : "");
-            note_error(r, "message-submission error %" PRId64, o->errcode);
+            note_error(r, "%s error %" PRId64, r->p.probe ? "probe-submission" : "message-submission",
+                       o->errcode);
         } else if (o->kind == X400MS_OUTCOME_REJECT) {
             note_error(r, "message-submission rejected (ROSE problem 0x%x)", (unsigned)o->problem);
         } else {
@@ -302,7 +310,8 @@ static void start_work(struct ua_run *r)
         ber_writer_init(&w);
         int rc = build_submission(r, i + 1, &w);
         if (rc >= 0)
-            rc = x400ms_assoc_invoke(r->a, MTS_OP_MESSAGE_SUBMISSION,
+            rc = x400ms_assoc_invoke(r->a,
+                                     r->p.probe ? MTS_OP_PROBE_SUBMISSION : MTS_OP_MESSAGE_SUBMISSION,
                                      X400MS_BYTES(ber_writer_data(&w), ber_writer_len(&w)),
                                      "2.6.0.2.1", submitted, r, NULL);
         ber_writer_free(&w);
@@ -501,6 +510,7 @@ int mta_ua_main(int argc, char **argv)
         { "wait", required_argument, NULL, 'w' },     { "context", required_argument, NULL, 'x' },
         { "reliable", no_argument, NULL, 'R' },       { "report", no_argument, NULL, 'D' },
         { "refuse", no_argument, NULL, 'F' },         { "from", required_argument, NULL, 'f' },
+        { "probe", no_argument, NULL, 'P' },
         { "max-content-length", required_argument, NULL, 'M' },
         { NULL, 0, NULL, 0 },
     };
@@ -539,6 +549,7 @@ int mta_ua_main(int argc, char **argv)
         case 'D': p->report = true; break;
         case 'F': p->refuse = true; break;
         case 'f': p->from = optarg; break;
+        case 'P': p->probe = true; break;
         case 'M': p->max_content_length = atol(optarg); break;
         default: return 2;
         }

@@ -21,7 +21,8 @@ p3_sources = \
 p3_sources += \
 	modules/protocol/p3/ua_endpoint.c modules/protocol/p3/ua_endpoint.h \
 	modules/protocol/p3/ua_session.h modules/protocol/p3/ua_bind.c \
-	modules/protocol/p3/ua_submit.c modules/protocol/p3/ua_push.c
+	modules/protocol/p3/ua_submit.c modules/protocol/p3/ua_push.c \
+	modules/protocol/p3/ua_admin.c
 if BUILD_MODULE_P3
 if MODULE_P3_STATIC
 noinst_LTLIBRARIES += modules/protocol/p3/libp3-builtin.la
@@ -78,9 +79,9 @@ TESTS += tests/integration/p3/test_p3_upstream
 tests_integration_p3_test_p3_upstream_SOURCES = tests/integration/p3/test_p3_upstream.c \
 	tools/admin/http_client.c tools/admin/http_client.h
 tests_integration_p3_test_p3_upstream_CFLAGS = $(TEST_CFLAGS)
-tests_integration_p3_test_p3_upstream_LDADD = tests/lib/libx4test.la $(TEST_LIBS)
+tests_integration_p3_test_p3_upstream_LDADD = $(P3_TEST_LIBS)
 EXTRA_tests_integration_p3_test_p3_upstream_DEPENDENCIES = tests/integration/mta/mta_test_submit.la \
-	tests/lib/libx4test.la libx400ms.la tools/x400ms-mta
+	tests/integration/p3/libp3test.la tests/lib/libx4test.la libx400ms.la tools/x400ms-mta
 
 # The P3 endpoint for user agents: `x400ms-mta ua` against the daemon
 # (rfc1006 + store_file + mta_local + p3 with "ua").

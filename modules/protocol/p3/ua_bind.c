@@ -87,7 +87,6 @@ static void bind_error_send(struct ua_session *s, int code)
     mts_bind_error_encode(&w, code);
     x400ms_assoc_bind_error(s->a, X400MS_BYTES(ber_writer_data(&w), ber_writer_len(&w)));
     /* bind_error ends the association without aborted(): drop its ref */
-    x400ms_assoc_set_user(s->a, NULL);
     s->dead = true;
     s->a = NULL;
     ua_session_unref(s);

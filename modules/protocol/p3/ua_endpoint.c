@@ -48,10 +48,12 @@ static const struct x400ms_abstract_syntax syn_r94[] = {
 };
 
 /* What a UA invokes on the MTS (X.411 MTSAccessProtocol): the submission
- * port and delivery-control (2) of the delivery port. register (1) and
- * change-credentials (8) are not served: the core rejects them. */
+ * port, delivery-control (2) of the delivery port and change-credentials
+ * (8) of the administration port. register (1) is not served: the core
+ * rejects it. */
 static const int64_t ua_ops[] = { MTS_OP_MESSAGE_SUBMISSION, MTS_OP_PROBE_SUBMISSION,
-                                  MTS_OP_CANCEL_DEFERRED_DELIVERY, MTS_OP_SUBMISSION_CONTROL };
+                                  MTS_OP_CANCEL_DEFERRED_DELIVERY, MTS_OP_SUBMISSION_CONTROL,
+                                  MTS_OP_CHANGE_CREDENTIALS };
 
 struct ua_config {
     const json_t *accounts;
@@ -201,6 +203,10 @@ static void ua_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_inv
         /* opcode 2 from the MTS-user is delivery-control (X.411 8.3.1.3);
          * submission-control is the MTS's, invoked on the UA */
         ua_delivery_control(s, inv);
+        return;
+    }
+    if (inv->opcode == MTS_OP_CHANGE_CREDENTIALS) {
+        ua_change_credentials(s, inv);
         return;
     }
     ua_submit_invoke(s, inv);

@@ -92,6 +92,9 @@ void ua_submit_invoke(struct ua_session *s, const struct x400ms_invoke *inv);
 /* The association ended: forget the provider's outstanding calls. */
 void ua_submit_end(struct ua_session *s);
 
+/* ua_admin.c: change-credentials (8). */
+void ua_change_credentials(struct ua_session *s, const struct x400ms_invoke *inv);
+
 /* ua_push.c */
 void ua_push_kick(struct ua_session *s);                 /* look for entries to push */
 void ua_delivery_control(struct ua_session *s, const struct x400ms_invoke *inv);

@@ -15,9 +15,11 @@ void p7_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_invoke *in
     (void)ctx;
     struct p7_session *s = x400ms_assoc_user(a);
     if (s == NULL || !s->bound) {
+        p7_metrics_count(p7_metrics_op_of(inv->opcode), P7_MRES_REJECT);
         x400ms_assoc_reject(a, inv->invoke_id, X400MS_ROSE_INVOKE_UNRECOGNIZED_OPERATION);
         return;
     }
+    p7_metrics_invoked(s, inv->invoke_id, inv->opcode);
     switch (inv->opcode) {
     case MS_OP_SUMMARIZE: p7_op_summarize(s, inv); break;
     case MS_OP_LIST: p7_op_list(s, inv); break;
@@ -32,7 +34,7 @@ void p7_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_invoke *in
         p7_op_submission(s, inv);
         break;
     default:
-        x400ms_assoc_reject(a, inv->invoke_id, X400MS_ROSE_INVOKE_UNRECOGNIZED_OPERATION);
+        p7_send_reject(s, inv->invoke_id, X400MS_ROSE_INVOKE_UNRECOGNIZED_OPERATION);
         break;
     }
 }

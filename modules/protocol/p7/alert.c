@@ -149,6 +149,9 @@ static void alert_answered(void *arg, struct x400ms_assoc *a, const struct x400m
 {
     (void)a;
     struct alert_post *p = arg;
+    p7_metrics_count(P7_MOP_ALERT, o->kind == X400MS_OUTCOME_RESULT ? P7_MRES_OK
+                                   : o->kind == X400MS_OUTCOME_REJECT ? P7_MRES_REJECT
+                                                                      : P7_MRES_ERROR);
     if (o->kind != X400MS_OUTCOME_RESULT)
         X400MS_LOG_I("mailbox alert %lld (entry %u): the UA did not accept the Alert (outcome %d)",
                      (long long)p->registration_id, p->seq, (int)o->kind);

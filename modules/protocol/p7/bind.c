@@ -54,6 +54,7 @@ static void bind_failed_now(struct p7_session *s)
     /* MSBindError unqualified-error authentication-error(0) (X.413 8.1.1.3) */
     static const uint8_t auth_error[] = { 0x0a, 0x01, 0x00 };
     struct x400ms_assoc *a = s->a;
+    p7_metrics_count(P7_MOP_BIND, P7_MRES_ERROR);
     x400ms_assoc_set_user(a, NULL);
     p7_alert_session_end(s);
     s->dead = true;
@@ -168,6 +169,7 @@ static void bind_accept(struct p7_session *s, bool configuration)
         return;
     }
     s->bound = true;
+    p7_metrics_count(P7_MOP_BIND, P7_MRES_OK);
     p7_run_bind_hook(s, false, true);
     x400ms_assoc_bind_accept(s->a, X400MS_BYTES(ber_writer_data(&w), ber_writer_len(&w)));
     ber_writer_free(&w);

@@ -14,7 +14,8 @@ p7_sources = \
 	modules/protocol/p7/reply.c \
 	modules/protocol/p7/submit.c \
 	modules/protocol/p7/alert.c \
-	modules/protocol/p7/verify.c
+	modules/protocol/p7/verify.c \
+	modules/protocol/p7/metrics.c
 if BUILD_MODULE_P7
 if MODULE_P7_STATIC
 noinst_LTLIBRARIES += modules/protocol/p7/libp7-builtin.la
@@ -70,7 +71,8 @@ tests_integration_p7_test_p7_ops_LDADD = $(P7_TEST_LIBS)
 # Indirect submission and Alert through the daemon (fakemts, autoaction, alert).
 check_PROGRAMS += tests/integration/p7/test_p7_submit
 TESTS += tests/integration/p7/test_p7_submit
-tests_integration_p7_test_p7_submit_SOURCES = tests/integration/p7/test_p7_submit.c
+tests_integration_p7_test_p7_submit_SOURCES = tests/integration/p7/test_p7_submit.c \
+	tools/admin/http_client.c tools/admin/http_client.h
 tests_integration_p7_test_p7_submit_CFLAGS = $(TEST_CFLAGS)
 tests_integration_p7_test_p7_submit_LDADD = $(P7_TEST_LIBS)
 EXTRA_tests_integration_p7_test_p7_submit_DEPENDENCIES = tests/integration/p7/fakemts.la \

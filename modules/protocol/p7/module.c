@@ -270,7 +270,7 @@ static int p7_init(struct x400ms_core *core, const json_t *config, void **state,
         free(m);
         return rc;
     }
-    if ((rc = p7_verify_init(m, err)) < 0 ||
+    if ((rc = p7_metrics_register(core, err)) < 0 || (rc = p7_verify_init(m, err)) < 0 ||
         (m->pool = x400ms_worker_pool_new("p7-worker", (unsigned)cfg.worker_threads,
                                           (size_t)cfg.worker_queue, err)) == NULL) {
         p7_fini(m);

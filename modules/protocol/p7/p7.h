@@ -91,6 +91,8 @@ struct p7_restrictions {
     int64_t max_length;           /* maximum-attribute-length */
 };
 
+#define P7_INFLIGHT_MAX 32       /* = max_peer_invokes of the contexts (module.c) */
+
 struct p7_session {
     struct p7_module *m;
     struct x400ms_assoc *a;       /* NULL once released/aborted */
@@ -112,7 +114,32 @@ struct p7_session {
     struct x400ms_loop *loop;     /* the association's loop */
     struct p7_restrictions restrictions;
     struct p7_registrations regs;
+    /* invokes not answered yet, for the metrics (metrics.c) */
+    struct { int64_t invoke_id; uint8_t op; bool used; } inflight[P7_INFLIGHT_MAX];
 };
+
+/* ---- metrics (metrics.c): x400ms_operations_total{protocol="p7"} ---- */
+enum p7_metrics_op {
+    P7_MOP_BIND, P7_MOP_SUMMARIZE, P7_MOP_LIST, P7_MOP_FETCH, P7_MOP_DELETE,
+    P7_MOP_REGISTER_MS, P7_MOP_MODIFY, P7_MOP_MESSAGE_SUBMISSION, P7_MOP_PROBE_SUBMISSION,
+    P7_MOP_CANCEL_DEFERRED_DELIVERY, P7_MOP_SUBMISSION_CONTROL,
+    P7_MOP_ALERT,                 /* invoked by the MS: the UA's answer */
+    P7_MOP_UNRECOGNIZED, P7_MOP_COUNT
+};
+/* ok: a result; error: an X.413/X.411 error (or a refused bind); reject: a ROSE reject. */
+enum p7_metrics_result { P7_MRES_OK, P7_MRES_ERROR, P7_MRES_REJECT, P7_MRES_COUNT };
+int p7_metrics_register(struct x400ms_core *core, struct x400ms_error *err);
+enum p7_metrics_op p7_metrics_op_of(int64_t opcode);
+void p7_metrics_count(enum p7_metrics_op op, enum p7_metrics_result result);
+/* An indirect submission's MTS outcome (X400MS_MTS_ACCEPTED, _REFUSED, _FAILED). */
+void p7_metrics_submission(int mts_outcome_kind);
+/* An invoke arrived (p7_invoke): its answer is counted under its operation. */
+void p7_metrics_invoked(struct p7_session *s, int64_t invoke_id, int64_t opcode);
+/* Every answer to a UA's invoke goes through these (counted, then sent). */
+void p7_send_reply(struct p7_session *s, int64_t invoke_id, struct x400ms_bytes result);
+void p7_send_error(struct p7_session *s, int64_t invoke_id, int64_t code,
+                   struct x400ms_bytes parameter);
+void p7_send_reject(struct p7_session *s, int64_t invoke_id, int problem);
 
 /* ---- session lifetime (module.c) ---- */
 void p7_session_ref(struct p7_session *s);

@@ -19,13 +19,13 @@ void p7_reply_writer(struct p7_session *s, int64_t invoke_id, struct ber_writer 
         p7_error_service(s, invoke_id, 2, "result too large or not encodable");
         return;
     }
-    x400ms_assoc_reply(s->a, invoke_id, bytes_of(w));
+    p7_send_reply(s, invoke_id, bytes_of(w));
 }
 
 void p7_reply_null(struct p7_session *s, int64_t invoke_id)
 {
     static const uint8_t null[] = { 0x05, 0x00 };
-    x400ms_assoc_reply(s->a, invoke_id, X400MS_BYTES(null, sizeof null));
+    p7_send_reply(s, invoke_id, X400MS_BYTES(null, sizeof null));
 }
 
 static void send_error(struct p7_session *s, int64_t invoke_id, int64_t code, struct ber_writer *w)
@@ -33,10 +33,10 @@ static void send_error(struct p7_session *s, int64_t invoke_id, int64_t code, st
     if (w->error) {
         X400MS_LOG_W("peer %s: invoke %lld: cannot encode error %lld", s->peer,
                      (long long)invoke_id, (long long)code);
-        x400ms_assoc_reject(s->a, invoke_id, X400MS_ROSE_INVOKE_RESOURCE_LIMITATION);
+        p7_send_reject(s, invoke_id, X400MS_ROSE_INVOKE_RESOURCE_LIMITATION);
         return;
     }
-    x400ms_assoc_error(s->a, invoke_id, code, bytes_of(w));
+    p7_send_error(s, invoke_id, code, bytes_of(w));
 }
 
 void p7_error_simple(struct p7_session *s, int64_t invoke_id, const struct ms_simple_error *e)
@@ -171,5 +171,5 @@ void p7_reject_mistyped(struct p7_session *s, int64_t invoke_id, const char *op,
     ber_error_format(be, text, sizeof text);
     X400MS_LOG_I("peer %s: invoke %lld: %s argument malformed (%s): reject mistyped-argument",
                  s->peer, (long long)invoke_id, op, text);
-    x400ms_assoc_reject(s->a, invoke_id, X400MS_ROSE_INVOKE_MISTYPED_ARGUMENT);
+    p7_send_reject(s, invoke_id, X400MS_ROSE_INVOKE_MISTYPED_ARGUMENT);
 }

@@ -240,9 +240,14 @@ void p7_op_list(struct p7_session *s, const struct x400ms_invoke *inv)
     ber_writer_free(&w);
     free(lv.out.p);
 
-    /* X.413 8.2.4: listing makes new entries listed */
-    for (size_t i = 0; i < lv.new_seqs.n; i++)
-        s->m->store->set_status(s->mb, box, lv.new_seqs.v[i], X400MS_STATUS_LISTED, &err);
+    /* X.413 8.2.4: listing makes new entries listed (one store call, one
+     * lock hold for the whole page) */
+    if (lv.new_seqs.n > 0 &&
+        x400ms_store_set_status_many(s->m->store, s->mb, box, lv.new_seqs.v, lv.new_seqs.n,
+                                     X400MS_STATUS_LISTED, &err) < 0 &&
+        err.code != X400MS_ENOENT) /* deleted meanwhile by another UA: fine */
+        X400MS_LOG_W("peer %s: mailbox %s: marking %zu entries listed: %s", s->peer, s->mailbox,
+                     lv.new_seqs.n, err.message);
     free(lv.new_seqs.v);
 }
 

@@ -116,7 +116,7 @@ static void error_mts(struct p7_session *s, int64_t invoke_id, int64_t code, con
 {
     X400MS_LOG_I("peer %s: invoke %lld: X.411 error %lld: %s", s->peer, (long long)invoke_id,
                  (long long)code, why);
-    x400ms_assoc_error(s->a, invoke_id, code, X400MS_BYTES(NULL, 0));
+    p7_send_error(s, invoke_id, code, X400MS_BYTES(NULL, 0));
 }
 
 /* ---- the Out Box copy (job thread) ---- */
@@ -251,7 +251,7 @@ static void reply_accepted(struct p7_submit_op *op)
         return;
     }
     if (!(s->is94 && op->stored && op->opcode == MS_OP_MESSAGE_SUBMISSION)) {
-        x400ms_assoc_reply(s->a, op->invoke_id, X400MS_BYTES(op->result, op->result_len));
+        p7_send_reply(s, op->invoke_id, X400MS_BYTES(op->result, op->result_len));
         return;
     }
     /* MSMessageSubmissionResult mts-result SET { COMPONENTS OF
@@ -262,7 +262,7 @@ static void reply_accepted(struct p7_submit_op *op)
     if (mts_submission_result_decode(ber_slice_make(op->result, op->result_len), &r, &be) < 0) {
         X400MS_LOG_W("peer %s: the MTS's MessageSubmissionResult does not decode (%s): passed on",
                      s->peer, be.what ? be.what : "?");
-        x400ms_assoc_reply(s->a, op->invoke_id, X400MS_BYTES(op->result, op->result_len));
+        p7_send_reply(s, op->invoke_id, X400MS_BYTES(op->result, op->result_len));
         return;
     }
     uint8_t cr[32];
@@ -296,6 +296,7 @@ static void mts_done(void *arg, const struct x400ms_mts_outcome *o)
         op_end(op);
         return;
     }
+    p7_metrics_submission(o->kind);
     switch (o->kind) {
     case X400MS_MTS_ACCEPTED:
         if (o->result != NULL && o->result_len > 0 && (op->result = malloc(o->result_len)) != NULL) {
@@ -320,7 +321,7 @@ static void mts_done(void *arg, const struct x400ms_mts_outcome *o)
         X400MS_LOG_I("peer %s: invoke %lld: the MTS refused with X.411 error %lld%s%s", s->peer,
                      (long long)op->invoke_id, (long long)o->errcode, o->reason ? ": " : "",
                      o->reason ? o->reason : "");
-        x400ms_assoc_error(s->a, op->invoke_id, o->errcode,
+        p7_send_error(s, op->invoke_id, o->errcode,
                            X400MS_BYTES(o->parameter, o->parameter ? o->parameter_len : 0));
         break;
     default:
@@ -477,7 +478,7 @@ void p7_op_submission(struct p7_session *s, const struct x400ms_invoke *inv)
     }
     default:
         op_free(op);
-        x400ms_assoc_reject(s->a, inv->invoke_id, X400MS_ROSE_INVOKE_UNRECOGNIZED_OPERATION);
+        p7_send_reject(s, inv->invoke_id, X400MS_ROSE_INVOKE_UNRECOGNIZED_OPERATION);
         return;
     }
     if (rc < 0) {

@@ -26,7 +26,9 @@
 #define UA_PW2 "ua2-secret"
 #define ALICE_PW "alice-secret"
 
-#define MTA_LOCAL_MODULE                                                                      \
+/* rtse before p3: the reliable mts-access contexts are served too */
+#define EXTRA_MODULES                                                                         \
+    "{ \"name\": \"rtse\" }, "                                                                \
     "{ \"name\": \"mta_local\", \"config\": { \"country\": \"XX\", \"admd\": \" \", "          \
     "\"prmd\": \"TEST\" } },"
 #define UA_CONFIG "\"ua\": { \"accounts\": [ \"ua1\", \"ua2\" ], \"window\": 4 }"
@@ -88,7 +90,7 @@ static int setup(void **state)
     f->data = x4t_tempdir("p3ua");
     if (f->data == NULL || create_mailboxes(f->data) < 0)
         return -1;
-    f->manifest = p3t_manifest(MTA_LOCAL_MODULE, UA_CONFIG);
+    f->manifest = p3t_manifest(EXTRA_MODULES, UA_CONFIG);
     if (f->manifest == NULL || start_daemon(f) < 0)
         return -1;
     *state = f;
@@ -205,6 +207,51 @@ static void test_p3_ua_submit_local(void **state)
 
 }
 
+/* A submission to an address no mailbox has: mta_local puts the
+ * non-delivery report into the UA's In Box, and it is pushed with
+ * report-delivery on the association that submitted. */
+static void test_p3_ua_non_delivery_report(void **state)
+{
+    struct fixture *f = *state;
+    const char *args[] = { "ua", "-H", f->hostport, "--bind", UA1, "--password", UA_PW1, "--to",
+                           P3T_NOBODY, "--submit", "1", "--receive", "1", "--wait", "15", NULL };
+    char *out = NULL;
+    int st = p3t_run_mta(args, &out, 20000);
+    assert_non_null(out);
+    if (st != 0)
+        fprintf(stderr, "%s", out);
+    assert_int_equal(st, 0);
+    const char *id = strstr(out, "accepted mts-id=");
+    assert_non_null(id);
+    id += strlen("accepted mts-id=");
+    char line[256];
+    /* the report names the submission it is about */
+    snprintf(line, sizeof line, "received report-delivery subject-id=%.*s delivered=0 "
+             "non-delivered=1", (int)strcspn(id, "\n"), id);
+    assert_non_null(strstr(out, line));
+    free(out);
+}
+
+/* probe-submission (X.411 8.2.1.2) through the provider: accepted, and
+ * the delivery report it asked for ("would be delivered") is pushed. */
+static void test_p3_ua_probe(void **state)
+{
+    struct fixture *f = *state;
+    const char *args[] = { "ua", "-H", f->hostport, "--bind", UA1, "--password", UA_PW1, "--to",
+                           P3T_ALICE, "--probe", "--report", "--submit", "1", "--receive", "1",
+                           "--wait", "15", NULL };
+    char *out = NULL;
+    int st = p3t_run_mta(args, &out, 20000);
+    assert_non_null(out);
+    if (st != 0)
+        fprintf(stderr, "%s", out);
+    assert_int_equal(st, 0);
+    assert_non_null(strstr(out, "submitted 1: accepted mts-id="));
+    assert_non_null(strstr(out, "delivered=1 non-delivered=0"));
+    free(out);
+    assert_int_equal(x4t_daemon_wait_log(f->d, "P3 user ua1: probe-submission accepted", 1000), 0);
+}
+
 /* X.411 8.2.2.4: a UA submits as itself only: originator-invalid. */
 static void test_p3_ua_originator_invalid_neg(void **state)
 {
@@ -268,6 +315,31 @@ static void test_p3_ua_push_while_bound(void **state)
     assert_non_null(strstr(text, "from=" UA2));
     free(text);
     assert_int_equal(x4t_daemon_wait_log(f->d, "P3 user ua1 bound", 1000), 0);
+}
+
+/* The reliable variant (mts-reliable-access-94 over RTSE, X.419): a
+ * submission and a delivery pushed on the same association. */
+static void test_p3_ua_reliable_94(void **state)
+{
+    struct fixture *f = *state;
+    const char *sub[] = { "ua", "-H", f->hostport, "--bind", UA2, "--password", UA_PW2, "--to",
+                          UA1, "--submit", "1", "--subject", "over rtse", NULL };
+    char *out = NULL;
+    assert_int_equal(p3t_run_mta(sub, &out, 20000), 0);
+    assert_int_equal(wait_delivered(f, out, "ua1"), 0);
+    free(out);
+    const char *args[] = { "ua", "-H", f->hostport, "--bind", UA1, "--password", UA_PW1,
+                           "--reliable", "--context", "94", "--to", P3T_ALICE, "--submit", "1",
+                           "--receive", "1", "--wait", "15", NULL };
+    int st = p3t_run_mta(args, &out, 20000);
+    assert_non_null(out);
+    if (st != 0)
+        fprintf(stderr, "%s", out);
+    assert_int_equal(st, 0);
+    assert_non_null(strstr(out, "subject=over rtse"));
+    assert_non_null(strstr(out, "submitted=1 accepted=1 received=1 failed=0"));
+    free(out);
+    assert_int_equal(x4t_daemon_wait_log(f->d, "bound (mts-reliable-access-94)", 1000), 0);
 }
 
 /* Deliveries that arrive while the UA is not bound wait in its In Box and
@@ -440,8 +512,11 @@ int main(void)
         cmocka_unit_test(test_p3_ua_wrong_password_neg),
         cmocka_unit_test(test_p3_ua_submit_local),
         cmocka_unit_test(test_p3_ua_originator_invalid_neg),
+        cmocka_unit_test(test_p3_ua_non_delivery_report),
+        cmocka_unit_test(test_p3_ua_probe),
         cmocka_unit_test(test_p3_ua_push_while_bound),
         cmocka_unit_test(test_p3_ua_queued_offline),
+        cmocka_unit_test(test_p3_ua_reliable_94),
         cmocka_unit_test(test_p3_ua_delivery_control),
         cmocka_unit_test(test_p3_ua_refused_stays_queued),
         cmocka_unit_test(test_p3_ua_tshark_clean),

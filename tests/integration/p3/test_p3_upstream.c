@@ -19,6 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <jansson.h>
+#include "tests/integration/p3/p3test.h"
+#include "tests/lib/x4pcap.h"
 #include "tests/lib/x4test.h"
 #include "tools/admin/http_client.h"
 
@@ -36,7 +38,7 @@ static const char *const manifest =
     "    { \"name\": \"store_file\" },\n"
     "    { \"name\": \"p3\", \"config\": { \"forced_access\": false, \"upstream\": {\n"
     "        \"host\": \"127.0.0.1\", \"port\": @UPPORT@, \"mta_name\": \"" UP_MTA "\",\n"
-    "        \"password\": \"@UPPW@\", \"context\": \"@CTX@\", \"connections\": 2,\n"
+    "        \"password\": \"@UPPW@\", \"context\": \"@CTX@\", \"connections\": @CONNS@,\n"
     "        \"retry\": { \"min\": \"200ms\", \"max\": \"1s\" }, \"direct\": true } } },\n"
     "    { \"name\": \"admin_api\", \"config\": { \"port\": @PORT1@, \"threads\": 4 } },\n"
     "    { \"name\": \"mta_test_submit\",\n"
@@ -46,6 +48,8 @@ static const char *const manifest =
 struct fixture {
     struct x4t_daemon *d;
     int admin_port, up_port;
+    struct p3t_relay *relay;   /* records the one association to serve, when set */
+    char pcap_path[512];
     char token[600];
     char *dir;          /* serve's output and log */
     char out_path[512], log_path[512];
@@ -74,7 +78,8 @@ static json_t *http(struct fixture *f, const char *method, const char *path, con
 
 /* `x400ms-mta serve`, after delay_s seconds when delay_s > 0 (sh sleeps,
  * then execs it: the pid stays the one we stop). */
-static pid_t serve_start(struct fixture *f, const char *password, int delay_s)
+static pid_t serve_start_opts(struct fixture *f, const char *password, int delay_s,
+                              const char *extra)
 {
     const char *build = getenv("X400MS_TOP_BUILDDIR");
     char prog[1024], listen[64], cmd[4096];
@@ -82,9 +87,14 @@ static pid_t serve_start(struct fixture *f, const char *password, int delay_s)
     snprintf(listen, sizeof listen, "127.0.0.1:%d", f->up_port);
     snprintf(cmd, sizeof cmd,
              "sleep %d; exec '%s' serve --listen %s --mta-name " UP_MTA
-             " --password '%s' --out '%s'",
-             delay_s, prog, listen, password, f->out_path);
+             " --password '%s' --out '%s' %s",
+             delay_s, prog, listen, password, f->out_path, extra);
     return x4t_spawn_group(cmd, f->log_path);
+}
+
+static pid_t serve_start(struct fixture *f, const char *password, int delay_s)
+{
+    return serve_start_opts(f, password, delay_s, "");
 }
 
 static size_t count_lines(const char *path)
@@ -98,7 +108,8 @@ static size_t count_lines(const char *path)
     return n;
 }
 
-static struct fixture *fixture_start(const char *daemon_password, const char *ctx)
+/* record: one association, through a recording relay (pcap in the dir). */
+static struct fixture *fixture_start_rec(const char *daemon_password, const char *ctx, bool record)
 {
     struct fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
@@ -109,12 +120,20 @@ static struct fixture *fixture_start(const char *daemon_password, const char *ct
     f->up_port = x4t_free_port();
     char port[16];
     snprintf(port, sizeof port, "%d", f->up_port);
+    if (record) {
+        snprintf(f->pcap_path, sizeof f->pcap_path, "%s/p3-submission.pcap", f->dir);
+        f->relay = p3t_relay_start(f->up_port, f->pcap_path);
+        assert_non_null(f->relay);
+        snprintf(port, sizeof port, "%d", p3t_relay_port(f->relay));
+    }
     const char *build = getenv("X400MS_TOP_BUILDDIR");
     char *m1 = x4t_replace(manifest, "@BUILD@", build != NULL ? build : ".");
     char *m2 = x4t_replace(m1, "@UPPORT@", port);
     char *m3 = x4t_replace(m2, "@UPPW@", daemon_password);
     char *m4 = x4t_replace(m3, "@CTX@", ctx);
-    f->d = x4t_daemon_start(m4);
+    char *m5 = x4t_replace(m4, "@CONNS@", record ? "1" : "2");
+    f->d = x4t_daemon_start(m5);
+    free(m5);
     free(m1);
     free(m2);
     free(m3);
@@ -135,6 +154,11 @@ static struct fixture *fixture_start(const char *daemon_password, const char *ct
     assert_int_equal(st, 200);
     json_decref(j);
     return f;
+}
+
+static struct fixture *fixture_start(const char *daemon_password, const char *ctx)
+{
+    return fixture_start_rec(daemon_password, ctx, false);
 }
 
 static void fixture_stop(struct fixture *f)
@@ -259,6 +283,101 @@ static void test_p3_upstream_wrong_password_neg(void **state)
     fixture_stop(f);
 }
 
+/* The value of one sample of GET /api/v1/metrics, -1 when absent. */
+static double metric(struct fixture *f, const char *sample)
+{
+    struct x4h_response resp;
+    char errbuf[256];
+    if (x4h_request("127.0.0.1", f->admin_port, "GET", "/api/v1/metrics", f->token, NULL, 0,
+                    TIMEOUT_MS, &resp, errbuf, sizeof errbuf) != 0 || resp.status != 200)
+        return -2;
+    double v = -1;
+    size_t n = strlen(sample);
+    for (const char *p = resp.body; p != NULL && *p != '\0'; p = strchr(p, '\n'), p = p ? p + 1 : p)
+        if (strncmp(p, sample, n) == 0 && p[n] == ' ') {
+            v = strtod(p + n + 1, NULL);
+            break;
+        }
+    x4h_response_free(&resp);
+    return v;
+}
+
+/* The In Box entries of name once there are at least n (waits up to ms). */
+static json_t *inbox_wait(struct fixture *f, const char *name, size_t n, int ms)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/api/v1/test/mts/inbox/%s", name);
+    long long end = x4t_now_ms() + ms;
+    for (;;) {
+        int st;
+        json_t *j = http(f, "GET", path, NULL, &st);
+        assert_int_equal(st, 200);
+        json_t *e = json_object_get(j, "entries");
+        if (json_array_size(e) >= n || x4t_now_ms() > end) {
+            json_incref(e);
+            json_decref(j);
+            return e;
+        }
+        json_decref(j);
+        usleep(50000);
+    }
+}
+
+/* The upstream MTA delivers a report on the mts-access association it was
+ * submitted on (X.411 8.3.1.2, serve --report-after-submit): the initiator
+ * stores it in the originating mailbox's In Box (the upstream's MTS
+ * identifier is all the report names); issue 9's counters show the
+ * submission and the report delivery; tshark dissects the recorded
+ * association (bind, submission, result, report-delivery, its result) with
+ * no malformed frame and no error expert item. */
+static void test_p3_upstream_report_back(void **state)
+{
+    (void)state;
+    struct fixture *f = fixture_start_rec(UP_PASSWORD, "88", true);
+    f->serve = serve_start_opts(f, UP_PASSWORD, 0, "--report-after-submit");
+    json_t *j = submit_foreign(f);
+    assert_string_equal(json_string_value(json_object_get(j, "outcome")), "accepted");
+    json_decref(j);
+    json_t *a = inbox_wait(f, "alice", 1, 10000);
+    assert_int_equal(json_array_size(a), 1);
+    json_t *r = json_array_get(a, 0);
+    assert_int_equal(json_integer_value(json_object_get(r, "type")), 1); /* a report */
+    json_t *lines = json_object_get(r, "report");
+    assert_int_equal(json_array_size(lines), 1);
+    assert_true(json_is_true(json_object_get(json_array_get(lines, 0), "delivered")));
+    assert_non_null(strstr(json_string_value(json_object_get(json_array_get(lines, 0),
+                                                             "recipient")), "S=far"));
+    json_decref(a);
+    assert_int_equal(x4t_file_wait(f->log_path, "report-delivery to", 5000), 0);
+    assert_int_equal(x4t_file_wait(f->log_path, "report-delivery to 127.0.0.1", 5000), 0);
+    char *slog = x4t_read_file(f->log_path);
+    assert_non_null(slog);
+    assert_non_null(strstr(slog, "acknowledged"));
+    free(slog);
+    assert_true(metric(f, "x400ms_submissions_total{protocol=\"p3\",result=\"ok\"}") == 1);
+    assert_true(metric(f, "x400ms_submissions_total{protocol=\"p3\",result=\"refused\"}") == 0);
+    assert_true(metric(f, "x400ms_operations_total{protocol=\"p3\",op=\"report-delivery\","
+                          "result=\"ok\"}") == 1);
+    /* the association ends with the daemon: then the capture is complete */
+    assert_int_equal(x4t_daemon_stop(f->d), 0);
+    f->d = NULL;
+    assert_int_equal(p3t_relay_finish(f->relay, 10000), 0);
+    if (x4_tshark_path() != NULL) {
+        char report[4096], verbose[65536];
+        int rc = x4_tshark_check(f->pcap_path, (uint16_t)f->up_port, report, sizeof report,
+                                 verbose, sizeof verbose);
+        if (rc != 0)
+            fprintf(stderr, "tshark: %s\n", report);
+        assert_int_equal(rc, 0);
+        assert_non_null(strstr(verbose, "message-submission"));
+        assert_non_null(strstr(verbose, "report-delivery"));
+    }
+    x4t_stop_group(f->serve);
+    x4t_rmtree(f->dir);
+    free(f->dir);
+    free(f);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -267,6 +386,7 @@ int main(void)
         cmocka_unit_test(test_p3_upstream_94),
         cmocka_unit_test(test_p3_upstream_down_then_up),
         cmocka_unit_test(test_p3_upstream_wrong_password_neg),
+        cmocka_unit_test(test_p3_upstream_report_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,7 +24,7 @@ static int setup(void **state)
 {
     (void)state;
     char *data = x4t_tempdir("p7-big");
-    struct p7t_fill alice = { "alice", P7T_ALICE, P7T_PASSWORD, ENTRIES, 256, false, false, 100 };
+    struct p7t_fill alice = { "alice", P7T_ALICE, P7T_PASSWORD, ENTRIES, 256, false, false, 100, 0 };
     if (data == NULL || p7t_fill_mailbox(data, &alice) < 0)
         return -1;
     char *manifest = p7t_manifest(NULL, "\"max_list\": 700");

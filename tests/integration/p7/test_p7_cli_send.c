@@ -39,8 +39,8 @@ static int setup(void **state)
     if (!(have_mta = mta_local_built()))
         return 0;
     char *data = x4t_tempdir("p7-cli-send");
-    struct p7t_fill alice = { "alice", P7T_ALICE, P7T_PASSWORD, 0, 100, false, false, 0 };
-    struct p7t_fill bob = { "bob", P7T_BOB, P7T_PASSWORD, 0, 100, false, false, 0 };
+    struct p7t_fill alice = { "alice", P7T_ALICE, P7T_PASSWORD, 0, 100, false, false, 0, 0 };
+    struct p7t_fill bob = { "bob", P7T_BOB, P7T_PASSWORD, 0, 100, false, false, 0, 0 };
     if (data == NULL || p7t_fill_mailbox(data, &alice) < 0 || p7t_fill_mailbox(data, &bob) < 0)
         return -1;
     const char *manifest =

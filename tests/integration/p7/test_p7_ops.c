@@ -26,8 +26,8 @@ static int setup(void **state)
 {
     (void)state;
     char *data = x4t_tempdir("p7-ops");
-    struct p7t_fill alice = { "alice", P7T_ALICE, P7T_PASSWORD, ALICE_ENTRIES, 2048, false, false, 5 };
-    struct p7t_fill bob = { "bob", P7T_BOB, P7T_PASSWORD, BOB_ENTRIES, 100, true, false, 0 };
+    struct p7t_fill alice = { "alice", P7T_ALICE, P7T_PASSWORD, ALICE_ENTRIES, 2048, false, false, 5, 0 };
+    struct p7t_fill bob = { "bob", P7T_BOB, P7T_PASSWORD, BOB_ENTRIES, 100, true, false, 0, 0 };
     if (data == NULL || p7t_fill_mailbox(data, &alice) < 0 || p7t_fill_mailbox(data, &bob) < 0)
         return -1;
     char *manifest = p7t_manifest(NULL, NULL);

@@ -15,9 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
 #include "tests/integration/p7/p7test.h"
 #include "tests/lib/x4test.h"
+#include "tools/admin/http_client.h"
 #include "x400ms/client.h"
 
 static struct x4t_daemon *daemon_;
@@ -28,8 +31,8 @@ static int setup(void **state)
 {
     (void)state;
     char *data = x4t_tempdir("p7-submit");
-    struct p7t_fill alice = { "alice", P7T_ALICE, P7T_PASSWORD, 2, 100, false, false, 0 };
-    struct p7t_fill bob = { "bob", P7T_BOB, P7T_PASSWORD, 0, 100, false, false, 0 };
+    struct p7t_fill alice = { "alice", P7T_ALICE, P7T_PASSWORD, 2, 100, false, false, 0, 0 };
+    struct p7t_fill bob = { "bob", P7T_BOB, P7T_PASSWORD, 0, 100, false, false, 0, 0 };
     if (data == NULL || p7t_fill_mailbox(data, &alice) < 0 || p7t_fill_mailbox(data, &bob) < 0)
         return -1;
     const char *top = getenv("X400MS_TOP_BUILDDIR");
@@ -41,7 +44,8 @@ static int setup(void **state)
              "  { \"name\": \"autoaction\" },\n"
              "  { \"name\": \"alert\" },\n"
              "  { \"name\": \"fakemts\", \"file\": \"%s/tests/integration/p7/fakemts\" },\n"
-             "  { \"name\": \"p7\", \"config\": { \"bind_failure_delay_ms\": 100 } }\n"
+             "  { \"name\": \"p7\", \"config\": { \"bind_failure_delay_ms\": 100 } },\n"
+             "  { \"name\": \"admin_api\", \"config\": { \"port\": @PORT2@ } }\n"
              "] }\n", top ? top : ".");
     daemon_ = x4t_daemon_start_in(manifest, data);
     free(data);
@@ -314,6 +318,183 @@ static void test_p7_alert(void **state)
     assert_int_equal(x400ms_client_unbind(&a), 0);
 }
 
+/* `x400ms watch`: registers auto-alert, prints the Alert of an entry
+ * delivered meanwhile (its originator and subject), withdraws on exit. */
+static void test_p7_cli_watch(void **state)
+{
+    (void)state;
+    char prog[4096], hp[64], count[] = "1", timeout[] = "20";
+    snprintf(prog, sizeof prog, "%s/tools/x400ms", getenv("X400MS_TOP_BUILDDIR"));
+    snprintf(hp, sizeof hp, "127.0.0.1:%d", port);
+    int out[2], errp[2];
+    assert_int_equal(pipe(out), 0);
+    assert_int_equal(pipe(errp), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(out[1], 1);
+        dup2(errp[1], 2);
+        close(out[0]);
+        close(errp[0]);
+        char *argv[] = { prog, "-H", hp, "-u", P7T_BOB, "-p", P7T_PASSWORD, "watch", "--count",
+                         count, "--timeout", timeout, NULL };
+        execv(prog, argv);
+        _exit(127);
+    }
+    close(out[1]);
+    close(errp[1]);
+    /* stderr says when the registration is in place */
+    char errbuf[4096];
+    size_t n_err = 0;
+    while (n_err < sizeof errbuf - 1) {
+        ssize_t r = read(errp[0], errbuf + n_err, sizeof errbuf - 1 - n_err);
+        if (r <= 0)
+            break;
+        n_err += (size_t)r;
+        errbuf[n_err] = '\0';
+        if (strstr(errbuf, "watching for alerts") != NULL)
+            break;
+    }
+    errbuf[n_err] = '\0';
+    if (strstr(errbuf, "watching for alerts") == NULL) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        fail_msg("x400ms watch did not start: %s", errbuf);
+    }
+
+    struct x400ms_client *a = bind_as(P7T_ALICE, X400MS_CLIENT_MS_94, NULL);
+    assert_non_null(a);
+    struct x400ms_client_submitted sub;
+    assert_int_equal(send_to(a, P7T_ALICE, P7T_BOB, "watch me", &sub), 0);
+    assert_int_equal(x400ms_client_unbind(&a), 0);
+
+    char outbuf[4096];
+    size_t n_out = 0;
+    ssize_t r;
+    while (n_out < sizeof outbuf - 1 && (r = read(out[0], outbuf + n_out, sizeof outbuf - 1 - n_out)) > 0)
+        n_out += (size_t)r;
+    outbuf[n_out] = '\0';
+    close(out[0]);
+    close(errp[0]);
+    int status = -1;
+    waitpid(pid, &status, 0);
+    fprintf(stderr, "x400ms watch printed: %s", outbuf);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    /* "alert ID: entry SEQ from ORIGINATOR: SUBJECT" */
+    struct x400ms_client *b = bind_as(P7T_BOB, X400MS_CLIENT_MS_94, NULL);
+    assert_non_null(b);
+    uint32_t seq = find_subject(b, 0, "watch me");
+    assert_int_not_equal(seq, 0);
+    char want[128];
+    snprintf(want, sizeof want, ": entry %u from ", seq);
+    assert_non_null(strstr(outbuf, want));
+    assert_non_null(strstr(outbuf, "S=alice"));
+    assert_non_null(strstr(outbuf, ": watch me\n"));
+    assert_int_equal(x400ms_client_unbind(&b), 0);
+}
+
+/* ---- metrics ---- */
+
+/* The value of the sample `name{labels}` in a Prometheus text scrape, or -1. */
+static double sample_value(const char *text, const char *name, const char *labels)
+{
+    char key[512];
+    snprintf(key, sizeof key, "\n%s{%s} ", name, labels);
+    const char *p = strstr(text, key);
+    return p ? strtod(p + strlen(key), NULL) : -1;
+}
+
+static char *scrape(void)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/admin-token", x4t_daemon_data_dir(daemon_));
+    char *token = x4t_read_file(path);
+    if (token == NULL)
+        return NULL;
+    token[strcspn(token, "\r\n")] = '\0';
+    struct x4h_response resp;
+    char errbuf[256];
+    int rc = x4h_request("127.0.0.1", x4t_daemon_port(daemon_, 2), "GET", "/api/v1/metrics",
+                         token, NULL, 0, 10000, &resp, errbuf, sizeof errbuf);
+    free(token);
+    if (rc < 0 || resp.status != 200) {
+        fprintf(stderr, "metrics: %s\n", rc < 0 ? errbuf : resp.body);
+        if (rc == 0)
+            x4h_response_free(&resp);
+        return NULL;
+    }
+    /* a leading newline so that every sample line starts with one */
+    size_t n = strlen(resp.body);
+    char *text = malloc(n + 2);
+    if (text != NULL) {
+        text[0] = '\n';
+        memcpy(text + 1, resp.body, n + 1);
+    }
+    x4h_response_free(&resp);
+    return text;
+}
+
+#define OPS "x400ms_operations_total"
+
+/* x400ms_operations_total{protocol="p7",...}, x400ms_submissions_total and
+ * x400ms_associations{protocol="p7"} move with what a UA does. */
+static void test_p7_metrics(void **state)
+{
+    (void)state;
+    char *before = scrape();
+    assert_non_null(before);
+    double binds = sample_value(before, OPS, "protocol=\"p7\",op=\"bind\",result=\"ok\"");
+    double lists = sample_value(before, OPS, "protocol=\"p7\",op=\"list\",result=\"ok\"");
+    double fetch_err = sample_value(before, OPS, "protocol=\"p7\",op=\"fetch\",result=\"error\"");
+    double subs = sample_value(before, OPS,
+                               "protocol=\"p7\",op=\"message-submission\",result=\"ok\"");
+    double sub_ok = sample_value(before, "x400ms_submissions_total", "protocol=\"p7\",result=\"ok\"");
+    double failed_binds = sample_value(before, OPS, "protocol=\"p7\",op=\"bind\",result=\"error\"");
+    /* the tests before this one bound, listed and submitted */
+    assert_true(binds >= 5);
+    assert_true(subs >= 2);
+    assert_true(sub_ok >= 2);
+    assert_true(lists >= 1);
+    assert_true(fetch_err >= 0);
+    assert_true(failed_binds >= 0);
+    free(before);
+
+    struct x400ms_client *a = bind_as(P7T_ALICE, X400MS_CLIENT_MS_94, NULL);
+    assert_non_null(a);
+    struct x400ms_client_selector sel = X400MS_CLIENT_SELECTOR_INIT;
+    struct x400ms_client_list l;
+    struct x400ms_error err;
+    assert_int_equal(x400ms_client_list(a, 0, &sel, NULL, &l, &err), 0);
+    x400ms_client_list_free(&l);
+    assert_int_equal(x400ms_client_list(a, 0, &sel, NULL, &l, &err), 0);
+    x400ms_client_list_free(&l);
+    struct x400ms_client_entry e;
+    assert_int_equal(x400ms_client_fetch(a, 0, 99999, NULL, &e, &err), X400MS_EPERM);
+    struct x400ms_client_submitted out;
+    assert_int_equal(send_to(a, P7T_ALICE, P7T_BOB, "counted", &out), 0);
+    struct x400ms_client_params p;
+    p7t_params(&p, port, P7T_BOB, "wrong", X400MS_CLIENT_MS_88);
+    struct x400ms_client *bad = NULL;
+    assert_int_equal(x400ms_client_bind(&p, &bad, NULL, &err), X400MS_EAUTH);
+
+    char *after = scrape();
+    assert_non_null(after);
+    assert_true(sample_value(after, "x400ms_associations", "protocol=\"p7\"") >= 1);
+    assert_true(sample_value(after, OPS, "protocol=\"p7\",op=\"bind\",result=\"ok\"") == binds + 1);
+    assert_true(sample_value(after, OPS, "protocol=\"p7\",op=\"bind\",result=\"error\"") ==
+                failed_binds + 1);
+    assert_true(sample_value(after, OPS, "protocol=\"p7\",op=\"list\",result=\"ok\"") == lists + 2);
+    assert_true(sample_value(after, OPS, "protocol=\"p7\",op=\"fetch\",result=\"error\"") ==
+                fetch_err + 1);
+    assert_true(sample_value(after, OPS,
+                             "protocol=\"p7\",op=\"message-submission\",result=\"ok\"") == subs + 1);
+    assert_true(sample_value(after, "x400ms_submissions_total", "protocol=\"p7\",result=\"ok\"") ==
+                sub_ok + 1);
+    free(after);
+    assert_int_equal(x400ms_client_unbind(&a), 0);
+}
+
 /* X.413 8.1.1.1.2.5 alert-indication survives a restart (SIGTERM), and is
  * reported once. */
 static void test_p7_alert_indication_survives_restart(void **state)
@@ -371,6 +552,8 @@ int main(void)
         cmocka_unit_test(test_p7_submit_mts_down_neg),
         cmocka_unit_test(test_p7_submit_cancel_and_control),
         cmocka_unit_test(test_p7_alert),
+        cmocka_unit_test(test_p7_cli_watch),
+        cmocka_unit_test(test_p7_metrics),
         cmocka_unit_test(test_p7_alert_indication_survives_restart),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
