@@ -53,6 +53,28 @@ static int find_index(const struct admin_mta_accounts *m, const char *name, size
     return 0;
 }
 
+/* Inserts an account at pos (the set stays sorted by name). Lock held. */
+static int insert_at(struct admin_mta_accounts *m, size_t pos, const char *name, const char *hash,
+                     int64_t created, struct x400ms_error *err)
+{
+    if (m->count == m->cap) {
+        size_t cap = m->cap != 0 ? m->cap * 2 : 8;
+        struct mta_account *grown = realloc(m->items, cap * sizeof *grown);
+        if (grown == NULL)
+            return x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
+        m->items = grown;
+        m->cap = cap;
+    }
+    memmove(&m->items[pos + 1], &m->items[pos], (m->count - pos) * sizeof *m->items);
+    struct mta_account *a = &m->items[pos];
+    memset(a, 0, sizeof *a);
+    snprintf(a->name, sizeof a->name, "%s", name);
+    snprintf(a->hash, sizeof a->hash, "%s", hash);
+    a->created = created;
+    m->count++;
+    return 0;
+}
+
 /* Writes the whole set atomically. Lock held. */
 static int save(struct admin_mta_accounts *m, struct x400ms_error *err)
 {
@@ -103,23 +125,10 @@ static int load(struct admin_mta_accounts *m, struct x400ms_error *err)
                                   m->path, i);
             goto out;
         }
-        if (m->count == m->cap) {
-            size_t cap = m->cap != 0 ? m->cap * 2 : 8;
-            struct mta_account *grown = realloc(m->items, cap * sizeof *grown);
-            if (grown == NULL) {
-                rc = x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
-                goto out;
-            }
-            m->items = grown;
-            m->cap = cap;
-        }
-        memmove(&m->items[pos + 1], &m->items[pos], (m->count - pos) * sizeof *m->items);
-        struct mta_account *a = &m->items[pos];
-        memset(a, 0, sizeof *a);
-        snprintf(a->name, sizeof a->name, "%s", name);
-        snprintf(a->hash, sizeof a->hash, "%s", hash);
-        a->created = (int64_t)json_integer_value(json_object_get(item, "created"));
-        m->count++;
+        rc = insert_at(m, pos, name, hash, (int64_t)json_integer_value(json_object_get(item, "created")),
+                       err);
+        if (rc < 0)
+            goto out;
     }
 out:
     json_decref(doc);
@@ -188,23 +197,9 @@ static int mtas_add(void *ctx, const char *name, const char *password, size_t pa
         rc = x400ms_error_set(err, X400MS_EEXIST, "MTA %s already exists", name);
         goto out;
     }
-    if (m->count == m->cap) {
-        size_t cap = m->cap != 0 ? m->cap * 2 : 8;
-        struct mta_account *grown = realloc(m->items, cap * sizeof *grown);
-        if (grown == NULL) {
-            rc = x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
-            goto out;
-        }
-        m->items = grown;
-        m->cap = cap;
-    }
-    memmove(&m->items[pos + 1], &m->items[pos], (m->count - pos) * sizeof *m->items);
-    struct mta_account *a = &m->items[pos];
-    memset(a, 0, sizeof *a);
-    snprintf(a->name, sizeof a->name, "%s", name);
-    snprintf(a->hash, sizeof a->hash, "%s", hash);
-    a->created = admin_now();
-    m->count++;
+    rc = insert_at(m, pos, name, hash, admin_now(), err);
+    if (rc < 0)
+        goto out;
     rc = save(m, err);
     if (rc < 0) { /* not durable: undo */
         memmove(&m->items[pos], &m->items[pos + 1], (m->count - pos - 1) * sizeof *m->items);

@@ -29,7 +29,7 @@ struct embedded {
     struct embedded *next;
     struct x400ms_core *core;
     struct core_manifest *manifest;
-    bool start_tried, running;
+    bool start_tried;
 };
 
 static pthread_mutex_t embedded_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -159,17 +159,10 @@ int x400ms_core_embedded_start(struct x400ms_core *core, struct x400ms_error *er
         core_modules_stop(core);
         core_modules_fini(core);
     }
-    e->running = rc == 0;
     return rc;
 }
 
-bool x400ms_core_embedded_running(const struct x400ms_core *core)
-{
-    struct embedded *e = embedded_find(core);
-    return e != NULL && e->running;
-}
-
-void x400ms_core_embedded_free_timeout(struct x400ms_core **core, int timeout_ms)
+void x400ms_core_embedded_free(struct x400ms_core **core)
 {
     if (core == NULL || *core == NULL)
         return;
@@ -180,16 +173,11 @@ void x400ms_core_embedded_free_timeout(struct x400ms_core **core, int timeout_ms
      * then the loops stop, then the modules free their state */
     core_set_stopping(*core);
     core_modules_stop(*core);
-    core_stop_loop_threads(*core, timeout_ms);
+    core_stop_loop_threads(*core, 3000);
     core_modules_fini(*core);
     core_free(core);
     if (e != NULL) {
         core_manifest_free(&e->manifest);
         free(e);
     }
-}
-
-void x400ms_core_embedded_free(struct x400ms_core **core)
-{
-    x400ms_core_embedded_free_timeout(core, 3000);
 }

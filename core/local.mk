@@ -14,6 +14,12 @@ libx400ms_la_SOURCES += \
 # The embedded core: the OSI stack in a client process (x400ms/embedded.h).
 libx400ms_la_SOURCES += core/embedded.c
 x400msinclude_HEADERS += include/x400ms/embedded.h
+check_PROGRAMS += tests/unit/test_core_embedded
+TESTS += tests/unit/test_core_embedded
+tests_unit_test_core_embedded_SOURCES = tests/unit/test_core_embedded.c
+tests_unit_test_core_embedded_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_core_embedded_LDADD = tests/lib/libx4test.la $(TEST_LIBS)
+EXTRA_tests_unit_test_core_embedded_DEPENDENCIES = modules/rfc1006.la tests/lib/libx4test.la
 
 # Worker pools: slow work off the loop threads (x400ms/worker.h).
 libx400ms_la_SOURCES += core/worker.c

@@ -41,14 +41,9 @@ struct x400ms_core *x400ms_core_embedded_new(const char *manifest_json, const ch
  * must still be freed with x400ms_core_embedded_free. */
 int x400ms_core_embedded_start(struct x400ms_core *core, struct x400ms_error *err);
 
-/* True between a successful x400ms_core_embedded_start and the free. */
-bool x400ms_core_embedded_running(const struct x400ms_core *core);
-
-/* Stops the modules and the loops (waiting at most `timeout_ms` for each
- * loop thread), finalises the modules and frees the core; *core becomes
- * NULL. Accepts a NULL *core. */
-void x400ms_core_embedded_free_timeout(struct x400ms_core **core, int timeout_ms);
-/* The same with a 3 s bound per loop thread. */
+/* Stops the modules and the loops (waiting at most 3 s for each loop
+ * thread), finalises the modules and frees the core; *core becomes NULL.
+ * Accepts a NULL *core. */
 void x400ms_core_embedded_free(struct x400ms_core **core);
 
 #endif

@@ -23,6 +23,7 @@ static void usage(FILE *f)
             "                  [--submit N] [--receive N] [--wait S] [--subject T] [--size B]\n"
             "                  [--report] [--refuse] [--max-content-length N] [--context 88|94]\n"
             "                  [--reliable] [--from ORADDR] [--probe]\n"
+            "                  [--new-password PW [--old-password PW]]\n"
             "  A user agent without a message store (mts-access, X.411): binds as ORADDR,\n"
             "  submits N messages to the --to recipients, prints each delivery the MS\n"
             "  pushes, stays bound until --receive N arrived (or --wait S seconds).\n");

@@ -243,11 +243,17 @@ static void send_report(struct serve *s, struct x400ms_assoc *a, const struct mt
     struct ber_writer w;
     ber_writer_init(&w);
     int rc = n > 0 ? mts_report_delivery_arg_encode(&w, &rd) : X400MS_EINVAL;
-    if (rc >= 0 && w.error == 0)
-        /* report-delivery goes on the delivery syntax (id-as-mdse) */
+    if (rc >= 0 && w.error == 0) {
+        /* X.419: report-delivery goes on the delivery syntax, id-as-mdse-88
+         * (2.6.0.2.2) or, on a 94 association, id-as-mdse-94 (2.6.0.2.14) */
         rc = x400ms_assoc_invoke(a, MTS_OP_REPORT_DELIVERY,
-                                 X400MS_BYTES(ber_writer_data(&w), ber_writer_len(&w)), NULL,
-                                 report_done, s, NULL);
+                                 X400MS_BYTES(ber_writer_data(&w), ber_writer_len(&w)),
+                                 "2.6.0.2.2", report_done, s, NULL);
+        if (rc < 0)
+            rc = x400ms_assoc_invoke(a, MTS_OP_REPORT_DELIVERY,
+                                     X400MS_BYTES(ber_writer_data(&w), ber_writer_len(&w)),
+                                     "2.6.0.2.14", report_done, s, NULL);
+    }
     if (rc >= 0) {
         s->reports_sent++;
         fprintf(stderr, "x400ms-mta serve: report-delivery (%zu recipient(s)) invoked on %s\n", n,

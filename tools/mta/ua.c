@@ -38,7 +38,7 @@
 struct ua_params {
     char host[256];
     int port;
-    const char *bind, *password, *subject, *from;
+    const char *bind, *password, *subject, *from, *new_password, *old_password;
     long submit, receive, size, wait_s;
     long max_content_length;         /* delivery-control, -1: none */
     bool reliable, is94, report, refuse, probe;
@@ -52,7 +52,7 @@ struct ua_run {
     struct x400ms_timer *deadline;
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    bool finished, releasing, bound;
+    bool finished, releasing, bound, cred_pending;
     long submitted, accepted, received, failed, answered;
     struct or_address self, from, to[UA_MAX_TO];
     size_t n_to;
@@ -218,7 +218,7 @@ static void maybe_end(struct ua_run *r)
 {
     if (r->a == NULL || r->releasing)
         return;
-    bool done_submitting = r->answered >= r->p.submit;
+    bool done_submitting = r->answered >= r->p.submit && !r->cred_pending;
     bool done_receiving = r->p.receive < 0 || r->received >= r->p.receive;
     if (!done_submitting || !done_receiving)
         return;
@@ -290,8 +290,57 @@ static void controlled(void *arg, struct x400ms_assoc *a, const struct x400ms_ou
         (unsigned)msgs);
 }
 
+static void credentials_changed(void *arg, struct x400ms_assoc *a, const struct x400ms_outcome *o)
+{
+    (void)a;
+    struct ua_run *r = arg;
+    if (o->kind == X400MS_OUTCOME_RESULT) {
+        say("change-credentials: done");
+    } else {
+        r->failed++;
+        say("change-credentials: error %" PRId64 "%s", o->kind == X400MS_OUTCOME_ERROR ? o->errcode : -1,
+            o->errcode == MTS_ERR_OLD_CREDENTIALS_INCORRECTLY_SPECIFIED
+                ? " (old-credentials-incorrectly-specified)"
+                : "");
+        note_error(r, "change-credentials refused");
+    }
+    r->cred_pending = false;
+    if (o->kind != X400MS_OUTCOME_ENDED)
+        maybe_end(r);
+}
+
+/* ChangeCredentialsArgument (X.411 8.4.1.2.1): old and new simple passwords. */
+static void change_credentials(struct ua_run *r)
+{
+    struct mts_credentials oldc, newc;
+    memset(&oldc, 0, sizeof oldc);
+    memset(&newc, 0, sizeof newc);
+    oldc.kind = newc.kind = MTS_CRED_SIMPLE;
+    const char *old = r->p.old_password ? r->p.old_password : r->p.password;
+    oldc.password = ber_slice_make(old, strlen(old));
+    newc.password = ber_slice_make(r->p.new_password, strlen(r->p.new_password));
+    struct ber_writer w;
+    ber_writer_init(&w);
+    ber_mark_t m = ber_mark(&w);
+    mts_credentials_encode(&w, 1, &newc);
+    mts_credentials_encode(&w, 0, &oldc);
+    ber_wrap(&w, m, BER_UNIV(BER_SET), true);
+    if (w.error != 0 ||
+        x400ms_assoc_invoke(r->a, MTS_OP_CHANGE_CREDENTIALS,
+                            X400MS_BYTES(ber_writer_data(&w), ber_writer_len(&w)),
+                            r->ac.syntaxes[3].oid /* mase */, credentials_changed, r, NULL) < 0) {
+        note_error(r, "cannot invoke change-credentials");
+        r->failed++;
+    } else {
+        r->cred_pending = true;
+    }
+    ber_writer_free(&w);
+}
+
 static void start_work(struct ua_run *r)
 {
+    if (r->p.new_password != NULL)
+        change_credentials(r);
     if (r->p.max_content_length >= 0) {
         /* DeliveryControlArgument: restrict TRUE (default), maximum length */
         uint8_t buf[32];
@@ -511,6 +560,8 @@ int mta_ua_main(int argc, char **argv)
         { "reliable", no_argument, NULL, 'R' },       { "report", no_argument, NULL, 'D' },
         { "refuse", no_argument, NULL, 'F' },         { "from", required_argument, NULL, 'f' },
         { "probe", no_argument, NULL, 'P' },
+        { "new-password", required_argument, NULL, 'N' },
+        { "old-password", required_argument, NULL, 'O' },
         { "max-content-length", required_argument, NULL, 'M' },
         { NULL, 0, NULL, 0 },
     };
@@ -550,6 +601,8 @@ int mta_ua_main(int argc, char **argv)
         case 'F': p->refuse = true; break;
         case 'f': p->from = optarg; break;
         case 'P': p->probe = true; break;
+        case 'N': p->new_password = optarg; break;
+        case 'O': p->old_password = optarg; break;
         case 'M': p->max_content_length = atol(optarg); break;
         default: return 2;
         }

@@ -69,13 +69,44 @@ static bool time_attr_applies(int idx, enum x400ms_store_box box)
     return true;
 }
 
+/* The last O/R names encoded on this (loop) thread: a List page repeats the
+ * same few originators and recipients, and parsing the text form each time
+ * was most of the attribute encoding's cost. */
+#define ORNAME_MEMO 8
+#define ORNAME_MEMO_TEXT 256
+#define ORNAME_MEMO_BER 768
+struct orname_memo {
+    char text[ORNAME_MEMO_TEXT];
+    uint8_t ber[ORNAME_MEMO_BER];
+    size_t len;                   /* 0: unused */
+};
+static __thread struct orname_memo ornames[ORNAME_MEMO];
+static __thread unsigned ornames_next;
+
 static int push_orname_text(struct ber_writer *w, const char *text)
 {
+    size_t text_len = strlen(text);
+    bool memoable = text_len < ORNAME_MEMO_TEXT;
+    if (memoable)
+        for (size_t i = 0; i < ORNAME_MEMO; i++)
+            if (ornames[i].len > 0 && strcmp(ornames[i].text, text) == 0)
+                return ber_put_raw(w, ornames[i].ber, ornames[i].len) < 0 ? w->error : 1;
     struct or_address a;
     struct x400ms_error err;
-    if (or_address_parse(text, strlen(text), &a, &err) < 0)
+    if (or_address_parse(text, text_len, &a, &err) < 0)
         return 0; /* not a valid address text: the attribute is left out */
-    return or_name_encode(w, BER_APP(0), &a) < 0 ? w->error : 1;
+    size_t before = ber_writer_len(w);
+    if (or_name_encode(w, BER_APP(0), &a) < 0)
+        return w->error;
+    size_t len = ber_writer_len(w) - before;
+    if (memoable && len <= ORNAME_MEMO_BER) {
+        /* the backwards writer's newest bytes are at its front */
+        struct orname_memo *m = &ornames[ornames_next++ % ORNAME_MEMO];
+        memcpy(m->text, text, text_len + 1);
+        memcpy(m->ber, ber_writer_data(w), len);
+        m->len = len;
+    }
+    return 1;
 }
 
 /* The content-type attribute holds an OBJECT IDENTIFIER (X.413
@@ -95,9 +126,16 @@ static const char *content_type_oid(const char *text)
 
 static int push_content_type(struct ber_writer *w, const char *text)
 {
+    /* the two built-in P2 contents, encoded once */
+    static const uint8_t p2_84[] = { 0x56, 0x01, 0x0a, 0x00 }; /* 2.6.1.10.0 */
+    static const uint8_t p2_88[] = { 0x56, 0x01, 0x0a, 0x01 }; /* 2.6.1.10.1 */
     const char *oid = content_type_oid(text);
     if (oid == NULL)
         return 0;
+    if (strcmp(oid, "2.6.1.10.1") == 0)
+        return ber_put_oid(w, BER_UNIV(BER_OID), ber_slice_make(p2_88, sizeof p2_88)) < 0 ? w->error : 1;
+    if (strcmp(oid, "2.6.1.10.0") == 0)
+        return ber_put_oid(w, BER_UNIV(BER_OID), ber_slice_make(p2_84, sizeof p2_84)) < 0 ? w->error : 1;
     return ber_put_oid_text(w, BER_UNIV(BER_OID), oid) < 0 ? w->error : 1;
 }
 

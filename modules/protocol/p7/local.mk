@@ -124,3 +124,11 @@ tests_integration_p7_test_p7_rtse_SOURCES = tests/integration/p7/test_p7_rtse.c
 tests_integration_p7_test_p7_rtse_CFLAGS = $(TEST_CFLAGS)
 tests_integration_p7_test_p7_rtse_LDADD = $(P7_TEST_LIBS)
 EXTRA_tests_integration_p7_test_p7_rtse_DEPENDENCIES = tests/integration/p7/bindrec.la
+
+# bench/p7/bench_alert: submit -> delivery -> Alert -> Fetch latency for 1,
+# 10 and 100 bound UAs (make bench; needs the fakemts test module).
+EXTRA_PROGRAMS += bench/p7/bench_alert
+BENCH_TARGETS += bench/p7/bench_alert
+bench_p7_bench_alert_SOURCES = bench/p7/bench_alert.c
+bench_p7_bench_alert_CFLAGS = $(TEST_CFLAGS)
+bench_p7_bench_alert_LDADD = $(P7_TEST_LIBS)

@@ -585,8 +585,16 @@ void p7_op_fetch(struct p7_session *s, const struct x400ms_invoke *inv)
         want_content |= p7_attrs[attrs[i]].syntax == P7_SYN_CONTENT;
         want_envelope |= p7_attrs[attrs[i]].syntax == P7_SYN_ENVELOPE;
     }
+    /* Without fetch-restrictions the content is read in the same call as the
+     * attributes; with them, the attributes are checked first (X.413
+     * 8.1.1.1.1.4) so that a refused content is never read. */
+    unsigned flags = (want_content ? X400MS_STORE_GET_CONTENT : 0) |
+                     (want_envelope ? X400MS_STORE_GET_ENVELOPE : 0);
+    bool restricted = want_content && (s->restrictions.content_types ||
+                                       s->restrictions.has_max_length);
     struct x400ms_store_entry *entry = NULL;
-    int rc = s->m->store->get(s->mb, box, seq, X400MS_STORE_GET_ATTRS, &entry, &err);
+    int rc = s->m->store->get(s->mb, box, seq, restricted ? X400MS_STORE_GET_ATTRS : flags,
+                              &entry, &err);
     if (rc == X400MS_ENOENT) {
         p7_error_seqnum(s, inv->invoke_id, &seq, 1);
         free(fv.seqs.v);
@@ -603,9 +611,7 @@ void p7_op_fetch(struct p7_session *s, const struct x400ms_invoke *inv)
         free(fv.seqs.v);
         return;
     }
-    if (want_content || want_envelope) {
-        unsigned flags = (want_content ? X400MS_STORE_GET_CONTENT : 0) |
-                         (want_envelope ? X400MS_STORE_GET_ENVELOPE : 0);
+    if (restricted) {
         s->m->store->entry_free(entry);
         entry = NULL;
         rc = s->m->store->get(s->mb, box, seq, flags, &entry, &err);

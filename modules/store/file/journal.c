@@ -202,6 +202,7 @@ int sf_journal_open(struct sf_store *store, struct sf_journal_replay *rep, struc
     if (rep->rewritten && syncfs(store->root_fd) != 0)
         return x400ms_error_set(err, sf_errno_code(errno), "%s: syncfs after the journal replay: %s",
                                 store->root, strerror(errno));
+    j->size = (uint64_t)st.st_size;
     if ((rc = journal_reset(j, gen + 1)) != 0)
         return x400ms_error_set(err, rc, "%s/%s: cannot start a new generation: %s", store->root, J_NAME,
                                 x400ms_strerror(rc));
@@ -219,10 +220,33 @@ void sf_journal_close(struct sf_store *store)
     store->journal.fd = -1;
 }
 
+/* Extends the file with zeros to at least `end` (rounded up). */
+static int journal_grow(struct sf_journal *j, uint64_t end)
+{
+    static const uint8_t zeros[64 * 1024];
+    uint64_t target = (end + SF_JOURNAL_GROW_BYTES - 1) / SF_JOURNAL_GROW_BYTES * SF_JOURNAL_GROW_BYTES;
+    while (j->size < target) {
+        size_t n = target - j->size < sizeof zeros ? (size_t)(target - j->size) : sizeof zeros;
+        ssize_t w = pwrite(j->fd, zeros, n, (off_t)j->size);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return sf_errno_code(w < 0 ? errno : EIO);
+        j->size += (uint64_t)w;
+    }
+    return 0;
+}
+
 int sf_journal_append(struct sf_journal *j, struct iovec *iov, size_t n_iov)
 {
-    uint64_t done = 0;
+    uint64_t done = 0, total = 0;
     size_t i = 0;
+    int rc;
+
+    for (size_t k = 0; k < n_iov; k++)
+        total += iov[k].iov_len;
+    if (j->off + total > j->size && (rc = journal_grow(j, j->off + total)) != 0)
+        return rc;
     /* pwritev takes at most IOV_MAX vectors: write in slices, resuming
      * after a short write. */
     while (i < n_iov) {
@@ -246,6 +270,8 @@ int sf_journal_append(struct sf_journal *j, struct iovec *iov, size_t n_iov)
     if (fdatasync(j->fd) != 0)
         return sf_errno_code(errno);
     j->off += done;
+    if (j->off > j->size)
+        j->size = j->off;
     return 0;
 }
 

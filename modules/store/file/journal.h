@@ -20,7 +20,12 @@ struct sf_journal {
     int fd;
     uint64_t gen;  /* the generation records must carry */
     uint64_t off;  /* where the next record goes */
+    uint64_t size; /* bytes of the file written so far (zeros beyond the records) */
 };
+/* The file grows by this much at a time, written with zeros, so that most
+ * appends overwrite allocated blocks and their fdatasync flushes data only
+ * (no size change to commit). */
+#define SF_JOURNAL_GROW_BYTES (4u << 20)
 
 struct sf_journal_replay {
     uint64_t records;   /* valid records of the current generation */

@@ -374,7 +374,7 @@ static void test_p3_ua_queued_offline(void **state)
 
     /* acknowledged entries left the queue: nothing is pushed again */
     const char *again[] = { "ua", "-H", f->hostport, "--bind", UA1, "--password", UA_PW1,
-                            "--receive", "1", "--wait", "2", NULL };
+                            "--receive", "1", "--wait", "1", NULL };
     st = p3t_run_mta(again, &out, 20000);
     assert_non_null(out);
     assert_non_null(strstr(out, "submitted=0 accepted=0 received=0 failed=0"));
@@ -396,7 +396,7 @@ static void test_p3_ua_delivery_control(void **state)
     free(out);
 
     const char *limited[] = { "ua", "-H", f->hostport, "--bind", UA1, "--password", UA_PW1,
-                              "--max-content-length", "1000", "--receive", "1", "--wait", "3",
+                              "--max-content-length", "1000", "--receive", "1", "--wait", "2",
                               NULL };
     st = p3t_run_mta(limited, &out, 20000);
     assert_non_null(out);
@@ -506,6 +506,42 @@ static void test_p3_ua_tshark_clean(void **state)
     assert_non_null(strstr(verbose, "message-delivery"));
 }
 
+/* change-credentials (X.411 8.4.1.2): a wrong old password is refused;
+ * the right one changes the mailbox's password (the next bind needs the new
+ * one). Last: ua2's password changes. */
+static void test_p3_ua_change_credentials(void **state)
+{
+    struct fixture *f = *state;
+    const char *wrong[] = { "ua", "-H", f->hostport, "--bind", UA2, "--password", UA_PW2,
+                            "--new-password", "x", "--old-password", "not-it", NULL };
+    char *out = NULL;
+    int st = p3t_run_mta(wrong, &out, 20000);
+    assert_non_null(out);
+    assert_int_not_equal(st, 0);
+    assert_non_null(strstr(out, "error 15 (old-credentials-incorrectly-specified)"));
+    free(out);
+    const char *change[] = { "ua", "-H", f->hostport, "--bind", UA2, "--password", UA_PW2,
+                             "--new-password", "ua2-new-secret", NULL };
+    st = p3t_run_mta(change, &out, 20000);
+    assert_non_null(out);
+    if (st != 0)
+        fprintf(stderr, "%s", out);
+    assert_int_equal(st, 0);
+    assert_non_null(strstr(out, "change-credentials: done"));
+    free(out);
+    const char *old[] = { "ua", "-H", f->hostport, "--bind", UA2, "--password", UA_PW2, NULL };
+    st = p3t_run_mta(old, &out, 20000);
+    assert_int_not_equal(st, 0);
+    assert_non_null(strstr(out, "authentication-error"));
+    free(out);
+    const char *fresh[] = { "ua", "-H", f->hostport, "--bind", UA2, "--password",
+                            "ua2-new-secret", NULL };
+    st = p3t_run_mta(fresh, &out, 20000);
+    assert_int_equal(st, 0);
+    assert_non_null(strstr(out, "bound"));
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -521,6 +557,7 @@ int main(void)
         cmocka_unit_test(test_p3_ua_refused_stays_queued),
         cmocka_unit_test(test_p3_ua_tshark_clean),
         cmocka_unit_test(test_p3_ua_queued_restart),
+        cmocka_unit_test(test_p3_ua_change_credentials),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

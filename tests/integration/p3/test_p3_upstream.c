@@ -108,8 +108,14 @@ static size_t count_lines(const char *path)
     return n;
 }
 
-/* record: one association, through a recording relay (pcap in the dir). */
-static struct fixture *fixture_start_rec(const char *daemon_password, const char *ctx, bool record)
+static pid_t serve_start_opts(struct fixture *f, const char *password, int delay_s,
+                              const char *extra);
+
+/* record: one association, through a recording relay (pcap in the dir),
+ * to a serve started first with serve_extra (the relay forwards only the
+ * first connection: the upstream must be listening when it comes). */
+static struct fixture *fixture_start_rec(const char *daemon_password, const char *ctx, bool record,
+                                         const char *serve_extra)
 {
     struct fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
@@ -121,6 +127,8 @@ static struct fixture *fixture_start_rec(const char *daemon_password, const char
     char port[16];
     snprintf(port, sizeof port, "%d", f->up_port);
     if (record) {
+        f->serve = serve_start_opts(f, UP_PASSWORD, 0, serve_extra);
+        assert_int_equal(x4t_file_wait(f->log_path, "listening on", 10000), 0);
         snprintf(f->pcap_path, sizeof f->pcap_path, "%s/p3-submission.pcap", f->dir);
         f->relay = p3t_relay_start(f->up_port, f->pcap_path);
         assert_non_null(f->relay);
@@ -158,7 +166,7 @@ static struct fixture *fixture_start_rec(const char *daemon_password, const char
 
 static struct fixture *fixture_start(const char *daemon_password, const char *ctx)
 {
-    return fixture_start_rec(daemon_password, ctx, false);
+    return fixture_start_rec(daemon_password, ctx, false, NULL);
 }
 
 static void fixture_stop(struct fixture *f)
@@ -333,8 +341,7 @@ static json_t *inbox_wait(struct fixture *f, const char *name, size_t n, int ms)
 static void test_p3_upstream_report_back(void **state)
 {
     (void)state;
-    struct fixture *f = fixture_start_rec(UP_PASSWORD, "88", true);
-    f->serve = serve_start_opts(f, UP_PASSWORD, 0, "--report-after-submit");
+    struct fixture *f = fixture_start_rec(UP_PASSWORD, "88", true, "--report-after-submit");
     json_t *j = submit_foreign(f);
     assert_string_equal(json_string_value(json_object_get(j, "outcome")), "accepted");
     json_decref(j);
@@ -369,8 +376,12 @@ static void test_p3_upstream_report_back(void **state)
         if (rc != 0)
             fprintf(stderr, "tshark: %s\n", report);
         assert_int_equal(rc, 0);
-        assert_non_null(strstr(verbose, "message-submission"));
-        assert_non_null(strstr(verbose, "report-delivery"));
+        /* tshark knew each PDU: bind, submission and its result, the report */
+        assert_non_null(strstr(verbose, "MTSBindArgument"));
+        assert_non_null(strstr(verbose, "MessageSubmissionArgument"));
+        assert_non_null(strstr(verbose, "MessageSubmissionResult"));
+        assert_non_null(strstr(verbose, "ReportDeliveryArgument"));
+        assert_non_null(strstr(verbose, "ReportDeliveryResult"));
     }
     x4t_stop_group(f->serve);
     x4t_rmtree(f->dir);
