@@ -17,6 +17,7 @@ static void usage(FILE *f)
             "       x400ms-mta serve --listen HOST:PORT --mta-name NAME --password PW\n"
             "                  [--out FILE] [--name OURNAME]\n"
             "                  [--refuse bind|submission[=X.411-ERROR-CODE]] [--report-after-submit]\n"
+            "                  [--reliable]\n"
             "  Acts as an upstream MTA (mts-access, X.411): takes submissions from the MTA\n"
             "  named NAME and writes each as one JSON line to stdout or FILE.\n"
             "       x400ms-mta ua -H HOST:PORT --bind ORADDR --password PW [--to ORADDR]...\n"

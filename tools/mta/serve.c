@@ -59,6 +59,19 @@ static const struct x400ms_abstract_syntax syn_a94[] = {
     { "2.6.0.2.14", 0 },                                   /* id-as-mdse-94 */
     { "2.6.0.2.16", 0 },                                   /* id-as-mase-94 */
 };
+/* --reliable: mts-reliable-access (X.419, 88 2.6.0.1.2, 94 2.6.0.1.9) over RTSE. */
+static const struct x400ms_abstract_syntax syn_ra88[] = {
+    { "2.6.0.2.8", X400MS_AS_BIND | X400MS_AS_RTSE | X400MS_AS_REQUIRED }, /* id-as-mts-rtse */
+    { "2.6.0.2.1", 0 },
+    { "2.6.0.2.2", 0 },
+    { "2.6.0.2.6", 0 },
+};
+static const struct x400ms_abstract_syntax syn_ra94[] = {
+    { "2.6.0.2.8", X400MS_AS_BIND | X400MS_AS_RTSE | X400MS_AS_REQUIRED },
+    { "2.6.0.2.1", 0 },
+    { "2.6.0.2.14", 0 },
+    { "2.6.0.2.16", 0 },
+};
 static const int64_t access_ops[] = { MTS_OP_MESSAGE_SUBMISSION, MTS_OP_PROBE_SUBMISSION,
                                       MTS_OP_SUBMISSION_CONTROL };
 
@@ -346,10 +359,11 @@ static void serve_aborted(void *ctx, struct x400ms_assoc *a, const struct x400ms
 }
 
 static void ac_fill(struct x400ms_app_context *ac, const char *oid, const char *name,
-                    const struct x400ms_abstract_syntax *syn)
+                    const struct x400ms_abstract_syntax *syn, bool reliable)
 {
     memset(ac, 0, sizeof *ac);
     ac->size = sizeof *ac;
+    ac->reliable = reliable;
     ac->oid = oid;
     ac->name = name;
     ac->syntaxes = syn;
@@ -369,7 +383,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: x400ms-mta serve --listen HOST:PORT --mta-name NAME --password PW\n"
                "                        [--out FILE] [--name OURNAME]\n"
                "                        [--refuse bind|submission[=X.411-ERROR-CODE]]\n"
-               "                        [--report-after-submit]\n");
+               "                        [--report-after-submit] [--reliable]\n");
 }
 
 int mta_serve_main(int argc, char **argv)
@@ -380,12 +394,14 @@ int mta_serve_main(int argc, char **argv)
         { "name", required_argument, NULL, 'n' },   { "help", no_argument, NULL, 'h' },
         { "refuse", required_argument, NULL, 'r' },
         { "report-after-submit", no_argument, NULL, 'R' },
+        { "reliable", no_argument, NULL, 'L' },
         { NULL, 0, NULL, 0 },
     };
     struct serve s = { .name = "x400ms-mta", .out = stdout };
     char host[256] = "";
     int port = 0;
     const char *out_path = NULL;
+    bool reliable = false;
     int c;
     while ((c = getopt_long(argc, argv, "l:m:p:o:n:h", opts, NULL)) != -1) {
         switch (c) {
@@ -405,6 +421,7 @@ int mta_serve_main(int argc, char **argv)
         case 'o': out_path = optarg; break;
         case 'n': s.name = optarg; break;
         case 'R': s.report_after_submit = true; break;
+        case 'L': reliable = true; break;
         case 'r':
             if (strcmp(optarg, "bind") == 0) {
                 s.refuse_bind = true;
@@ -436,12 +453,14 @@ int mta_serve_main(int argc, char **argv)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
-    static struct x400ms_app_context ac88, ac94;
-    ac_fill(&ac88, "2.6.0.1.0", "mts-access-88", syn_a88);
-    ac_fill(&ac94, "2.6.0.1.7", "mts-access-94", syn_a94);
-    const struct x400ms_app_context *const acs[] = { &ac88, &ac94 };
-    struct mta_stack_opts o = { .listen_host = host, .listen_port = port, .contexts = acs,
-                                .n_contexts = 2, .ctx = &s };
+    static struct x400ms_app_context ac88, ac94, acr88, acr94;
+    ac_fill(&ac88, "2.6.0.1.0", "mts-access-88", syn_a88, false);
+    ac_fill(&ac94, "2.6.0.1.7", "mts-access-94", syn_a94, false);
+    ac_fill(&acr88, "2.6.0.1.2", "mts-reliable-access-88", syn_ra88, true);
+    ac_fill(&acr94, "2.6.0.1.9", "mts-reliable-access-94", syn_ra94, true);
+    const struct x400ms_app_context *const acs[] = { &ac88, &ac94, &acr88, &acr94 };
+    struct mta_stack_opts o = { .rtse = reliable, .listen_host = host, .listen_port = port,
+                                .contexts = acs, .n_contexts = reliable ? 4 : 2, .ctx = &s };
     struct x400ms_core *core = NULL;
     struct x400ms_error err = { 0 };
     int rc = mta_stack_start_opts(&o, &core, &err);

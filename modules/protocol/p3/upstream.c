@@ -96,6 +96,7 @@ struct up_config {
     long long connections;
     long long window;
     const json_t *retry;
+    bool reliable;
     bool direct;
 };
 
@@ -136,6 +137,21 @@ static const struct x400ms_abstract_syntax syn_a94[] = {
     { "2.6.0.2.16", 0 },                                   /* id-as-mase-94 */
 };
 
+/* X.419 mts-reliable-access (88 2.6.0.1.2, 94 2.6.0.1.9): the bind on
+ * id-as-mts-rtse (2.6.0.2.8) inside RTSE's RTORQ, the operations over RTSE. */
+static const struct x400ms_abstract_syntax syn_ra88[] = {
+    { "2.6.0.2.8", X400MS_AS_BIND | X400MS_AS_RTSE | X400MS_AS_REQUIRED }, /* id-as-mts-rtse */
+    { "2.6.0.2.1", 0 },
+    { "2.6.0.2.2", 0 },
+    { "2.6.0.2.6", 0 },
+};
+static const struct x400ms_abstract_syntax syn_ra94[] = {
+    { "2.6.0.2.8", X400MS_AS_BIND | X400MS_AS_RTSE | X400MS_AS_REQUIRED },
+    { "2.6.0.2.1", 0 },
+    { "2.6.0.2.14", 0 },
+    { "2.6.0.2.16", 0 },
+};
+
 static const struct x400ms_cfg_spec up_spec[] = {
     { "host", X400MS_CFG_STRING, X400MS_CFG_REQUIRED | X400MS_CFG_NONEMPTY,
       offsetof(struct up_config, host), .help = "the upstream MTA's address" },
@@ -155,6 +171,8 @@ static const struct x400ms_cfg_spec up_spec[] = {
       .def_int = 8, .help = "submissions outstanding per association" },
     { "retry", X400MS_CFG_OBJECT, 0, offsetof(struct up_config, retry),
       .help = "reconnection back-off: {\"min\": \"1s\", \"max\": \"60s\"}" },
+    { "reliable", X400MS_CFG_BOOL, 0, offsetof(struct up_config, reliable),
+      .help = "mts-reliable-access over RTSE (load the rtse module before p3)" },
     { "direct", X400MS_CFG_BOOL, 0, offsetof(struct up_config, direct),
       .help = "also register as an MTS provider (no local MTA)" },
     X400MS_CFG_END
@@ -779,9 +797,16 @@ int p3_upstream_new(struct x400ms_core *core, const json_t *cfg, struct p3_upstr
 
     struct x400ms_app_context *ac = &u->ac;
     ac->size = sizeof *ac;
-    ac->oid = u->is94 ? "2.6.0.1.7" : "2.6.0.1.0";
-    ac->name = u->is94 ? "mts-access-94" : "mts-access-88";
-    ac->syntaxes = u->is94 ? syn_a94 : syn_a88;
+    if (u->cfg.reliable) {
+        ac->oid = u->is94 ? "2.6.0.1.9" : "2.6.0.1.2";
+        ac->name = u->is94 ? "mts-reliable-access-94" : "mts-reliable-access-88";
+        ac->syntaxes = u->is94 ? syn_ra94 : syn_ra88;
+        ac->reliable = true;
+    } else {
+        ac->oid = u->is94 ? "2.6.0.1.7" : "2.6.0.1.0";
+        ac->name = u->is94 ? "mts-access-94" : "mts-access-88";
+        ac->syntaxes = u->is94 ? syn_a94 : syn_a88;
+    }
     ac->n_syntaxes = 4;
     ac->max_peer_invokes = 8;
     ac->max_own_invokes = (unsigned)u->cfg.window;

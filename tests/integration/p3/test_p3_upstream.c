@@ -36,14 +36,18 @@ static const char *const manifest =
     "  \"modules\": [\n"
     "    { \"name\": \"rfc1006\", \"config\": {} },\n"
     "    { \"name\": \"store_file\" },\n"
+    "    { \"name\": \"rtse\" },\n"
     "    { \"name\": \"p3\", \"config\": { \"forced_access\": false, \"upstream\": {\n"
     "        \"host\": \"127.0.0.1\", \"port\": @UPPORT@, \"mta_name\": \"" UP_MTA "\",\n"
     "        \"password\": \"@UPPW@\", \"context\": \"@CTX@\", \"connections\": @CONNS@,\n"
-    "        \"retry\": { \"min\": \"200ms\", \"max\": \"1s\" }, \"direct\": true } } },\n"
+    "        \"retry\": { \"min\": \"200ms\", \"max\": \"1s\" }, \"direct\": true,\n"
+    "        \"reliable\": @REL@ } } },\n"
     "    { \"name\": \"admin_api\", \"config\": { \"port\": @PORT1@, \"threads\": 4 } },\n"
     "    { \"name\": \"mta_test_submit\",\n"
     "      \"file\": \"@BUILD@/tests/integration/mta/mta_test_submit.la\" }\n"
     "  ] }\n";
+
+static bool reliable_; /* the next fixture's upstream is mts-reliable-access (RTSE) */
 
 struct fixture {
     struct x4t_daemon *d;
@@ -140,7 +144,9 @@ static struct fixture *fixture_start_rec(const char *daemon_password, const char
     char *m3 = x4t_replace(m2, "@UPPW@", daemon_password);
     char *m4 = x4t_replace(m3, "@CTX@", ctx);
     char *m5 = x4t_replace(m4, "@CONNS@", record ? "1" : "2");
-    f->d = x4t_daemon_start(m5);
+    char *m6 = x4t_replace(m5, "@REL@", reliable_ ? "true" : "false");
+    f->d = x4t_daemon_start(m6);
+    free(m6);
     free(m5);
     free(m1);
     free(m2);
@@ -389,6 +395,28 @@ static void test_p3_upstream_report_back(void **state)
     free(f);
 }
 
+/* mts-reliable-access over RTSE to the upstream (X.419 2.6.0.1.2 / .9),
+ * serve --reliable: the submission arrives once, for both contexts. */
+static void test_p3_upstream_reliable(void **state)
+{
+    (void)state;
+    const char *const ctxs[] = { "88", "94" };
+    for (int i = 0; i < 2; i++) {
+        reliable_ = true;
+        struct fixture *f = fixture_start(UP_PASSWORD, ctxs[i]);
+        reliable_ = false;
+        f->serve = serve_start_opts(f, UP_PASSWORD, 0, "--reliable");
+        json_t *j = submit_foreign(f);
+        assert_string_equal(json_string_value(json_object_get(j, "outcome")), "accepted");
+        json_decref(j);
+        assert_int_equal(count_lines(f->out_path), 1);
+        check_line(f->out_path);
+        assert_int_equal(x4t_daemon_wait_log(f->d, i == 0 ? "(mts-reliable-access-88)"
+                                                          : "(mts-reliable-access-94)", 1000), 0);
+        fixture_stop(f);
+    }
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -398,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_p3_upstream_down_then_up),
         cmocka_unit_test(test_p3_upstream_wrong_password_neg),
         cmocka_unit_test(test_p3_upstream_report_back),
+        cmocka_unit_test(test_p3_upstream_reliable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
