@@ -24,7 +24,8 @@ struct x400ms_worker_pool {
     pthread_cond_t cond;
     struct worker_task *ring;
     size_t cap, head, count;   /* FIFO: count tasks from head, modulo cap */
-    bool stopping;
+    bool stopping;                /* submit refused */
+    bool joined;                  /* stop() took the threads (or is taking them) */
     unsigned n_threads;
     pthread_t *threads;
     char name[16];
@@ -127,18 +128,29 @@ size_t x400ms_worker_queued(struct x400ms_worker_pool *p)
     return n;
 }
 
+void x400ms_worker_pool_stop(struct x400ms_worker_pool *p)
+{
+    if (p == NULL)
+        return;
+    pthread_mutex_lock(&p->lock);
+    bool joined = p->joined;
+    p->stopping = true;
+    p->joined = true;
+    pthread_cond_broadcast(&p->cond);
+    pthread_mutex_unlock(&p->lock);
+    if (joined)
+        return;
+    for (unsigned i = 0; i < p->n_threads; i++)
+        pthread_join(p->threads[i], NULL);
+}
+
 void x400ms_worker_pool_free(struct x400ms_worker_pool **pool)
 {
     struct x400ms_worker_pool *p = *pool;
     if (p == NULL)
         return;
     *pool = NULL;
-    pthread_mutex_lock(&p->lock);
-    p->stopping = true;
-    pthread_cond_broadcast(&p->cond);
-    pthread_mutex_unlock(&p->lock);
-    for (unsigned i = 0; i < p->n_threads; i++)
-        pthread_join(p->threads[i], NULL);
+    x400ms_worker_pool_stop(p);
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->cond);
     free(p->threads);

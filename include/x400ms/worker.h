@@ -61,9 +61,15 @@ int x400ms_worker_submit_on_(struct x400ms_worker_pool *pool, struct x400ms_loop
 /* Tasks waiting (not yet started), for metrics and tests. */
 size_t x400ms_worker_queued(struct x400ms_worker_pool *pool);
 
-/* Refuses new work, lets the threads finish every queued task (their done
- * callbacks are posted as usual), joins them and frees the pool; clears
- * *pool. Must not be called from one of the pool's own threads. */
+/* Refuses new work (X400MS_ESTATE), lets the threads finish every queued
+ * task (their done callbacks are posted as usual), and joins them; the
+ * pool stays allocated, so other threads may still call submit (and get
+ * X400MS_ESTATE). A module calls it from its stop(), while the loops still
+ * run the posted done callbacks, and frees the pool in fini(). Must not be
+ * called from one of the pool's own threads. A second call does nothing. */
+void x400ms_worker_pool_stop(struct x400ms_worker_pool *pool);
+
+/* x400ms_worker_pool_stop, then frees the pool; clears *pool. */
 void x400ms_worker_pool_free(struct x400ms_worker_pool **pool);
 
 #endif

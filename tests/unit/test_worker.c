@@ -211,6 +211,25 @@ static void test_worker_free_drains(void **state)
     assert_int_equal(atomic_load(&drained_done), 1000);
 }
 
+/* stop: drains and refuses further work, the pool still answers */
+static void test_worker_stop_refuses_neg(void **state)
+{
+    (void)state;
+    struct x400ms_error err;
+    struct x400ms_worker_pool *pool = x400ms_worker_pool_new("test-stop", 2, 100, &err);
+    assert_non_null(pool);
+    atomic_store(&drained_work, 0);
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(x400ms_worker_submit_on(pool, NULL, count_work, NULL, &drained_work), 0);
+    x400ms_worker_pool_stop(pool);
+    assert_int_equal(atomic_load(&drained_work), 100);
+    assert_int_equal(x400ms_worker_submit_on(pool, NULL, count_work, NULL, &drained_work),
+                     X400MS_ESTATE);
+    x400ms_worker_pool_stop(pool); /* again: nothing */
+    x400ms_worker_pool_free(&pool);
+    assert_int_equal(atomic_load(&drained_work), 100);
+}
+
 static void test_worker_bad_arguments_neg(void **state)
 {
     (void)state;
@@ -235,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_worker_queue_full_neg),
         cmocka_unit_test(test_worker_threads_run_in_parallel),
         cmocka_unit_test(test_worker_free_drains),
+        cmocka_unit_test(test_worker_stop_refuses_neg),
         cmocka_unit_test(test_worker_bad_arguments_neg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

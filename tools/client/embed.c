@@ -29,8 +29,8 @@ static char *env_manifest(bool tls, const char *ca, bool rtse)
     }
     if (rtse)
         json_array_append_new(mods, json_pack("{s:s}", "name", "rtse"));
-    json_t *root = json_pack("{s:i, s:{s:s}, s:o}", "threads", 1, "log", "level", "warning",
-                             "modules", mods);
+    /* one loop thread (the embedded default); logging is the program's */
+    json_t *root = json_pack("{s:o}", "modules", mods);
     char *text = root ? json_dumps(root, 0) : NULL;
     json_decref(root);
     return text;

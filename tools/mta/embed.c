@@ -30,8 +30,8 @@ static char *stack_manifest(const struct mta_stack_opts *o)
         json_array_append_new(mods, json_pack("{s:s, s:{}}", "name", "rfc1006", "config"));
     if (o->rtse)
         json_array_append_new(mods, json_pack("{s:s}", "name", "rtse"));
-    json_t *root = json_pack("{s:i, s:{s:s}, s:o}", "threads", 1, "log", "level", "warning",
-                             "modules", mods);
+    /* one loop thread (the embedded default); logging is the program's */
+    json_t *root = json_pack("{s:o}", "modules", mods);
     char *text = root ? json_dumps(root, 0) : NULL;
     json_decref(root);
     return text;

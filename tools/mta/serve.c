@@ -29,6 +29,7 @@
 
 struct serve {
     const char *mta_name, *password, *name;
+    char *changed_password;         /* set by change-credentials: later binds need it */
     FILE *out;
     uint64_t seq;
     unsigned long submissions, refused_binds, refused_submissions;
@@ -73,7 +74,8 @@ static const struct x400ms_abstract_syntax syn_ra94[] = {
     { "2.6.0.2.16", 0 },
 };
 static const int64_t access_ops[] = { MTS_OP_MESSAGE_SUBMISSION, MTS_OP_PROBE_SUBMISSION,
-                                      MTS_OP_SUBMISSION_CONTROL };
+                                      MTS_OP_SUBMISSION_CONTROL, MTS_OP_REGISTER,
+                                      MTS_OP_CHANGE_CREDENTIALS };
 
 static bool slice_is(struct ber_slice s, const char *text)
 {
@@ -96,7 +98,8 @@ static int serve_bind(void *ctx, struct x400ms_assoc *a, const struct x400ms_bin
              !slice_is(ber_slice_make(b.initiator_name.mta.ptr, b.initiator_name.mta.len),
                        s->mta_name))
         why = "unknown initiator name";
-    else if (b.credentials.kind != MTS_CRED_SIMPLE || !slice_is(b.credentials.password, s->password))
+    else if (b.credentials.kind != MTS_CRED_SIMPLE ||
+             !slice_is(b.credentials.password, s->changed_password ? s->changed_password : s->password))
         why = "wrong password";
     if (why == NULL && s->refuse_bind) {
         s->refused_binds++;
@@ -326,6 +329,90 @@ static void serve_submission(struct serve *s, struct x400ms_assoc *a, const stru
         send_report(s, a, &res.identifier, &arg.envelope, now);
 }
 
+/* X.411 8.4.1.1 register: RegisterArgument ::= SET { user-name UserName
+ * OPTIONAL, ... }; logged, answered with RegisterResult empty-result NULL. */
+static void serve_register(struct serve *s, struct x400ms_assoc *a, const struct x400ms_invoke *inv)
+{
+    (void)s;
+    struct ber_error berr = { 0 };
+    struct ber_ctx c;
+    struct ber_tlv top, t;
+    struct ber_iter it;
+    char name[512] = "(none)";
+    ber_ctx_init(&c, inv->argument.ptr, inv->argument.len, &berr);
+    int rc = ber_decode_top(&c, &top, "RegisterArgument");
+    if (rc >= 0 && top.tag != BER_UNIV(BER_SET))
+        rc = -1;
+    if (rc >= 0)
+        rc = ber_enter(&c, &top, &it, "RegisterArgument");
+    while (rc >= 0 && (rc = ber_next(&it, &t)) > 0) {
+        struct or_address n;
+        if (t.tag == BER_APP(0) && or_name_decode_tlv(&c, &t, &n, "user-name") >= 0)
+            or_address_format(&n, OR_TEXT_SLASH, name, sizeof name);
+    }
+    if (rc < 0) {
+        fprintf(stderr, "x400ms-mta serve: register from %s: argument does not decode\n",
+                x400ms_assoc_peer(a));
+        x400ms_assoc_reject(a, inv->invoke_id, X400MS_ROSE_INVOKE_MISTYPED_ARGUMENT);
+        return;
+    }
+    fprintf(stderr, "x400ms-mta serve: register from %s: user-name %s\n", x400ms_assoc_peer(a),
+            name);
+    static const uint8_t empty_result[] = { 0x05, 0x00 };
+    x400ms_assoc_reply(a, inv->invoke_id, X400MS_BYTES(empty_result, sizeof empty_result));
+}
+
+/* X.411 8.4.1.2 change-credentials: SET { old [0], new [1] } simple
+ * credentials; the old must be the current password (else
+ * old-credentials-incorrectly-specified, 15); later binds need the new. */
+static void serve_change_credentials(struct serve *s, struct x400ms_assoc *a,
+                                     const struct x400ms_invoke *inv)
+{
+    struct ber_error berr = { 0 };
+    struct ber_ctx c;
+    struct ber_tlv top, t;
+    struct ber_iter it;
+    struct mts_credentials oldc, newc;
+    bool have_old = false, have_new = false;
+    ber_ctx_init(&c, inv->argument.ptr, inv->argument.len, &berr);
+    int rc = ber_decode_top(&c, &top, "ChangeCredentialsArgument");
+    if (rc >= 0)
+        rc = ber_enter(&c, &top, &it, "ChangeCredentialsArgument");
+    while (rc >= 0 && (rc = ber_next(&it, &t)) > 0) {
+        if (t.tag == BER_CTX(0))
+            have_old = mts_credentials_decode_tlv(&c, &t, &oldc, "old-credentials") >= 0;
+        else if (t.tag == BER_CTX(1))
+            have_new = mts_credentials_decode_tlv(&c, &t, &newc, "new-credentials") >= 0;
+    }
+    if (rc < 0 || !have_old || !have_new || oldc.kind != MTS_CRED_SIMPLE ||
+        newc.kind != MTS_CRED_SIMPLE) {
+        fprintf(stderr, "x400ms-mta serve: change-credentials from %s: argument does not "
+                        "decode\n", x400ms_assoc_peer(a));
+        x400ms_assoc_reject(a, inv->invoke_id, X400MS_ROSE_INVOKE_MISTYPED_ARGUMENT);
+        return;
+    }
+    const char *current = s->changed_password ? s->changed_password : s->password;
+    if (!slice_is(oldc.password, current)) {
+        fprintf(stderr, "x400ms-mta serve: change-credentials from %s refused: "
+                        "old-credentials-incorrectly-specified\n", x400ms_assoc_peer(a));
+        x400ms_assoc_error(a, inv->invoke_id, MTS_ERR_OLD_CREDENTIALS_INCORRECTLY_SPECIFIED,
+                           X400MS_NO_BYTES);
+        return;
+    }
+    char *pw = strndup((const char *)newc.password.ptr, newc.password.len);
+    if (pw == NULL) {
+        x400ms_assoc_error(a, inv->invoke_id, MTS_ERR_NEW_CREDENTIALS_UNACCEPTABLE,
+                           X400MS_NO_BYTES);
+        return;
+    }
+    free(s->changed_password);
+    s->changed_password = pw;
+    fprintf(stderr, "x400ms-mta serve: change-credentials from %s accepted: later binds need "
+                    "the new password\n", x400ms_assoc_peer(a));
+    static const uint8_t null_result[] = { 0x05, 0x00 }; /* RESULT NULL */
+    x400ms_assoc_reply(a, inv->invoke_id, X400MS_BYTES(null_result, sizeof null_result));
+}
+
 static void serve_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_invoke *inv)
 {
     struct serve *s = ctx;
@@ -333,6 +420,12 @@ static void serve_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_
     case MTS_OP_MESSAGE_SUBMISSION:
     case MTS_OP_PROBE_SUBMISSION:
         serve_submission(s, a, inv);
+        break;
+    case MTS_OP_REGISTER:
+        serve_register(s, a, inv);
+        break;
+    case MTS_OP_CHANGE_CREDENTIALS:
+        serve_change_credentials(s, a, inv);
         break;
     case MTS_OP_SUBMISSION_CONTROL: {
         /* X.411 8.2.1.4.2: Waiting, all absent (nothing waits here) */
@@ -479,5 +572,6 @@ int mta_serve_main(int argc, char **argv)
             s.refused_binds, s.refused_submissions, s.reports_acknowledged, s.reports_sent);
     if (out_path != NULL)
         fclose(s.out);
+    free(s.changed_password);
     return 0;
 }

@@ -7,7 +7,8 @@ x400msinclude_HEADERS += include/x400ms/mts.h
 # Delivery helpers shared by p3, mta_local and x400ms-mta (index attributes
 # of a delivery, the stored envelope, mailbox lookup by O/R address).
 libx400ms_la_SOURCES += modules/protocol/p3/mtsutil.c modules/protocol/p3/mtsutil.h \
-	modules/protocol/p3/mbindex.c modules/protocol/p3/mbindex.h
+	modules/protocol/p3/mbindex.c modules/protocol/p3/mbindex.h \
+	modules/protocol/p3/upadmin.c modules/protocol/p3/upadmin.h
 
 p3_sources = \
 	modules/protocol/p3/p3.h \

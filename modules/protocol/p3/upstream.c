@@ -33,6 +33,7 @@
 #include "asn1/mts.h"
 #include "modules/protocol/p3/metrics.h"
 #include "modules/protocol/p3/p3.h"
+#include "modules/protocol/p3/upadmin.h"
 #include "modules/protocol/p3/upstream.h"
 #include "x400ms/assoc.h"
 #include "x400ms/config.h"
@@ -98,6 +99,8 @@ struct up_config {
     const json_t *retry;
     bool reliable;
     bool direct;
+    const char *register_name;
+    const char *new_password;
 };
 
 struct p3_upstream {
@@ -120,6 +123,9 @@ struct p3_upstream {
     bool kick_pending, stopping, stopped_on_loop;
     unsigned long submitted, accepted, refused, resent;
     struct p3_module *m;            /* stores what the upstream delivers (set at start) */
+    char *password;                 /* current simple password (new_password once changed) */
+    uint8_t *old_bind_arg;          /* the one before change-credentials */
+    bool registered, changing, credentials_changed; /* X.411 8.4 done once (loop only) */
     struct up_origin *origins;      /* ring of UP_ORIGINS, under lock */
     size_t n_origins, next_origin;
 };
@@ -171,6 +177,11 @@ static const struct x400ms_cfg_spec up_spec[] = {
       .def_int = 8, .help = "submissions outstanding per association" },
     { "retry", X400MS_CFG_OBJECT, 0, offsetof(struct up_config, retry),
       .help = "reconnection back-off: {\"min\": \"1s\", \"max\": \"60s\"}" },
+    { "register", X400MS_CFG_STRING, 0, offsetof(struct up_config, register_name),
+      .help = "O/R name to register as user-name after binding (X.411 8.4.1.1 register)" },
+    { "new_password", X400MS_CFG_STRING, 0, offsetof(struct up_config, new_password),
+      .help = "change the password to this after the first bind (X.411 8.4.1.2 "
+              "change-credentials); later binds use it" },
     { "reliable", X400MS_CFG_BOOL, 0, offsetof(struct up_config, reliable),
       .help = "mts-reliable-access over RTSE (load the rtse module before p3)" },
     { "direct", X400MS_CFG_BOOL, 0, offsetof(struct up_config, direct),
@@ -452,6 +463,75 @@ static void kick(struct p3_upstream *u)
     pump(u);
 }
 
+static int encode_bind(struct p3_upstream *u, const char *password);
+
+static void register_done(void *arg, struct x400ms_assoc *a, const struct x400ms_outcome *o)
+{
+    (void)a;
+    struct p3_upstream *u = arg;
+    if (o->kind == X400MS_OUTCOME_RESULT)
+        X400MS_LOG_N("upstream %s:%lld: registered as %s (X.411 register)", u->cfg.host,
+                     u->cfg.port, u->cfg.register_name);
+    else
+        X400MS_LOG_W("upstream %s:%lld: register refused (outcome %d, X.411 error %lld)",
+                     u->cfg.host, u->cfg.port, (int)o->kind, (long long)o->errcode);
+}
+
+static void change_done(void *arg, struct x400ms_assoc *a, const struct x400ms_outcome *o)
+{
+    (void)a;
+    struct p3_upstream *u = arg;
+    u->changing = false;
+    if (o->kind == X400MS_OUTCOME_RESULT) {
+        u->credentials_changed = true;
+        if (encode_bind(u, u->cfg.new_password) == 0)
+            X400MS_LOG_N("upstream %s:%lld: password changed (X.411 change-credentials): "
+                         "later binds use new_password - make it the configured password",
+                         u->cfg.host, u->cfg.port);
+    } else {
+        /* 14 new-credentials-unacceptable, 15 old-credentials-incorrectly-specified */
+        X400MS_LOG_W("upstream %s:%lld: change-credentials refused (outcome %d, X.411 error "
+                     "%lld): the old password stays", u->cfg.host, u->cfg.port, (int)o->kind,
+                     (long long)o->errcode);
+        u->credentials_changed = true; /* not tried again on every bind */
+    }
+}
+
+/* X.411 8.4 on a fresh association: register and change-credentials, once,
+ * on the administration syntax (id-as-mase, X.419). */
+static void admin_after_bind(struct p3_upstream *u, struct x400ms_assoc *a)
+{
+    const char *mase = u->is94 ? "2.6.0.2.16" : "2.6.0.2.6";
+    if (u->cfg.register_name != NULL && !u->registered) {
+        struct or_address name;
+        struct x400ms_error e;
+        struct ber_writer w;
+        ber_writer_init(&w);
+        if (or_address_parse(u->cfg.register_name, strlen(u->cfg.register_name), &name, &e) < 0 ||
+            p3_register_arg_encode(&w, &name) < 0 || w.error != 0 ||
+            x400ms_assoc_invoke(a, MTS_OP_REGISTER,
+                                X400MS_BYTES(ber_writer_data(&w), ber_writer_len(&w)), mase,
+                                register_done, u, NULL) < 0)
+            X400MS_LOG_W("upstream: register as %s not sent", u->cfg.register_name);
+        else
+            u->registered = true;
+        ber_writer_free(&w);
+    }
+    if (u->cfg.new_password != NULL && !u->credentials_changed && !u->changing) {
+        struct ber_writer w;
+        ber_writer_init(&w);
+        if (p3_change_credentials_arg_encode(&w, u->password ? u->password : "",
+                                             u->cfg.new_password) < 0 || w.error != 0 ||
+            x400ms_assoc_invoke(a, MTS_OP_CHANGE_CREDENTIALS,
+                                X400MS_BYTES(ber_writer_data(&w), ber_writer_len(&w)), mase,
+                                change_done, u, NULL) < 0)
+            X400MS_LOG_W("upstream: change-credentials not sent");
+        else
+            u->changing = true;
+        ber_writer_free(&w);
+    }
+}
+
 static void on_confirm(void *ctx, struct x400ms_assoc *a, const struct x400ms_connect_result *r)
 {
     struct up_conn *c = ctx;
@@ -469,6 +549,7 @@ static void on_confirm(void *ctx, struct x400ms_assoc *a, const struct x400ms_co
         char who[X400MS_MTA_NAME_MAX + 1];
         snprintf(who, sizeof who, "upstream %s:%lld", u->cfg.host, u->cfg.port);
         c->s = u->m != NULL ? p3_session_new_bound(u->m, a, who) : NULL;
+        admin_after_bind(u, a);
         X400MS_LOG_N("upstream %s:%lld connection %d: bound as MTA %s (%s)", u->cfg.host,
                      u->cfg.port, c->index, u->cfg.mta_name, u->ac.name);
         pump(u);
@@ -740,6 +821,38 @@ static long long duration_ms(const json_t *v, long long def_ms)
     return s < 0 ? -1 : s * 1000;
 }
 
+/* X.411 8.1.1.1.1: initiator-name (mTA) and initiator-credentials (simple).
+ * On the pool's loop (or in init): replaces the bind argument. */
+static int encode_bind(struct p3_upstream *u, const char *password)
+{
+    struct mts_bind_arg b;
+    memset(&b, 0, sizeof b);
+    b.initiator_name.kind = MTS_OBJ_MTA;
+    b.initiator_name.mta = mhs_str_make(u->cfg.mta_name, strlen(u->cfg.mta_name), BER_IA5_STRING);
+    b.credentials.kind = MTS_CRED_SIMPLE;
+    b.credentials.password = ber_slice_make(password, strlen(password));
+    struct ber_writer w;
+    ber_writer_init(&w);
+    int rc = mts_bind_arg_encode(&w, &b);
+    size_t len = 0;
+    uint8_t *arg = rc >= 0 ? ber_writer_take(&w, &len) : NULL;
+    ber_writer_free(&w);
+    char *pw = strdup(password);
+    if (arg == NULL || pw == NULL) {
+        free(arg);
+        free(pw);
+        return rc < 0 ? rc : X400MS_ENOMEM;
+    }
+    /* a connect in progress may still read the old argument: kept until free */
+    free(u->old_bind_arg);
+    u->old_bind_arg = u->bind_arg;
+    free(u->password);
+    u->bind_arg = arg;
+    u->bind_arg_len = len;
+    u->password = pw;
+    return 0;
+}
+
 int p3_upstream_new(struct x400ms_core *core, const json_t *cfg, struct p3_upstream **u_r,
                     struct x400ms_error *err)
 {
@@ -778,22 +891,11 @@ int p3_upstream_new(struct x400ms_core *core, const json_t *cfg, struct p3_upstr
         u->conns[i].u = u;
         u->conns[i].index = i;
     }
-    /* X.411 8.1.1.1.1: initiator-name (mTA) and initiator-credentials (simple) */
-    struct mts_bind_arg b;
-    memset(&b, 0, sizeof b);
-    b.initiator_name.kind = MTS_OBJ_MTA;
-    b.initiator_name.mta = mhs_str_make(u->cfg.mta_name, strlen(u->cfg.mta_name), BER_IA5_STRING);
-    b.credentials.kind = MTS_CRED_SIMPLE;
-    const char *pw = u->cfg.password ? u->cfg.password : "";
-    b.credentials.password = ber_slice_make(pw, strlen(pw));
-    struct ber_writer w;
-    ber_writer_init(&w);
-    rc = mts_bind_arg_encode(&w, &b);
-    if (rc >= 0)
-        u->bind_arg = ber_writer_take(&w, &u->bind_arg_len);
-    ber_writer_free(&w);
-    if (u->bind_arg == NULL)
-        return x400ms_error_set(err, rc < 0 ? rc : X400MS_ENOMEM, "p3: cannot encode the MTS-bind");
+    if (u->cfg.new_password != NULL && strlen(u->cfg.new_password) > MTS_UB_PASSWORD)
+        return x400ms_error_set(err, X400MS_EINVAL, "%s.new_password: at most %d characters",
+                                path, MTS_UB_PASSWORD);
+    if ((rc = encode_bind(u, u->cfg.password ? u->cfg.password : "")) < 0)
+        return x400ms_error_set(err, rc, "p3: cannot encode the MTS-bind");
 
     struct x400ms_app_context *ac = &u->ac;
     ac->size = sizeof *ac;
@@ -900,6 +1002,8 @@ void p3_upstream_free(struct p3_upstream **up)
             return;
         }
     free(u->bind_arg);
+    free(u->old_bind_arg);
+    free(u->password);
     free(u->origins);
     pthread_mutex_destroy(&u->lock);
     pthread_cond_destroy(&u->cond);

@@ -345,6 +345,15 @@ static int p7_start(void *state)
     return 0;
 }
 
+/* Shutdown, while the loops still run: the pool finishes its tasks and
+ * their answers reach the loops; later submissions are refused. */
+static void p7_stop(void *state)
+{
+    struct p7_module *m = state;
+    if (m != NULL)
+        x400ms_worker_pool_stop(m->pool);
+}
+
 X400MS_MODULE_EXPORT const struct x400ms_module X400MS_MODULE_ENTRY = {
     X400MS_MODULE_HEADER,
     .name = "p7",
@@ -352,5 +361,6 @@ X400MS_MODULE_EXPORT const struct x400ms_module X400MS_MODULE_ENTRY = {
     .requires = NULL,
     .init = p7_init,
     .start = p7_start,
+    .stop = p7_stop,
     .fini = p7_fini,
 };

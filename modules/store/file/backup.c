@@ -400,6 +400,15 @@ static int restore_one(struct sf_store *store, int src_parent, const char *name,
         rc = x400ms_error_set(err, X400MS_ENOENT, "mailbox %s: deleted", name);
         goto out;
     }
+    /* Pending status renames first (settle.c), and no journal record of
+     * this mailbox may be replayed over what the restore writes: make the
+     * files durable and empty the journal (no put of this mailbox is in
+     * flight: we hold its gate). */
+    sf_mailbox_settle(mb);
+    if ((rc = sf_commit_checkpoint(store)) != 0) {
+        x400ms_error_set(err, rc, "restore: journal checkpoint failed: %s", x400ms_strerror(rc));
+        goto out;
+    }
     if (mode == X400MS_RESTORE_REPLACE) {
         for (unsigned box = 0; box < X400MS_STORE_BOX_COUNT; box++) {
             sf_rmtree_at(mb->dir_fd, sf_box_dir(box));

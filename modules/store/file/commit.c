@@ -272,7 +272,10 @@ static void *committer_main(void *arg)
             r->done = true;
         }
         pthread_cond_broadcast(&c->cv_done);
-        if (store->opt.sync_mode == SF_SYNC_JOURNAL && store->journal.off > SF_JOURNAL_CHECKPOINT_BYTES)
+        /* A checkpoint asked for (index flush, restore ...) or due: now,
+         * so that a steady stream of deliveries cannot starve it. */
+        if (c->checkpoint_req ||
+            (store->opt.sync_mode == SF_SYNC_JOURNAL && store->journal.off > SF_JOURNAL_CHECKPOINT_BYTES))
             checkpoint_locked(store);
     }
     pthread_mutex_unlock(&c->mu);

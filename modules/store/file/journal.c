@@ -52,6 +52,8 @@ static int journal_reset(struct sf_journal *j, uint64_t gen)
         return sf_errno_code(errno ? errno : EIO);
     j->gen = gen;
     j->off = SF_JOURNAL_DATA_OFFSET;
+    if (j->size < SF_JOURNAL_DATA_OFFSET) /* never grow over the header */
+        j->size = SF_JOURNAL_DATA_OFFSET;
     return 0;
 }
 

@@ -41,13 +41,14 @@ static const char *const manifest =
     "        \"host\": \"127.0.0.1\", \"port\": @UPPORT@, \"mta_name\": \"" UP_MTA "\",\n"
     "        \"password\": \"@UPPW@\", \"context\": \"@CTX@\", \"connections\": @CONNS@,\n"
     "        \"retry\": { \"min\": \"200ms\", \"max\": \"1s\" }, \"direct\": true,\n"
-    "        \"reliable\": @REL@ } } },\n"
+    "        @ADMIN@ \"reliable\": @REL@ } } },\n"
     "    { \"name\": \"admin_api\", \"config\": { \"port\": @PORT1@, \"threads\": 4 } },\n"
     "    { \"name\": \"mta_test_submit\",\n"
     "      \"file\": \"@BUILD@/tests/integration/mta/mta_test_submit.la\" }\n"
     "  ] }\n";
 
 static bool reliable_; /* the next fixture's upstream is mts-reliable-access (RTSE) */
+static const char *admin_cfg_ = ""; /* more members of the next fixture's "upstream" */
 
 struct fixture {
     struct x4t_daemon *d;
@@ -145,7 +146,9 @@ static struct fixture *fixture_start_rec(const char *daemon_password, const char
     char *m4 = x4t_replace(m3, "@CTX@", ctx);
     char *m5 = x4t_replace(m4, "@CONNS@", record ? "1" : "2");
     char *m6 = x4t_replace(m5, "@REL@", reliable_ ? "true" : "false");
-    f->d = x4t_daemon_start(m6);
+    char *m7 = x4t_replace(m6, "@ADMIN@", admin_cfg_);
+    f->d = x4t_daemon_start(m7);
+    free(m7);
     free(m6);
     free(m5);
     free(m1);
@@ -417,6 +420,47 @@ static void test_p3_upstream_reliable(void **state)
     }
 }
 
+/* X.411 8.4 towards the upstream: register (user-name) and
+ * change-credentials after the bind, on id-as-mase; serve takes both (the
+ * old password checked); a submission still goes through; tshark decodes
+ * RegisterArgument and ChangeCredentialsArgument without an error. */
+static void test_p3_upstream_register_change_credentials(void **state)
+{
+    (void)state;
+    admin_cfg_ = "\"register\": \"" DOMAIN "S=alice/\", \"new_password\": \"changed-pw\",";
+    struct fixture *f = fixture_start_rec(UP_PASSWORD, "88", true, "");
+    admin_cfg_ = "";
+    assert_int_equal(x4t_daemon_wait_log(f->d, "registered as", 10000), 0);
+    assert_int_equal(x4t_daemon_wait_log(f->d, "password changed", 5000), 0);
+    assert_int_equal(x4t_file_wait(f->log_path, "user-name " DOMAIN "S=alice/", 5000), 0);
+    assert_int_equal(x4t_file_wait(f->log_path, "change-credentials from", 5000), 0);
+    char *slog = x4t_read_file(f->log_path);
+    assert_non_null(slog);
+    assert_non_null(strstr(slog, "accepted: later binds need the new password"));
+    free(slog);
+    json_t *j = submit_foreign(f);
+    assert_string_equal(json_string_value(json_object_get(j, "outcome")), "accepted");
+    json_decref(j);
+    assert_int_equal(count_lines(f->out_path), 1);
+    assert_int_equal(x4t_daemon_stop(f->d), 0);
+    f->d = NULL;
+    assert_int_equal(p3t_relay_finish(f->relay, 10000), 0);
+    if (x4_tshark_path() != NULL) {
+        char report[4096], verbose[65536];
+        int rc = x4_tshark_check(f->pcap_path, (uint16_t)f->up_port, report, sizeof report,
+                                 verbose, sizeof verbose);
+        if (rc != 0)
+            fprintf(stderr, "tshark: %s\n", report);
+        assert_int_equal(rc, 0);
+        assert_non_null(strstr(verbose, "RegisterArgument"));
+        assert_non_null(strstr(verbose, "ChangeCredentialsArgument"));
+    }
+    x4t_stop_group(f->serve);
+    x4t_rmtree(f->dir);
+    free(f->dir);
+    free(f);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -427,6 +471,7 @@ int main(void)
         cmocka_unit_test(test_p3_upstream_wrong_password_neg),
         cmocka_unit_test(test_p3_upstream_report_back),
         cmocka_unit_test(test_p3_upstream_reliable),
+        cmocka_unit_test(test_p3_upstream_register_change_credentials),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
