@@ -168,15 +168,19 @@ void admin_mta_accounts_set_iterations(struct admin_mta_accounts *m, unsigned it
     m->iterations = iterations;
 }
 
-static int check_input(const char *name, const char *password, size_t password_len,
-                       struct x400ms_error *err)
+/* Checks the name and password and hashes the password (before any lock
+ * is taken: the KDF is slow). */
+static int check_and_hash(const struct admin_mta_accounts *m, const char *name, const char *password,
+                          size_t password_len, char hash[X400MS_STORE_PASSWORD_HASH_MAX],
+                          struct x400ms_error *err)
 {
     const char *why;
     if (name == NULL || !admin_name_valid(name, &why))
         return x400ms_error_set(err, X400MS_EINVAL, "name: %s", name == NULL ? "missing" : why);
     if (password == NULL || password_len == 0)
         return x400ms_error_set(err, X400MS_EINVAL, "password: must not be empty");
-    return 0;
+    return x400ms_password_hash(password, password_len, m->iterations, hash,
+                                X400MS_STORE_PASSWORD_HASH_MAX, err);
 }
 
 static int mtas_add(void *ctx, const char *name, const char *password, size_t password_len,
@@ -184,11 +188,7 @@ static int mtas_add(void *ctx, const char *name, const char *password, size_t pa
 {
     struct admin_mta_accounts *m = ctx;
     char hash[X400MS_STORE_PASSWORD_HASH_MAX];
-    int rc = check_input(name, password, password_len, err);
-    if (rc < 0)
-        return rc;
-    /* The KDF is slow: run it before taking the lock. */
-    rc = x400ms_password_hash(password, password_len, m->iterations, hash, sizeof hash, err);
+    int rc = check_and_hash(m, name, password, password_len, hash, err);
     if (rc < 0)
         return rc;
     pthread_mutex_lock(&m->lock);
@@ -215,10 +215,7 @@ static int mtas_set_password(void *ctx, const char *name, const char *password,
 {
     struct admin_mta_accounts *m = ctx;
     char hash[X400MS_STORE_PASSWORD_HASH_MAX], old[X400MS_STORE_PASSWORD_HASH_MAX];
-    int rc = check_input(name, password, password_len, err);
-    if (rc < 0)
-        return rc;
-    rc = x400ms_password_hash(password, password_len, m->iterations, hash, sizeof hash, err);
+    int rc = check_and_hash(m, name, password, password_len, hash, err);
     if (rc < 0)
         return rc;
     pthread_mutex_lock(&m->lock);

@@ -92,6 +92,12 @@ int admin_parse_query(const struct x400ms_admin_request *req, const struct admin
     return rc;
 }
 
+int admin_parse_no_query(const struct x400ms_admin_request *req, struct x400ms_admin_reply *reply)
+{
+    static const struct admin_jspec none[] = { ADMIN_JSPEC_END };
+    return admin_parse_query(req, none, reply);
+}
+
 int admin_parse_body(const struct x400ms_admin_request *req, const struct admin_jspec *spec,
                      struct x400ms_admin_reply *reply)
 {

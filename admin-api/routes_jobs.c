@@ -185,8 +185,7 @@ static void get_job(struct admin_server *srv, const struct x400ms_admin_request 
                     struct x400ms_admin_reply *reply, int kind)
 {
     uint64_t id;
-    static const struct admin_jspec no_query[] = { ADMIN_JSPEC_END };
-    if (admin_parse_query(req, no_query, reply) < 0 || !job_id(req, &id, reply))
+    if (admin_parse_no_query(req, reply) < 0 || !job_id(req, &id, reply))
         return;
     json_t *doc = admin_jobs_get(srv->jobs, id, kind);
     if (doc == NULL) {
@@ -221,8 +220,7 @@ void admin_h_job_list(void *ctx, const struct x400ms_admin_request *req,
                       struct x400ms_admin_reply *reply)
 {
     struct admin_server *srv = ctx;
-    static const struct admin_jspec no_query[] = { ADMIN_JSPEC_END };
-    if (admin_parse_query(req, no_query, reply) < 0)
+    if (admin_parse_no_query(req, reply) < 0)
         return;
     reply->status = MHD_HTTP_OK;
     reply->body = json_pack("{s:o}", "jobs", admin_jobs_list(srv->jobs));

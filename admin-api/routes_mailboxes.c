@@ -37,8 +37,7 @@ void admin_h_mailbox_list(void *ctx, const struct x400ms_admin_request *req,
 {
     struct admin_server *srv = ctx;
     struct x400ms_error err = { 0 };
-    static const struct admin_jspec no_query[] = { ADMIN_JSPEC_END };
-    if (!admin_need_store(srv, reply) || admin_parse_query(req, no_query, reply) < 0)
+    if (!admin_need_store(srv, reply) || admin_parse_no_query(req, reply) < 0)
         return;
     json_t *list = json_array();
     if (srv->store->mailbox_list(srv->store_ctx, append_mailbox, list, &err) < 0) {
@@ -126,8 +125,7 @@ void admin_h_mailbox_get(void *ctx, const struct x400ms_admin_request *req,
 {
     struct admin_server *srv = ctx;
     struct x400ms_error err = { 0 };
-    static const struct admin_jspec no_query[] = { ADMIN_JSPEC_END };
-    if (!admin_need_store(srv, reply) || admin_parse_query(req, no_query, reply) < 0)
+    if (!admin_need_store(srv, reply) || admin_parse_no_query(req, reply) < 0)
         return;
     const char *name = admin_mailbox_name(req, reply);
     if (name == NULL)
@@ -357,8 +355,7 @@ void admin_h_mailbox_delete(void *ctx, const struct x400ms_admin_request *req,
 {
     struct admin_server *srv = ctx;
     struct x400ms_error err = { 0 };
-    static const struct admin_jspec no_query[] = { ADMIN_JSPEC_END };
-    if (!admin_need_store(srv, reply) || admin_parse_query(req, no_query, reply) < 0)
+    if (!admin_need_store(srv, reply) || admin_parse_no_query(req, reply) < 0)
         return;
     const char *name = admin_mailbox_name(req, reply);
     if (name == NULL)

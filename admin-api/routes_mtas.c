@@ -19,8 +19,7 @@ void admin_h_mta_list(void *ctx, const struct x400ms_admin_request *req,
 {
     struct admin_server *srv = ctx;
     struct x400ms_error err = { 0 };
-    static const struct admin_jspec no_query[] = { ADMIN_JSPEC_END };
-    if (admin_parse_query(req, no_query, reply) < 0)
+    if (admin_parse_no_query(req, reply) < 0)
         return;
     json_t *list = json_array();
     if (admin_mta_accounts_ops.list(srv->mtas, append_mta, list, &err) < 0) {

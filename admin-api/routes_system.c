@@ -22,8 +22,7 @@ void admin_h_health(void *ctx, const struct x400ms_admin_request *req,
                     struct x400ms_admin_reply *reply)
 {
     struct admin_server *srv = ctx;
-    static const struct admin_jspec no_query[] = { ADMIN_JSPEC_END };
-    if (admin_parse_query(req, no_query, reply) < 0)
+    if (admin_parse_no_query(req, reply) < 0)
         return;
     reply->status = MHD_HTTP_OK;
     reply->body = json_pack("{s:s, s:s, s:I, s:b}", "status", "ok", "version",
@@ -71,8 +70,7 @@ void admin_h_modules(void *ctx, const struct x400ms_admin_request *req,
                      struct x400ms_admin_reply *reply)
 {
     struct admin_server *srv = ctx;
-    static const struct admin_jspec no_query[] = { ADMIN_JSPEC_END };
-    if (admin_parse_query(req, no_query, reply) < 0)
+    if (admin_parse_no_query(req, reply) < 0)
         return;
     json_t *by_module = json_object();
     x400ms_core_foreach_module(srv->core, add_module, by_module);
@@ -198,8 +196,7 @@ void admin_h_metrics(void *ctx, const struct x400ms_admin_request *req,
                      struct x400ms_admin_reply *reply)
 {
     struct admin_server *srv = ctx;
-    static const struct admin_jspec no_query[] = { ADMIN_JSPEC_END };
-    if (admin_parse_query(req, no_query, reply) < 0)
+    if (admin_parse_no_query(req, reply) < 0)
         return;
     struct admin_metrics_text *mt = admin_metrics_text_new();
     if (mt == NULL) {

@@ -80,6 +80,8 @@ void admin_reply_from_error(struct x400ms_admin_reply *reply, const struct x400m
  * fields). Returns 0 or -1 with the 400 already in reply. */
 int admin_parse_query(const struct x400ms_admin_request *req, const struct admin_jspec *spec,
                       struct x400ms_admin_reply *reply);
+/* The same for a route that takes no query argument. */
+int admin_parse_no_query(const struct x400ms_admin_request *req, struct x400ms_admin_reply *reply);
 /* Validates the request body against spec (a missing body counts as {}).
  * Returns 0 or -1 with the 400 already in reply. */
 int admin_parse_body(const struct x400ms_admin_request *req, const struct admin_jspec *spec,

@@ -252,6 +252,37 @@ static void test_store_crash_reconciled_at_load(void **state)
     assert_int_equal(OPS->get(f->mb, 0, 999999, 0, &e, &err), X400MS_ENOENT);
 }
 
+/* A status change whose rename did not reach the disk before a crash, while
+ * the index flushed before the crash already had it: the file name wins
+ * (the change is undone), and the mailbox is consistent at once. */
+static void test_store_status_change_undone_by_crash(void **state)
+{
+    struct fixture *f = *state;
+    struct x400ms_error err = { 0 };
+    char from[64], to[1024];
+    reopen(f); /* marker set by the load */
+    assert_int_equal(OPS->set_status_many(f->mb, 0, &f->seqs[21], 3, X400MS_STATUS_LISTED, &err), 0);
+    assert_int_equal(sf_store_flush(f->store, &err), 0); /* index says listed, files renamed */
+    /* as if the renames of 21 and 22 had not been made durable */
+    for (int i = 21; i <= 22; i++) {
+        snprintf(from, sizeof from, "inbox/%u.L", f->seqs[i]);
+        snprintf(to, sizeof to, "%s", path_of(f, from));
+        snprintf(from, sizeof from, "inbox/%u.N", f->seqs[i]);
+        assert_int_equal(rename(to, path_of(f, from)), 0);
+    }
+    crash_reopen(f);
+    struct x400ms_store_check_report rep;
+    assert_int_equal(OPS->check(f->store, "alice", &rep, &err), 0);
+    assert_true(rep.consistent);
+    struct x400ms_store_entry *e;
+    for (int i = 21; i <= 23; i++) {
+        assert_int_equal(OPS->get(f->mb, 0, f->seqs[i], 0, &e, &err), 0);
+        assert_int_equal(e->attrs.status, i < 23 ? X400MS_STATUS_NEW : X400MS_STATUS_LISTED);
+        OPS->entry_free(e);
+        tsu_assert_content(f->mb, 0, f->seqs[i], (uint32_t)i, 50 * (size_t)i);
+    }
+}
+
 static char *read_text(const char *path)
 {
     char *text = x4t_read_file(path);
@@ -379,6 +410,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_index_garbage_rebuilt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_index_stale_fixed_by_check, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_crash_reconciled_at_load, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_status_change_undone_by_crash, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_corrupt_entry_neg, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_truncated_entry_neg, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_seq_file_lost, setup, teardown),
