@@ -12,16 +12,6 @@ static const uint8_t oid_copy_prec[] = { 0x2b, 0x1a, 0x00, 0xa2, 0x36, 0x00, 0x0
 
 #define SLICE(a) ber_slice_make(a, sizeof(a))
 
-static int wrong_tag(struct ber_ctx *c, const struct ber_tlv *t, const char *type)
-{
-    return ber_fail(c, t->start, X400MS_EPROTO, type, "wrong tag");
-}
-
-static int unexpected(struct ber_ctx *c, const struct ber_tlv *t, const char *type)
-{
-    return ber_fail(c, t->start, X400MS_EPROTO, type, "unexpected member");
-}
-
 static int get_enum_range(struct ber_ctx *c, const struct ber_tlv *t, const char *type, int lo, int hi,
                           int *out)
 {
@@ -34,26 +24,6 @@ static int get_enum_range(struct ber_ctx *c, const struct ber_tlv *t, const char
         return ber_fail(c, t->start, X400MS_EPROTO, type, "unknown value");
     *out = (int)v;
     return 0;
-}
-
-/* An element decoder: fills the struct at out from the TLV t. */
-typedef int elem_decode_fn(struct ber_ctx *c, const struct ber_tlv *t, void *out);
-
-/* The body of every public *_next(): the next element of a lazily decoded
- * list (asn1/mhs.h), checked to have elem_tag (0: any, fn checks) and
- * decoded by fn into out. 1, 0 at the end, < 0 on malformed input. */
-static int seq_next(struct mhs_seq_iter *i, ber_tag_t elem_tag, const char *type, elem_decode_fn *fn,
-                    void *out)
-{
-    struct ber_tlv t;
-    int rc = mhs_seq_iter_next(i, &t);
-
-    if (rc <= 0)
-        return rc;
-    if (elem_tag != 0 && t.tag != elem_tag)
-        return wrong_tag(&i->ctx, &t, type);
-    rc = fn(&i->ctx, &t, out);
-    return rc < 0 ? rc : 1;
 }
 
 /* ---- IPMIdentifier, ORDescriptor, RecipientSpecifier (7.1) ---------------------- */
@@ -81,7 +51,7 @@ static int decode_identifier(struct ber_ctx *c, const struct ber_tlv *t, void *o
                 return rc;
             have_local = true;
         } else {
-            return unexpected(c, &m, type);
+            return mhs_unexpected(c, &m, type);
         }
     }
     if (rc == 0 && !have_local)
@@ -101,7 +71,7 @@ static int put_identifier(struct ber_writer *w, ber_tag_t tag, const struct ipm_
 
 int ipm_identifier_next(struct mhs_seq_iter *i, struct ipm_identifier *id)
 {
-    return seq_next(i, BER_APP(11), "IPMIdentifier", decode_identifier, id);
+    return mhs_seq_iter_decode(i, BER_APP(11), "IPMIdentifier", decode_identifier, id);
 }
 
 static int decode_descriptor(struct ber_ctx *c, const struct ber_tlv *t, void *out)
@@ -133,7 +103,7 @@ static int decode_descriptor(struct ber_ctx *c, const struct ber_tlv *t, void *o
                                   IPMS_UB_TELEPHONE, &d->telephone_number)) < 0)
                 return rc;
         } else {
-            return unexpected(c, &m, type);
+            return mhs_unexpected(c, &m, type);
         }
     }
     return rc;
@@ -154,7 +124,7 @@ static int put_descriptor(struct ber_writer *w, ber_tag_t tag, const struct ipm_
 
 int ipm_or_descriptor_next(struct mhs_seq_iter *i, struct ipm_or_descriptor *d)
 {
-    return seq_next(i, BER_UNIV(BER_SET), "ORDescriptor", decode_descriptor, d);
+    return mhs_seq_iter_decode(i, BER_UNIV(BER_SET), "ORDescriptor", decode_descriptor, d);
 }
 
 static int decode_recipient(struct ber_ctx *c, const struct ber_tlv *t, void *out)
@@ -168,12 +138,12 @@ static int decode_recipient(struct ber_ctx *c, const struct ber_tlv *t, void *ou
 
     memset(r, 0, sizeof(*r));
     if (t->tag != BER_UNIV(BER_SET))
-        return wrong_tag(c, t, type);
+        return mhs_wrong_tag(c, t, type);
     if ((rc = ber_enter(c, t, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
         if (BER_TAG_CLASS(m.tag) != BER_CLASS_CONTEXT || BER_TAG_NUMBER(m.tag) > 3)
-            return unexpected(c, &m, type);
+            return mhs_unexpected(c, &m, type);
         if ((rc = mhs_seen(c, &m, &seen, BER_TAG_NUMBER(m.tag), type)) < 0)
             return rc;
         switch (BER_TAG_NUMBER(m.tag)) {
@@ -196,7 +166,7 @@ static int decode_recipient(struct ber_ctx *c, const struct ber_tlv *t, void *ou
 
 int ipm_recipient_next(struct mhs_seq_iter *i, struct ipm_recipient *r)
 {
-    return seq_next(i, 0, NULL, decode_recipient, r);
+    return mhs_seq_iter_decode(i, 0, NULL, decode_recipient, r);
 }
 
 int ipm_recipient_encode(struct ber_writer *w, const struct ipm_recipient *r)
@@ -226,7 +196,7 @@ static int decode_list(struct ber_ctx *c, const struct ber_tlv *t, struct mhs_se
         return rc;
     while ((rc = ber_next(&it, &e)) == 1) {
         if (e.tag != elem_tag)
-            return wrong_tag(c, &e, type);
+            return mhs_wrong_tag(c, &e, type);
         if ((rc = fn(c, &e, scratch)) < 0)
             return rc;
     }
@@ -243,7 +213,7 @@ static int decode_extension(struct ber_ctx *c, const struct ber_tlv *t, void *ou
 
     memset(e, 0, sizeof(*e));
     if (t->tag != BER_UNIV(BER_SEQUENCE))
-        return wrong_tag(c, t, type);
+        return mhs_wrong_tag(c, t, type);
     if ((rc = ber_enter(c, t, &it, type)) < 0 ||
         (rc = ber_expect(&it, BER_UNIV(BER_OID), &m, "IPMSExtension.type")) < 0 ||
         (rc = ber_get_oid(c, &m, "IPMSExtension.type", &e->type)) < 0 || (rc = ber_next(&it, &m)) < 0)
@@ -255,7 +225,7 @@ static int decode_extension(struct ber_ctx *c, const struct ber_tlv *t, void *ou
 
 int ipms_extension_next(struct mhs_seq_iter *i, struct ipms_extension *e)
 {
-    return seq_next(i, 0, NULL, decode_extension, e);
+    return mhs_seq_iter_decode(i, 0, NULL, decode_extension, e);
 }
 
 /* ---- Heading (7.2) ---------------------------------------------------------------- */
@@ -284,7 +254,7 @@ static int decode_precedences(struct ber_ctx *c, struct ipm_heading *h)
         if ((rc = ber_decode_top(&vc, &vt, "Precedence")) < 0)
             return rc;
         if (vt.tag != BER_UNIV(BER_INTEGER))
-            return wrong_tag(&vc, &vt, "Precedence");
+            return mhs_wrong_tag(&vc, &vt, "Precedence");
         if ((rc = ber_get_int64(&vc, &vt, "Precedence", &v)) < 0)
             return rc;
         if (v < 0 || v > 127)
@@ -319,7 +289,7 @@ static int decode_heading(struct ber_ctx *c, const struct ber_tlv *t, struct ipm
     h->importance = IPM_IMPORTANCE_NORMAL;
     h->primary_precedence = h->copy_precedence = -1;
     if (t->tag != BER_UNIV(BER_SET))
-        return wrong_tag(c, t, type);
+        return mhs_wrong_tag(c, t, type);
     if ((rc = ber_enter(c, t, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
@@ -332,7 +302,7 @@ static int decode_heading(struct ber_ctx *c, const struct ber_tlv *t, struct ipm
             continue;
         }
         if (BER_TAG_CLASS(m.tag) != BER_CLASS_CONTEXT || BER_TAG_NUMBER(m.tag) > 15)
-            return unexpected(c, &m, type);
+            return mhs_unexpected(c, &m, type);
         n = BER_TAG_NUMBER(m.tag);
         if ((rc = mhs_seen(c, &m, &seen, n, type)) < 0)
             return rc;
@@ -353,7 +323,7 @@ static int decode_heading(struct ber_ctx *c, const struct ber_tlv *t, struct ipm
             if ((rc = ber_explicit(c, &m, &in, "Heading.subject")) < 0)
                 return rc;
             if (in.tag != BER_UNIV(BER_TELETEX_STRING))
-                return wrong_tag(c, &in, "Heading.subject");
+                return mhs_wrong_tag(c, &in, "Heading.subject");
             if ((rc = mhs_get_string_octets(c, &in, "Heading.subject", BER_TELETEX_STRING, &h->subject)) < 0)
                 return rc;
             if (h->subject.str.nbytes > IPMS_UB_SUBJECT)
@@ -470,7 +440,7 @@ static int decode_ia5(struct ber_ctx *c, const struct ber_tlv *t, struct ipm_bod
         return rc;
     while ((rc = ber_next(&pi, &p)) == 1) {
         if (p.tag != BER_CTX(0))
-            return unexpected(c, &p, "IA5TextParameters");
+            return mhs_unexpected(c, &p, "IA5TextParameters");
         if ((rc = get_enum_range(c, &p, "IA5TextParameters.repertoire", 2, 5, &b->repertoire)) < 0)
             return rc;
     }
@@ -499,7 +469,7 @@ static int decode_message_bp(struct ber_ctx *c, const struct ber_tlv *t, struct 
         } else if (p.tag == BER_CTX(1) && p.constructed) {
             b->delivery_envelope = ber_tlv_whole(&p);
         } else {
-            return unexpected(c, &p, "MessageParameters");
+            return mhs_unexpected(c, &p, "MessageParameters");
         }
     }
     if (rc < 0 || (rc = ber_expect(&it, BER_UNIV(BER_SEQUENCE), &m, "MessageBodyPart.data")) < 0)
@@ -567,7 +537,7 @@ static int decode_body_part(struct ber_ctx *c, const struct ber_tlv *t, void *ou
     memset(b, 0, sizeof(*b));
     b->whole = ber_tlv_whole(t);
     if (BER_TAG_CLASS(t->tag) != BER_CLASS_CONTEXT)
-        return wrong_tag(c, t, type);
+        return mhs_wrong_tag(c, t, type);
     switch (BER_TAG_NUMBER(t->tag)) {
     case 0:
         return decode_ia5(c, t, b);
@@ -582,13 +552,13 @@ static int decode_body_part(struct ber_ctx *c, const struct ber_tlv *t, void *ou
         b->kind = IPM_BP_OTHER;
         return 0;
     default:
-        return wrong_tag(c, t, type);
+        return mhs_wrong_tag(c, t, type);
     }
 }
 
 int ipm_body_part_next(struct mhs_seq_iter *i, struct ipm_body_part *b)
 {
-    return seq_next(i, 0, NULL, decode_body_part, b);
+    return mhs_seq_iter_decode(i, 0, NULL, decode_body_part, b);
 }
 
 int ipm_body_part_encode(struct ber_writer *w, const struct ipm_body_part *b)
@@ -699,7 +669,7 @@ static int decode_ipn_choice(struct ber_ctx *c, const struct ber_tlv *outer, str
         return in.constructed ? 0 : ber_fail(c, in.start, X400MS_EPROTO, type, "expected constructed");
     }
     if (in.tag != BER_CTX(0) && in.tag != BER_CTX(1))
-        return wrong_tag(c, &in, type);
+        return mhs_wrong_tag(c, &in, type);
     n->kind = in.tag == BER_CTX(0) ? IPN_NON_RECEIPT : IPN_RECEIPT;
     if ((rc = ber_enter(c, &in, &it, type)) < 0)
         return rc;
@@ -707,7 +677,7 @@ static int decode_ipn_choice(struct ber_ctx *c, const struct ber_tlv *outer, str
         unsigned k = BER_TAG_NUMBER(m.tag);
 
         if (BER_TAG_CLASS(m.tag) != BER_CLASS_CONTEXT || k > (n->kind == IPN_RECEIPT ? 3u : 4u))
-            return unexpected(c, &m, type);
+            return mhs_unexpected(c, &m, type);
         if ((rc = mhs_seen(c, &m, &seen, k, type)) < 0)
             return rc;
         if (n->kind == IPN_NON_RECEIPT) {
@@ -774,7 +744,7 @@ static int decode_ipn(struct ber_ctx *c, const struct ber_tlv *t, struct ipn *n)
                 return rc;
             n->notification_extensions = ber_tlv_whole(&m);
         } else {
-            return unexpected(c, &m, type);
+            return mhs_unexpected(c, &m, type);
         }
     }
     if (rc < 0)
@@ -842,7 +812,7 @@ static int object_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
         o->kind = IPMS_OBJ_IPN;
         return decode_ipn(c, t, &o->ipn);
     }
-    return wrong_tag(c, t, "InformationObject");
+    return mhs_wrong_tag(c, t, "InformationObject");
 }
 
 int ipms_object_decode(struct ber_slice in, struct ipms_object *o, struct ber_error *err)
@@ -860,7 +830,7 @@ int ipms_object_encode(struct ber_writer *w, const struct ipms_object *o)
 static int ipm_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
     if (t->tag != BER_UNIV(BER_SEQUENCE))
-        return wrong_tag(c, t, "IPM");
+        return mhs_wrong_tag(c, t, "IPM");
     return decode_ipm(c, t, out);
 }
 

@@ -39,6 +39,30 @@ int mhs_seq_iter_next(struct mhs_seq_iter *i, struct ber_tlv *t)
     return ber_next(&i->it, t);
 }
 
+int mhs_seq_iter_decode(struct mhs_seq_iter *i, ber_tag_t elem_tag, const char *type,
+                        mhs_elem_decode_fn *fn, void *out)
+{
+    struct ber_tlv t;
+    int rc = mhs_seq_iter_next(i, &t);
+
+    if (rc <= 0)
+        return rc;
+    if (elem_tag != 0 && t.tag != elem_tag)
+        return mhs_wrong_tag(&i->ctx, &t, type);
+    rc = fn(&i->ctx, &t, out);
+    return rc < 0 ? rc : 1;
+}
+
+int mhs_wrong_tag(struct ber_ctx *c, const struct ber_tlv *t, const char *type)
+{
+    return ber_fail(c, t->start, X400MS_EPROTO, type, "wrong tag");
+}
+
+int mhs_unexpected(struct ber_ctx *c, const struct ber_tlv *t, const char *type)
+{
+    return ber_fail(c, t->start, X400MS_EPROTO, type, "unexpected member");
+}
+
 int mhs_get_str(struct ber_ctx *c, const struct ber_tlv *t, const char *type, unsigned univ,
                 size_t min_len, size_t max_len, struct mhs_str *s)
 {
@@ -140,7 +164,7 @@ int mhs_seen(struct ber_ctx *c, const struct ber_tlv *t, uint64_t *seen, unsigne
 }
 
 int mhs_decode_top(struct ber_slice in, struct ber_error *err, const char *type,
-                   int (*fn)(struct ber_ctx *, const struct ber_tlv *, void *), void *out)
+                   mhs_elem_decode_fn *fn, void *out)
 {
     struct ber_ctx c;
     struct ber_tlv t;

@@ -45,6 +45,21 @@ void mhs_seq_iter_init(struct mhs_seq_iter *i, const struct mhs_seq *s, struct b
 /* 1 and the next element's TLV, 0 at the end, < 0 on malformed input. */
 int mhs_seq_iter_next(struct mhs_seq_iter *i, struct ber_tlv *t);
 
+/* An element decoder: fills the struct at out from the TLV t. */
+typedef int mhs_elem_decode_fn(struct ber_ctx *c, const struct ber_tlv *t, void *out);
+
+/* The body of every public *_next() of the codecs: the next element of the
+ * list, checked to have elem_tag (0: any tag, fn checks it; type then names
+ * the element in the error) and decoded by fn into out. 1, 0 at the end,
+ * < 0 on malformed input. */
+int mhs_seq_iter_decode(struct mhs_seq_iter *i, ber_tag_t elem_tag, const char *type,
+                        mhs_elem_decode_fn *fn, void *out);
+
+/* X400MS_EPROTO naming t's offset: "wrong tag" (t is not the type expected
+ * here) and "unexpected member" (t is not a member of the SET/SEQUENCE). */
+int mhs_wrong_tag(struct ber_ctx *c, const struct ber_tlv *t, const char *type);
+int mhs_unexpected(struct ber_ctx *c, const struct ber_tlv *t, const char *type);
+
 /* A string field: ptr/len into the decoded buffer (or the caller's text),
  * univ is its universal type (BER_PRINTABLE_STRING, BER_NUMERIC_STRING,
  * BER_TELETEX_STRING, BER_IA5_STRING ...). univ == 0 means absent, so an
@@ -138,6 +153,6 @@ int mhs_get_string_octets(struct ber_ctx *c, const struct ber_tlv *t, const char
 /* Decodes buf as exactly one top-level value and calls fn on it. The common
  * body of every public *_decode() function. */
 int mhs_decode_top(struct ber_slice in, struct ber_error *err, const char *type,
-                   int (*fn)(struct ber_ctx *, const struct ber_tlv *, void *), void *out);
+                   mhs_elem_decode_fn *fn, void *out);
 
 #endif

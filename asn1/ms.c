@@ -4,22 +4,12 @@
 
 #include <string.h>
 
-static int wrong_tag(struct ber_ctx *c, const struct ber_tlv *t, const char *type)
-{
-    return ber_fail(c, t->start, X400MS_EPROTO, type, "wrong tag");
-}
-
-static int unexpected(struct ber_ctx *c, const struct ber_tlv *t, const char *type)
-{
-    return ber_fail(c, t->start, X400MS_EPROTO, type, "unexpected member");
-}
-
 /* Enters the SET/SEQUENCE t after checking its universal tag. */
 static int enter(struct ber_ctx *c, const struct ber_tlv *t, unsigned univ, struct ber_iter *it,
                  const char *type)
 {
     if (t->tag != BER_UNIV(univ))
-        return wrong_tag(c, t, type);
+        return mhs_wrong_tag(c, t, type);
     return ber_enter(c, t, it, type);
 }
 
@@ -87,7 +77,7 @@ static int decode_ctx_set(struct ber_ctx *c, const struct ber_tlv *t, const stru
         if (BER_TAG_CLASS(m.tag) != BER_CLASS_CONTEXT || n > 31 || !(set->members & (1u << n))) {
             if (set->extensible)
                 continue;
-            return unexpected(c, &m, set->type);
+            return mhs_unexpected(c, &m, set->type);
         }
         if ((rc = mhs_seen(c, &m, &seen, set->one_of_1_2 && n == 2 ? 1 : n, set->type)) < 0 ||
             (rc = member(c, &m, n, out)) < 0)
@@ -97,26 +87,6 @@ static int decode_ctx_set(struct ber_ctx *c, const struct ber_tlv *t, const stru
         if (!(seen & ((uint64_t)1 << set->required[i].tag)))
             return ber_fail(c, t->start, X400MS_EPROTO, set->type, set->required[i].missing);
     return rc;
-}
-
-/* An element decoder: fills the struct at out from the TLV t. */
-typedef int elem_decode_fn(struct ber_ctx *c, const struct ber_tlv *t, void *out);
-
-/* The body of every public *_next(): the next element of a lazily decoded
- * list (asn1/mhs.h), checked to have elem_tag (0: any, fn checks) and
- * decoded by fn into out. 1, 0 at the end, < 0 on malformed input. */
-static int seq_next(struct mhs_seq_iter *i, ber_tag_t elem_tag, const char *type, elem_decode_fn *fn,
-                    void *out)
-{
-    struct ber_tlv t;
-    int rc = mhs_seq_iter_next(i, &t);
-
-    if (rc <= 0)
-        return rc;
-    if (elem_tag != 0 && t.tag != elem_tag)
-        return wrong_tag(&i->ctx, &t, type);
-    rc = fn(&i->ctx, &t, out);
-    return rc < 0 ? rc : 1;
 }
 
 /* ---- lists of OIDs / INTEGERs -------------------------------------------------- */
@@ -135,7 +105,7 @@ static int decode_oid_list(struct ber_ctx *c, const struct ber_tlv *outer, unsig
         return rc;
     while ((rc = ber_next(&it, &e)) == 1) {
         if (e.tag != BER_UNIV(BER_OID))
-            return wrong_tag(c, &e, type);
+            return mhs_wrong_tag(c, &e, type);
         if ((rc = ber_get_oid(c, &e, type, &oid)) < 0)
             return rc;
     }
@@ -150,7 +120,7 @@ static int decode_oid_elem(struct ber_ctx *c, const struct ber_tlv *t, void *oid
 
 int ms_oid_next(struct mhs_seq_iter *i, struct ber_slice *oid)
 {
-    return seq_next(i, BER_UNIV(BER_OID), "OBJECT IDENTIFIER", decode_oid_elem, oid);
+    return mhs_seq_iter_decode(i, BER_UNIV(BER_OID), "OBJECT IDENTIFIER", decode_oid_elem, oid);
 }
 
 static int put_oid_list(struct ber_writer *w, unsigned n, unsigned univ, const struct ms_oid_list *l)
@@ -186,7 +156,7 @@ static int decode_int_list(struct ber_ctx *c, const struct ber_tlv *in, unsigned
         return rc;
     while ((rc = ber_next(&it, &e)) == 1) {
         if (e.tag != BER_UNIV(BER_INTEGER))
-            return wrong_tag(c, &e, type);
+            return mhs_wrong_tag(c, &e, type);
         if ((rc = ber_get_int64(c, &e, type, &v)) < 0)
             return rc;
     }
@@ -210,7 +180,7 @@ static int decode_int_elem(struct ber_ctx *c, const struct ber_tlv *t, void *v)
 
 int ms_int_next(struct mhs_seq_iter *i, int64_t *v)
 {
-    return seq_next(i, 0, NULL, decode_int_elem, v);
+    return mhs_seq_iter_decode(i, 0, NULL, decode_int_elem, v);
 }
 
 static int put_int_list_bare(struct ber_writer *w, unsigned univ, const struct ms_int_list *l)
@@ -424,7 +394,7 @@ static int bind_error_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
             if ((rc = inner_raw(c, &m, &e->bind_extension_errors, "MSBindError.bind-extension-errors")) < 0)
                 return rc;
         } else {
-            return unexpected(c, &m, type);
+            return mhs_unexpected(c, &m, type);
         }
     }
     if (rc == 0 && e->problem < 0)
@@ -519,14 +489,14 @@ static int decode_filter_item(struct ber_ctx *c, const struct ber_tlv *t, struct
     int rc;
 
     if (BER_TAG_CLASS(t->tag) != BER_CLASS_CONTEXT || BER_TAG_NUMBER(t->tag) > 6)
-        return wrong_tag(c, t, type);
+        return mhs_wrong_tag(c, t, type);
     f->item = (enum ms_filter_item_kind)BER_TAG_NUMBER(t->tag);
     if ((rc = ber_explicit(c, t, &in, type)) < 0)
         return rc;
     switch (f->item) {
     case MS_FI_PRESENT:
         if (in.tag != BER_UNIV(BER_OID))
-            return wrong_tag(c, &in, "FilterItem.present");
+            return mhs_wrong_tag(c, &in, "FilterItem.present");
         return ber_get_oid(c, &in, "FilterItem.present", &f->type);
     case MS_FI_SUBSTRINGS:
         if ((rc = enter(c, &in, BER_SEQUENCE, &it, "FilterItem.substrings")) < 0 ||
@@ -540,7 +510,7 @@ static int decode_filter_item(struct ber_ctx *c, const struct ber_tlv *t, struct
             struct ber_tlv v;
 
             if (m.tag != BER_CTX(0) && m.tag != BER_CTX(1) && m.tag != BER_CTX(2))
-                return wrong_tag(c, &m, "FilterItem.substrings.strings");
+                return mhs_wrong_tag(c, &m, "FilterItem.substrings.strings");
             if ((rc = ber_explicit(c, &m, &v, "FilterItem.substrings.strings")) < 0)
                 return rc;
         }
@@ -574,7 +544,7 @@ static int decode_filter_level(struct ber_ctx *c, const struct ber_tlv *t, struc
 
     memset(f, 0, sizeof(*f));
     if (BER_TAG_CLASS(t->tag) != BER_CLASS_CONTEXT || BER_TAG_NUMBER(t->tag) > 3)
-        return wrong_tag(c, t, type);
+        return mhs_wrong_tag(c, t, type);
     f->kind = (enum ms_filter_kind)BER_TAG_NUMBER(t->tag);
     if ((rc = ber_explicit(c, t, &in, type)) < 0)
         return rc;
@@ -584,7 +554,7 @@ static int decode_filter_level(struct ber_ctx *c, const struct ber_tlv *t, struc
     case MS_FILTER_AND:
     case MS_FILTER_OR:
         if (in.tag != BER_UNIV(BER_SET))
-            return wrong_tag(c, &in, type);
+            return mhs_wrong_tag(c, &in, type);
         return mhs_seq_from_tlv(c, &in, &f->subfilters, type, MS_UB_LIST);
     default:
         f->sub = ber_tlv_whole(&in);
@@ -614,7 +584,7 @@ static int decode_range(struct ber_ctx *c, const struct ber_tlv *outer, struct m
     if ((rc = ber_explicit(c, outer, &in, type)) < 0)
         return rc;
     if (in.tag != BER_CTX(0) && in.tag != BER_CTX(1))
-        return wrong_tag(c, &in, type);
+        return mhs_wrong_tag(c, &in, type);
     s->range = in.tag == BER_CTX(0) ? MS_RANGE_SEQUENCE_NUMBER : MS_RANGE_CREATION_TIME;
     if ((rc = ber_explicit(c, &in, &v, type)) < 0 || (rc = enter(c, &v, BER_SEQUENCE, &it, type)) < 0)
         return rc;
@@ -622,7 +592,7 @@ static int decode_range(struct ber_ctx *c, const struct ber_tlv *outer, struct m
         bool from = m.tag == BER_CTX(0);
 
         if (m.tag != BER_CTX(0) && m.tag != BER_CTX(1))
-            return unexpected(c, &m, type);
+            return mhs_unexpected(c, &m, type);
         if ((from && s->has_from) || (!from && s->has_to))
             return ber_fail(c, m.start, X400MS_EPROTO, type, "member appears twice");
         if (s->range == MS_RANGE_SEQUENCE_NUMBER) {
@@ -657,7 +627,7 @@ static int decode_selector(struct ber_ctx *c, const struct ber_tlv *outer, struc
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
         if (BER_TAG_CLASS(m.tag) != BER_CLASS_CONTEXT || BER_TAG_NUMBER(m.tag) > 4)
-            return unexpected(c, &m, type);
+            return mhs_unexpected(c, &m, type);
         if ((rc = mhs_seen(c, &m, &seen, BER_TAG_NUMBER(m.tag), type)) < 0)
             return rc;
         switch (BER_TAG_NUMBER(m.tag)) {
@@ -767,7 +737,7 @@ static int decode_attr_selection(struct ber_ctx *c, const struct ber_tlv *t, voi
                 return rc;
             s->has_count = true;
         } else {
-            return unexpected(c, &m, type);
+            return mhs_unexpected(c, &m, type);
         }
     }
     if (rc == 0 && !(seen & 1))
@@ -777,7 +747,7 @@ static int decode_attr_selection(struct ber_ctx *c, const struct ber_tlv *t, voi
 
 int ms_attr_selection_next(struct mhs_seq_iter *i, struct ms_attr_selection *s)
 {
-    return seq_next(i, 0, NULL, decode_attr_selection, s);
+    return mhs_seq_iter_decode(i, 0, NULL, decode_attr_selection, s);
 }
 
 int ms_attr_selection_encode(struct ber_writer *w, const struct ms_attr_selection *s)
@@ -847,7 +817,7 @@ static int decode_attribute(struct ber_ctx *c, const struct ber_tlv *t, void *ou
 
 int ms_attribute_next(struct mhs_seq_iter *i, struct ms_attribute *a)
 {
-    return seq_next(i, 0, NULL, decode_attribute, a);
+    return mhs_seq_iter_decode(i, 0, NULL, decode_attribute, a);
 }
 
 int ms_attribute_encode(struct ber_writer *w, const struct ms_attribute *a)
@@ -902,7 +872,7 @@ static int entry_info_elem(struct ber_ctx *c, const struct ber_tlv *t, void *e)
 
 int ms_entry_info_next(struct mhs_seq_iter *i, struct ms_entry_info *e)
 {
-    return seq_next(i, 0, NULL, entry_info_elem, e);
+    return mhs_seq_iter_decode(i, 0, NULL, entry_info_elem, e);
 }
 
 int ms_entry_info_encode(struct ber_writer *w, const struct ms_entry_info *e)
@@ -1093,7 +1063,7 @@ static int decode_entry_list(struct ber_ctx *c, const struct ber_tlv *outer, str
     if ((rc = ber_explicit(c, outer, &in, type)) < 0)
         return rc;
     if (in.tag != BER_UNIV(BER_SEQUENCE))
-        return wrong_tag(c, &in, type);
+        return mhs_wrong_tag(c, &in, type);
     /* Entries are validated when iterated (ms_entry_info_next): a ListResult
      * of thousands of entries is decoded in one pass over the headers. */
     return mhs_seq_from_tlv(c, &in, s, type, MS_UB_LIST);
@@ -1363,7 +1333,7 @@ static int decode_registration(struct ber_ctx *c, const struct ber_tlv *t, void 
 
 int ms_auto_action_registration_next(struct mhs_seq_iter *i, struct ms_auto_action_registration *r)
 {
-    return seq_next(i, 0, NULL, decode_registration, r);
+    return mhs_seq_iter_decode(i, 0, NULL, decode_registration, r);
 }
 
 int ms_auto_action_registration_encode(struct ber_writer *w, const struct ms_auto_action_registration *r)
@@ -1406,7 +1376,7 @@ int ms_deregistration_next(struct mhs_seq_iter *i, struct ber_slice *type, int64
 {
     struct deregistration_out out = { type, registration_id };
 
-    return seq_next(i, 0, NULL, decode_deregistration, &out);
+    return mhs_seq_iter_decode(i, 0, NULL, decode_deregistration, &out);
 }
 
 static int decode_change_credentials(struct ber_ctx *c, const struct ber_tlv *outer,
@@ -1529,7 +1499,7 @@ static int register_result_top(struct ber_ctx *c, const struct ber_tlv *t, void 
     if (t->tag == BER_UNIV(BER_NULL))
         return ber_get_null(c, t, "Register-MSResult");
     if (t->tag != BER_UNIV(BER_SET) || !t->constructed)
-        return wrong_tag(c, t, "Register-MSResult");
+        return mhs_wrong_tag(c, t, "Register-MSResult");
     r->is_94 = true;
     r->registered_information = ber_tlv_whole(t);
     return 0;
@@ -1598,7 +1568,7 @@ static int null_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
     (void)out;
     if (t->tag != BER_UNIV(BER_NULL))
-        return wrong_tag(c, t, "NULL");
+        return mhs_wrong_tag(c, t, "NULL");
     return ber_get_null(c, t, "NULL");
 }
 
@@ -1630,7 +1600,7 @@ static int decode_modification(struct ber_ctx *c, const struct ber_tlv *t, void 
         unsigned n = BER_TAG_NUMBER(m.tag);
 
         if (BER_TAG_CLASS(m.tag) != BER_CLASS_CONTEXT || n > 4)
-            return unexpected(c, &m, type);
+            return mhs_unexpected(c, &m, type);
         if ((rc = mhs_seen(c, &m, &seen, n ? 1 : 0, type)) < 0)
             return rc;
         if (n == 0) {
@@ -1643,9 +1613,9 @@ static int decode_modification(struct ber_ctx *c, const struct ber_tlv *t, void 
                 rc = decode_attribute(c, &in, &md->attribute);
             else if (n == 2)
                 rc = in.tag == BER_UNIV(BER_OID) ? ber_get_oid(c, &in, "EntryModification.remove-attribute", &md->type)
-                                                 : wrong_tag(c, &in, "EntryModification.remove-attribute");
+                                                 : mhs_wrong_tag(c, &in, "EntryModification.remove-attribute");
             else if (in.tag != BER_UNIV(BER_SEQUENCE) || !in.constructed)
-                rc = wrong_tag(c, &in, "OrderedAttribute");
+                rc = mhs_wrong_tag(c, &in, "OrderedAttribute");
             else
                 md->ordered_attribute = ber_tlv_whole(&in);
         }
@@ -1659,7 +1629,7 @@ static int decode_modification(struct ber_ctx *c, const struct ber_tlv *t, void 
 
 int ms_modification_next(struct mhs_seq_iter *i, struct ms_modification *md)
 {
-    return seq_next(i, 0, NULL, decode_modification, md);
+    return mhs_seq_iter_decode(i, 0, NULL, decode_modification, md);
 }
 
 int ms_modification_encode(struct ber_writer *w, const struct ms_modification *md)
@@ -1871,7 +1841,7 @@ static int decode_problem(struct ber_ctx *c, const struct ber_tlv *t, int code, 
             if ((rc = inner_raw(c, &m, &p->value, "ErrorProblem.value")) < 0)
                 return rc;
         } else {
-            return unexpected(c, &m, type);
+            return mhs_unexpected(c, &m, type);
         }
     }
     if (rc == 0 && !have_problem)
@@ -1909,7 +1879,7 @@ static int problem_error_top(struct ber_ctx *c, const struct ber_tlv *t, void *o
             if ((rc = decode_int_list_explicit(c, &m, BER_SET, &e->entries_deleted, "delete-error.entries-deleted")) < 0)
                 return rc;
         } else {
-            return unexpected(c, &m, type);
+            return mhs_unexpected(c, &m, type);
         }
     }
     return rc;
@@ -1973,10 +1943,10 @@ static int simple_error_top(struct ber_ctx *c, const struct ber_tlv *t, void *ou
     memset(e, 0, sizeof(*e));
     e->code = code;
     if (code == MS_ERR_INVALID_PARAMETERS)
-        return t->tag == BER_UNIV(BER_NULL) ? ber_get_null(c, t, type) : wrong_tag(c, t, type);
+        return t->tag == BER_UNIV(BER_NULL) ? ber_get_null(c, t, type) : mhs_wrong_tag(c, t, type);
     if (code == MS_ERR_MS_EXTENSION) {
         if (t->tag != BER_CTX(0) && t->tag != BER_CTX(1))
-            return wrong_tag(c, t, "MSExtensionErrorParameter");
+            return mhs_wrong_tag(c, t, "MSExtensionErrorParameter");
         return inner_raw(c, t, &e->raw, "MSExtensionErrorParameter");
     }
     if ((rc = enter(c, t, BER_SET, &it, type)) < 0)
@@ -1985,10 +1955,10 @@ static int simple_error_top(struct ber_ctx *c, const struct ber_tlv *t, void *ou
         unsigned n = BER_TAG_NUMBER(m.tag);
 
         if (BER_TAG_CLASS(m.tag) != BER_CLASS_CONTEXT)
-            return unexpected(c, &m, type);
+            return mhs_unexpected(c, &m, type);
         switch (code) {
         case MS_ERR_RANGE:
-            rc = n == 0 ? mhs_explicit_int(c, &m, "range-error.problem", &e->problem) : unexpected(c, &m, type);
+            rc = n == 0 ? mhs_explicit_int(c, &m, "range-error.problem", &e->problem) : mhs_unexpected(c, &m, type);
             break;
         case MS_ERR_SERVICE:
             if (n == 0)
@@ -1997,7 +1967,7 @@ static int simple_error_top(struct ber_ctx *c, const struct ber_tlv *t, void *ou
                                                         "service-error.supplementary-information")) == 0)
                 e->supplementary_information = ber_tlv_contents(&in);
             else if (n != 1)
-                rc = unexpected(c, &m, type);
+                rc = mhs_unexpected(c, &m, type);
             break;
         case MS_ERR_ENTRY_CLASS:
             if (n == 0)
@@ -2005,7 +1975,7 @@ static int simple_error_top(struct ber_ctx *c, const struct ber_tlv *t, void *ou
             else if (n == 1 && (rc = mhs_explicit_inner(c, &m, BER_BIT_STRING, &in, "entry-class-error.problem")) == 0)
                 rc = ber_get_bits_u32(c, &in, "entry-class-error.problem", &e->problem_bits);
             else if (n != 1)
-                rc = unexpected(c, &m, type);
+                rc = mhs_unexpected(c, &m, type);
             break;
         case MS_ERR_MODIFY:
             if (n == 0)
@@ -2017,21 +1987,21 @@ static int simple_error_top(struct ber_ctx *c, const struct ber_tlv *t, void *ou
             else if (n == 3)
                 rc = mhs_explicit_int(c, &m, "modify-error.problem", &e->problem);
             else
-                rc = unexpected(c, &m, type);
+                rc = mhs_unexpected(c, &m, type);
             break;
         case MS_ERR_MESSAGE_GROUP:
         case MS_ERR_REGISTER_MS:
             if (n == 0) {
                 if ((rc = ber_explicit(c, &m, &in, "ErrorParameter.problem")) == 0) {
                     if (in.tag != BER_UNIV(BER_INTEGER) && in.tag != BER_UNIV(BER_ENUMERATED))
-                        rc = wrong_tag(c, &in, "ErrorParameter.problem");
+                        rc = mhs_wrong_tag(c, &in, "ErrorParameter.problem");
                     else
                         rc = ber_get_int64(c, &in, "ErrorParameter.problem", &e->problem);
                 }
             } else if (n == 1) {
                 rc = inner_raw(c, &m, &e->raw, "ErrorParameter");
             } else {
-                rc = unexpected(c, &m, type);
+                rc = mhs_unexpected(c, &m, type);
             }
             break;
         default:

@@ -6,11 +6,6 @@
 
 static const unsigned num_or_printable[] = { BER_NUMERIC_STRING, BER_PRINTABLE_STRING, 0 };
 
-static int unexpected(struct ber_ctx *c, const struct ber_tlv *t, const char *type)
-{
-    return ber_fail(c, t->start, X400MS_EPROTO, type, "unexpected member");
-}
-
 static int missing(struct ber_ctx *c, const struct ber_tlv *t, const char *type, const char *what)
 {
     return ber_fail(c, t->start, X400MS_EPROTO, type, what);
@@ -28,7 +23,7 @@ int mts_extension_decode_tlv(struct ber_ctx *c, const struct ber_tlv *t, struct 
 
     memset(e, 0, sizeof(*e));
     if (t->tag != BER_UNIV(BER_SEQUENCE))
-        return ber_fail(c, t->start, X400MS_EPROTO, type, "wrong tag");
+        return mhs_wrong_tag(c, t, type);
     e->whole = ber_tlv_whole(t);
     if ((rc = ber_enter(c, t, &it, type)) < 0)
         return rc;
@@ -47,7 +42,7 @@ int mts_extension_decode_tlv(struct ber_ctx *c, const struct ber_tlv *t, struct 
         if ((rc = ber_get_oid(c, &m, "ExtensionField.type.private-extension", &e->private_oid)) < 0)
             return rc;
     } else {
-        return ber_fail(c, m.start, X400MS_EPROTO, "ExtensionField.type", "wrong tag");
+        return mhs_wrong_tag(c, &m, "ExtensionField.type");
     }
     if ((rc = ber_optional(&it, BER_CTX(1), &m)) < 0)
         return rc;
@@ -66,15 +61,14 @@ int mts_extension_decode_tlv(struct ber_ctx *c, const struct ber_tlv *t, struct 
     return ber_end(&it, type);
 }
 
+static int extension_elem(struct ber_ctx *c, const struct ber_tlv *t, void *out)
+{
+    return mts_extension_decode_tlv(c, t, out);
+}
+
 int mts_extension_next(struct mhs_seq_iter *i, struct mts_extension *e)
 {
-    struct ber_tlv t;
-    int rc = mhs_seq_iter_next(i, &t);
-
-    if (rc <= 0)
-        return rc;
-    rc = mts_extension_decode_tlv(&i->ctx, &t, e);
-    return rc < 0 ? rc : 1;
+    return mhs_seq_iter_decode(i, 0, NULL, extension_elem, e);
 }
 
 int mts_extension_encode(struct ber_writer *w, const struct mts_extension *e)
@@ -223,7 +217,7 @@ static int decode_content_type(struct ber_ctx *c, const struct ber_tlv *t, ber_t
     if (t->tag == BER_UNIV(BER_OID))
         return ber_get_oid(c, t, type, &ct->oid);
     if (t->tag != builtin_tag)
-        return ber_fail(c, t->start, X400MS_EPROTO, type, "wrong tag");
+        return mhs_wrong_tag(c, t, type);
     if ((rc = ber_get_int64(c, t, type, &v)) < 0)
         return rc;
     if (v < 0 || v > 32767)
@@ -339,7 +333,7 @@ static int decode_bind(struct ber_ctx *c, const struct ber_tlv *t, struct mts_ob
     int rc;
 
     if (t->tag != BER_UNIV(BER_SET))
-        return ber_fail(c, t->start, X400MS_EPROTO, type, "wrong tag");
+        return mhs_wrong_tag(c, t, type);
     if ((rc = ber_enter(c, t, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
@@ -444,7 +438,7 @@ static int int_top(struct ber_ctx *c, const struct ber_tlv *t, void *out, const 
     int rc;
 
     if (t->tag != BER_UNIV(BER_INTEGER))
-        return ber_fail(c, t->start, X400MS_EPROTO, type, "wrong tag");
+        return mhs_wrong_tag(c, t, type);
     if ((rc = ber_get_int64(c, t, type, &v)) < 0)
         return rc;
     if (v < 0 || v > 256)
@@ -470,9 +464,9 @@ int mts_bind_error_encode(struct ber_writer *w, int code)
 
 /* ---- submission (8.2) ------------------------------------------------------ */
 
-static int decode_submission_recipient(struct ber_ctx *c, const struct ber_tlv *t,
-                                       struct mts_submission_recipient *r)
+static int decode_submission_recipient(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
+    struct mts_submission_recipient *r = out;
     static const char type[] = "PerRecipientSubmissionFields";
     struct ber_iter it;
     struct ber_tlv m;
@@ -482,7 +476,7 @@ static int decode_submission_recipient(struct ber_ctx *c, const struct ber_tlv *
 
     memset(r, 0, sizeof(*r));
     if (t->tag != BER_UNIV(BER_SET))
-        return ber_fail(c, t->start, X400MS_EPROTO, type, "wrong tag");
+        return mhs_wrong_tag(c, t, type);
     if ((rc = ber_enter(c, t, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
@@ -513,7 +507,7 @@ static int decode_submission_recipient(struct ber_ctx *c, const struct ber_tlv *
                 return rc;
             break;
         default:
-            return unexpected(c, &m, type);
+            return mhs_unexpected(c, &m, type);
         }
     }
     if (rc < 0)
@@ -526,13 +520,7 @@ static int decode_submission_recipient(struct ber_ctx *c, const struct ber_tlv *
 
 int mts_submission_recipient_next(struct mhs_seq_iter *i, struct mts_submission_recipient *r)
 {
-    struct ber_tlv t;
-    int rc = mhs_seq_iter_next(i, &t);
-
-    if (rc <= 0)
-        return rc;
-    rc = decode_submission_recipient(&i->ctx, &t, r);
-    return rc < 0 ? rc : 1;
+    return mhs_seq_iter_decode(i, 0, NULL, decode_submission_recipient, r);
 }
 
 int mts_submission_recipient_encode(struct ber_writer *w, const struct mts_submission_recipient *r)
@@ -580,7 +568,7 @@ static int decode_envelope(struct ber_ctx *c, const struct ber_tlv *t,
 
     memset(e, 0, sizeof(*e));
     if (t->tag != BER_UNIV(BER_SET))
-        return ber_fail(c, t->start, X400MS_EPROTO, type, "wrong tag");
+        return mhs_wrong_tag(c, t, type);
     if ((rc = ber_enter(c, t, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
@@ -641,7 +629,7 @@ static int decode_envelope(struct ber_ctx *c, const struct ber_tlv *t,
                 (rc = decode_recipient_list(c, &m, &e->recipients, "SubmissionEnvelope.per-recipient-fields")) < 0)
                 return rc;
         } else {
-            return unexpected(c, &m, type);
+            return mhs_unexpected(c, &m, type);
         }
     }
     if (rc < 0)
@@ -731,7 +719,7 @@ static int submission_arg_top(struct ber_ctx *c, const struct ber_tlv *t, void *
     int rc;
 
     if (t->tag != BER_UNIV(BER_SEQUENCE))
-        return ber_fail(c, t->start, X400MS_EPROTO, type, "wrong tag");
+        return mhs_wrong_tag(c, t, type);
     if ((rc = ber_enter(c, t, &it, type)) < 0 ||
         (rc = mts_submission_arg_decode_members(c, &it, out)) < 0)
         return rc;
@@ -779,7 +767,7 @@ int mts_submission_result_decode_tlv(struct ber_ctx *c, const struct ber_tlv *t,
 
     memset(r, 0, sizeof(*r));
     if (t->tag != BER_UNIV(BER_SET))
-        return ber_fail(c, t->start, X400MS_EPROTO, type, "wrong tag");
+        return mhs_wrong_tag(c, t, type);
     if ((rc = ber_enter(c, t, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
@@ -811,7 +799,7 @@ int mts_submission_result_decode_tlv(struct ber_ctx *c, const struct ber_tlv *t,
             r->ms_result = ber_tlv_whole(&m);
             break;
         default:
-            return unexpected(c, &m, type);
+            return mhs_unexpected(c, &m, type);
         }
     }
     if (rc < 0)
@@ -862,24 +850,21 @@ static int decode_orname_list(struct ber_ctx *c, const struct ber_tlv *t, struct
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
         if (m.tag != BER_APP(0))
-            return ber_fail(c, m.start, X400MS_EPROTO, type, "wrong tag");
+            return mhs_wrong_tag(c, &m, type);
         if ((rc = or_name_decode_tlv(c, &m, &a, type)) < 0)
             return rc;
     }
     return rc;
 }
 
+static int orname_elem(struct ber_ctx *c, const struct ber_tlv *t, void *out)
+{
+    return or_name_decode_tlv(c, t, out, "ORName");
+}
+
 int mts_orname_next(struct mhs_seq_iter *i, struct or_address *a)
 {
-    struct ber_tlv t;
-    int rc = mhs_seq_iter_next(i, &t);
-
-    if (rc <= 0)
-        return rc;
-    if (t.tag != BER_APP(0))
-        return ber_fail(&i->ctx, t.start, X400MS_EPROTO, "ORName", "wrong tag");
-    rc = or_name_decode_tlv(&i->ctx, &t, a, "ORName");
-    return rc < 0 ? rc : 1;
+    return mhs_seq_iter_decode(i, BER_APP(0), "ORName", orname_elem, a);
 }
 
 static int decode_other_fields(struct ber_ctx *c, const struct ber_tlv *t, struct mts_delivery_arg *a)
@@ -892,7 +877,7 @@ static int decode_other_fields(struct ber_ctx *c, const struct ber_tlv *t, struc
     int rc;
 
     if (t->tag != BER_UNIV(BER_SET))
-        return ber_fail(c, t->start, X400MS_EPROTO, type, "wrong tag");
+        return mhs_wrong_tag(c, t, type);
     if ((rc = ber_enter(c, t, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
@@ -967,7 +952,7 @@ static int decode_other_fields(struct ber_ctx *c, const struct ber_tlv *t, struc
                 return rc;
             break;
         default:
-            return unexpected(c, &m, type);
+            return mhs_unexpected(c, &m, type);
         }
     }
     if (rc < 0)
@@ -993,7 +978,7 @@ static int delivery_arg_top(struct ber_ctx *c, const struct ber_tlv *t, void *ou
 
     memset(a, 0, sizeof(*a));
     if (t->tag != BER_UNIV(BER_SEQUENCE))
-        return ber_fail(c, t->start, X400MS_EPROTO, type, "wrong tag");
+        return mhs_wrong_tag(c, t, type);
     if ((rc = ber_enter(c, t, &it, type)) < 0 ||
         (rc = ber_expect(&it, BER_APP(4), &m, "MessageDeliveryArgument.message-delivery-identifier")) < 0 ||
         (rc = mts_identifier_decode_tlv(c, &m, &a->delivery_identifier,
@@ -1060,7 +1045,7 @@ static int delivery_result_top(struct ber_ctx *c, const struct ber_tlv *t, void 
 
     memset(r, 0, sizeof(*r));
     if (t->tag != BER_UNIV(BER_SET))
-        return ber_fail(c, t->start, X400MS_EPROTO, type, "wrong tag");
+        return mhs_wrong_tag(c, t, type);
     if ((rc = ber_enter(c, t, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
@@ -1117,7 +1102,7 @@ static int decode_report_type(struct ber_ctx *c, const struct ber_tlv *t, struct
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
         if (m.tag != BER_CTX(0) && m.tag != BER_CTX(1))
-            return unexpected(c, &m, type);
+            return mhs_unexpected(c, &m, type);
         if ((rc = mhs_seen(c, &m, &seen, BER_TAG_NUMBER(m.tag), type)) < 0)
             return rc;
         if (r->delivered && m.tag == BER_CTX(0)) {
@@ -1146,9 +1131,9 @@ static int decode_report_type(struct ber_ctx *c, const struct ber_tlv *t, struct
     return 0;
 }
 
-static int decode_report_recipient(struct ber_ctx *c, const struct ber_tlv *t,
-                                   struct mts_report_recipient *r)
+static int decode_report_recipient(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
+    struct mts_report_recipient *r = out;
     static const char type[] = "PerRecipientReportDeliveryFields";
     struct ber_iter it;
     struct ber_tlv m;
@@ -1158,7 +1143,7 @@ static int decode_report_recipient(struct ber_ctx *c, const struct ber_tlv *t,
     memset(r, 0, sizeof(*r));
     r->diagnostic_code = -1;
     if (t->tag != BER_UNIV(BER_SET))
-        return ber_fail(c, t->start, X400MS_EPROTO, type, "wrong tag");
+        return mhs_wrong_tag(c, t, type);
     if ((rc = ber_enter(c, t, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
@@ -1195,7 +1180,7 @@ static int decode_report_recipient(struct ber_ctx *c, const struct ber_tlv *t,
                 return rc;
             break;
         default:
-            return unexpected(c, &m, type);
+            return mhs_unexpected(c, &m, type);
         }
     }
     if (rc < 0)
@@ -1207,13 +1192,7 @@ static int decode_report_recipient(struct ber_ctx *c, const struct ber_tlv *t,
 
 int mts_report_recipient_next(struct mhs_seq_iter *i, struct mts_report_recipient *r)
 {
-    struct ber_tlv t;
-    int rc = mhs_seq_iter_next(i, &t);
-
-    if (rc <= 0)
-        return rc;
-    rc = decode_report_recipient(&i->ctx, &t, r);
-    return rc < 0 ? rc : 1;
+    return mhs_seq_iter_decode(i, 0, NULL, decode_report_recipient, r);
 }
 
 int mts_report_recipient_encode(struct ber_writer *w, const struct mts_report_recipient *r)
@@ -1257,7 +1236,7 @@ static int report_arg_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 
     memset(a, 0, sizeof(*a));
     if (t->tag != BER_UNIV(BER_SET))
-        return ber_fail(c, t->start, X400MS_EPROTO, type, "wrong tag");
+        return mhs_wrong_tag(c, t, type);
     if ((rc = ber_enter(c, t, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
@@ -1311,7 +1290,7 @@ static int report_arg_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
             a->has_returned_content = true;
             break;
         default:
-            return unexpected(c, &m, type);
+            return mhs_unexpected(c, &m, type);
         }
     }
     if (rc < 0)
@@ -1378,7 +1357,7 @@ int mts_security_error_encode(struct ber_writer *w, int problem)
 static int improper_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
     if (t->tag != BER_UNIV(BER_SEQUENCE))
-        return ber_fail(c, t->start, X400MS_EPROTO, "ImproperlySpecifiedRecipients", "wrong tag");
+        return mhs_wrong_tag(c, t, "ImproperlySpecifiedRecipients");
     return decode_orname_list(c, t, out, "ImproperlySpecifiedRecipients");
 }
 

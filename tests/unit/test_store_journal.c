@@ -239,6 +239,25 @@ static void test_store_journal_unknown_mailbox_skipped_neg(void **state)
     free(journal);
 }
 
+/* An index flush checkpoints the journal while deliveries go on: the
+ * records before it are no longer replayed, those after it are. */
+static void test_store_journal_flush_checkpoint_moves_start(void **state)
+{
+    struct fixture *f = *state;
+    struct x400ms_error err = { 0 };
+    assert_int_equal(sf_store_flush(f->store, &err), 0);
+    uint32_t later = tsu_put(f->mb, 0, 77, 777);
+    size_t len;
+    uint8_t *journal = take_journal(f, &len);
+    crash_with_journal(f, journal, len);
+    assert_int_equal(unlink(entry_path(f, "inbox", f->seqs[0], 'N')), 0); /* before the checkpoint */
+    assert_int_equal(unlink(entry_path(f, "inbox", later, 'N')), 0);      /* after it */
+    reopen(f);
+    assert_int_not_equal(access(entry_path(f, "inbox", f->seqs[0], 'N'), F_OK), 0);
+    tsu_assert_content(f->mb, 0, later, 77, 777);
+    free(journal);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -247,6 +266,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_journal_garbage_tail_ignored_neg, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_journal_bad_header_neg, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_journal_unknown_mailbox_skipped_neg, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_journal_flush_checkpoint_moves_start, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,7 +16,7 @@
 #include "asn1/orname.h"
 #include "modules/action/forward/forward.h"
 
-static uint8_t *copy_out(const struct ber_writer *w, size_t *len_r)
+uint8_t *fwd_copy_out(const struct ber_writer *w, size_t *len_r)
 {
     uint8_t *p = malloc(w->len ? w->len : 1);
     if (p != NULL) {
@@ -144,8 +144,8 @@ int fwd_build(const json_t *param, const char *originator, const struct x400ms_s
 
     rc = cw.error ? cw.error : ew.error;
     if (rc == 0) {
-        *content_r = copy_out(&cw, content_len_r);
-        *env_r = copy_out(&ew, env_len_r);
+        *content_r = fwd_copy_out(&cw, content_len_r);
+        *env_r = fwd_copy_out(&ew, env_len_r);
         if (*content_r == NULL || *env_r == NULL) {
             free(*content_r);
             free(*env_r);

@@ -26,6 +26,10 @@ struct fwd_state {
 int fwd_build(const json_t *param, const char *originator, const struct x400ms_store_entry *e,
               uint32_t seq, uint8_t **env_r, size_t *env_len_r, uint8_t **content_r,
               size_t *content_len_r, struct x400ms_error *err);
+/* A malloc'd copy of what w holds (*len_r its length), NULL when out of
+ * memory; notify.c hands its PDUs out the same way. */
+struct ber_writer;
+uint8_t *fwd_copy_out(const struct ber_writer *w, size_t *len_r);
 /* The loop key: a hash of the innermost original content (unwrapping
  * auto-forwarded IPMs), and the nesting depth found. */
 uint64_t fwd_loop_key(const uint8_t *content, size_t len, unsigned *depth_r);

@@ -25,16 +25,6 @@
 #include "asn1/orname.h"
 #include "modules/action/forward/forward.h"
 
-static uint8_t *copy_out(const struct ber_writer *w, size_t *len_r)
-{
-    uint8_t *p = malloc(w->len ? w->len : 1);
-    if (p != NULL) {
-        memcpy(p, ber_writer_data(w), w->len);
-        *len_r = w->len;
-    }
-    return p;
-}
-
 /* The notification-requests the IPM's heading carries for `me`, searching
  * primary, copy and blind-copy recipients (X.420 RecipientSpecifier). */
 static uint32_t requests_for(const struct ipm_heading *h, const struct or_address *me)
@@ -127,8 +117,8 @@ int fwd_build_nrn(const json_t *param, const char *ms_address, const struct x400
 
     rc = rw.error ? rw.error : cw.error ? cw.error : ew.error;
     if (rc == 0) {
-        out->content = copy_out(&cw, &out->content_len);
-        out->envelope = copy_out(&ew, &out->envelope_len);
+        out->content = fwd_copy_out(&cw, &out->content_len);
+        out->envelope = fwd_copy_out(&ew, &out->envelope_len);
         if (out->content == NULL || out->envelope == NULL) {
             fwd_nrn_free(out);
             rc = X400MS_ENOMEM;

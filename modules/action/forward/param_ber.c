@@ -100,6 +100,31 @@ static int bad(struct x400ms_error *err, const char *field, const char *what)
     return x400ms_error_set(err, X400MS_EINVAL, "parameter.%s: %s", field, what);
 }
 
+/* A member's value (member_value) read as one top-level TLV: buf is the
+ * copy (free it), be what the reader found wrong. Once member_open
+ * returned, v must not move: v->c reports into v->be. */
+struct member_tlv {
+    uint8_t *buf;
+    struct ber_error be;
+    struct ber_ctx c;
+    struct ber_tlv t;
+};
+
+/* 1 when v->t is the value, 0 when the value is not one TLV (v->be says
+ * why; v->buf still to free), X400MS_ENOMEM (err filled, nothing to free). */
+static int member_open(const struct ber_tlv *m, uint8_t univ, const uint8_t *extra, size_t n_extra,
+                       const char *type, struct member_tlv *v, struct x400ms_error *err)
+{
+    size_t len;
+
+    memset(v, 0, sizeof *v);
+    v->buf = member_value(m, univ, extra, n_extra, &len);
+    if (v->buf == NULL)
+        return x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
+    ber_ctx_init(&v->c, v->buf, len, &v->be);
+    return ber_decode_top(&v->c, &v->t, type) < 0 ? 0 : 1;
+}
+
 /* forwarding-envelope / auto-forward-arguments -> originator, recipients,
  * priority, delivery_report. */
 static int envelope_json(const struct ber_tlv *m, bool add_content_type, json_t *out,
@@ -109,21 +134,15 @@ static int envelope_json(const struct ber_tlv *m, bool add_content_type, json_t 
      * original-eits and content-type: add content-type [APPLICATION 6] 22
      * so that the X.411 decoder takes it */
     static const uint8_t p22[] = { 0x46, 0x01, MTS_CONTENT_P22_1988 };
-    size_t len;
-    uint8_t *buf = member_value(m, 0x31, add_content_type ? p22 : NULL, add_content_type ? 3 : 0, &len);
-    if (buf == NULL)
-        return x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
-    struct ber_error be;
-    memset(&be, 0, sizeof be);
-    struct ber_ctx c;
-    struct ber_tlv t;
+    struct member_tlv v;
     struct mts_submission_envelope env;
     const char *field = add_content_type ? "auto-forward-arguments" : "forwarding-envelope";
-    int rc;
-    ber_ctx_init(&c, buf, len, &be);
-    if (ber_decode_top(&c, &t, field) < 0 || mts_submission_envelope_decode_tlv(&c, &t, &env) < 0) {
-        rc = x400ms_error_set(err, X400MS_EINVAL, "parameter.%s: %s", field, be.what ? be.what : "malformed");
-        free(buf);
+    int rc = member_open(m, 0x31, add_content_type ? p22 : NULL, add_content_type ? 3 : 0, field, &v, err);
+    if (rc < 0)
+        return rc;
+    if (rc == 0 || mts_submission_envelope_decode_tlv(&v.c, &v.t, &env) < 0) {
+        rc = bad(err, field, v.be.what ? v.be.what : "malformed");
+        free(v.buf);
         return rc;
     }
     char text[X400MS_STORE_ADDRESS_MAX];
@@ -138,7 +157,7 @@ static int envelope_json(const struct ber_tlv *m, bool add_content_type, json_t 
     struct mhs_seq_iter it;
     struct mts_submission_recipient r;
     bool dr = false;
-    mhs_seq_iter_init(&it, &env.recipients, &be);
+    mhs_seq_iter_init(&it, &env.recipients, &v.be);
     rc = 0;
     while ((rc = mts_submission_recipient_next(&it, &r)) == 1) {
         if (or_address_format(&r.recipient_name, OR_TEXT_SLASH, text, sizeof text) < 0) {
@@ -152,7 +171,7 @@ static int envelope_json(const struct ber_tlv *m, bool add_content_type, json_t 
         json_object_set_new(out, "delivery_report", json_true());
     if (rc < 0 && err->code == 0)
         rc = bad(err, field, "malformed per-recipient-fields");
-    free(buf);
+    free(v.buf);
     return rc < 0 ? rc : 0;
 }
 
@@ -206,26 +225,22 @@ static int cover_json(struct ber_slice body_part, json_t *out, struct x400ms_err
 static int string_member(const struct ber_tlv *m, uint8_t univ, const char *field, const char *key,
                          json_t *out, struct x400ms_error *err)
 {
-    size_t len;
-    uint8_t *buf = member_value(m, univ, NULL, 0, &len);
-    if (buf == NULL)
-        return x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
-    struct ber_error be;
-    memset(&be, 0, sizeof be);
-    struct ber_ctx c;
-    struct ber_tlv t;
+    struct member_tlv v;
     struct ber_str s;
     char text[1100];
     size_t n = 0;
-    int rc = 0;
-    ber_ctx_init(&c, buf, len, &be);
-    if (ber_decode_top(&c, &t, field) < 0 || ber_get_str(&c, &t, field, univ == 0x13 ? BER_PRINTABLE_STRING
-                                                                                  : BER_OCTET_STRING, &s) < 0 ||
-        ber_str_copy(&s, text, sizeof text, &n) < 0)
-        rc = bad(err, field, be.what ? be.what : "malformed string");
-    else
+    int rc = member_open(m, univ, NULL, 0, field, &v, err);
+    if (rc < 0)
+        return rc;
+    if (rc == 0 ||
+        ber_get_str(&v.c, &v.t, field, univ == 0x13 ? BER_PRINTABLE_STRING : BER_OCTET_STRING, &s) < 0 ||
+        ber_str_copy(&s, text, sizeof text, &n) < 0) {
+        rc = bad(err, field, v.be.what ? v.be.what : "malformed string");
+    } else {
+        rc = 0;
         json_object_set_new(out, key, json_stringn(text, n));
-    free(buf);
+    }
+    free(v.buf);
     return rc;
 }
 
@@ -271,19 +286,12 @@ static int decode_1994(struct fwd_state *st, struct ber_ctx *c, const struct ber
         case 4: break; /* MSSubmissionOptions: nothing of it applies to a forward */
         case 5: rc = string_member(&m, 0x13, "nrn-comment", "nrn_comment", out, err); break;
         case 6: {
-            size_t len;
-            uint8_t *buf = member_value(&m, 0x03, NULL, 0, &len);
-            struct ber_error be;
-            memset(&be, 0, sizeof be);
-            struct ber_ctx bc;
-            struct ber_tlv t;
-            if (buf == NULL)
-                return x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
-            ber_ctx_init(&bc, buf, len, &be);
-            if (ber_decode_top(&bc, &t, "IPMAutoForwardOptions") < 0 ||
-                ber_get_bits_u32(&bc, &t, "IPMAutoForwardOptions", &options) < 0)
+            struct member_tlv v;
+            if ((rc = member_open(&m, 0x03, NULL, 0, "IPMAutoForwardOptions", &v, err)) < 0)
+                return rc;
+            if (rc == 0 || ber_get_bits_u32(&v.c, &v.t, "IPMAutoForwardOptions", &options) < 0)
                 rc = bad(err, "ipm-auto-forward-options", "malformed BIT STRING");
-            free(buf);
+            free(v.buf);
             break;
         }
         }
@@ -308,33 +316,30 @@ static int decode_1994(struct fwd_state *st, struct ber_ctx *c, const struct ber
 /* ForwardingInformation1988, inside the forwarding-information OCTET STRING. */
 static int forwarding_info_json(const struct ber_tlv *m, json_t *out, struct x400ms_error *err)
 {
-    size_t len;
-    uint8_t *buf = member_value(m, 0x04, NULL, 0, &len);
-    if (buf == NULL)
-        return x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
-    struct ber_error be;
-    memset(&be, 0, sizeof be);
-    struct ber_ctx c, ic;
-    struct ber_tlv t, set, f;
+    struct member_tlv v;
+    struct ber_ctx ic;
+    struct ber_tlv set, f;
     struct ber_slice octets;
     struct ber_iter it;
-    int rc = 0;
-    ber_ctx_init(&c, buf, len, &be);
-    if (ber_decode_top(&c, &t, "EncodedForwardingInformation") < 0 ||
-        ber_get_str_slice(&c, &t, "EncodedForwardingInformation", BER_OCTET_STRING, &octets) < 0) {
-        free(buf);
+    int rc = member_open(m, 0x04, NULL, 0, "EncodedForwardingInformation", &v, err);
+    if (rc < 0)
+        return rc;
+    if (rc == 0 ||
+        ber_get_str_slice(&v.c, &v.t, "EncodedForwardingInformation", BER_OCTET_STRING, &octets) < 0) {
+        free(v.buf);
         return bad(err, "forwarding-information", "expected an OCTET STRING");
     }
     if (octets.len == 0) {
-        free(buf);
+        free(v.buf);
         return 0;
     }
-    ber_ctx_init(&ic, octets.ptr, octets.len, &be);
+    ber_ctx_init(&ic, octets.ptr, octets.len, &v.be);
     if (ber_decode_top(&ic, &set, "ForwardingInformation1988") < 0 || set.tag != BER_UNIV(BER_SET) ||
         ber_enter(&ic, &set, &it, "ForwardingInformation1988") < 0) {
-        free(buf);
+        free(v.buf);
         return bad(err, "forwarding-information", "expected a ForwardingInformation1988 SET");
     }
+    rc = 0;
     while (rc == 0 && (rc = ber_next(&it, &f)) == 1) {
         rc = 0;
         if (f.tag == BER_CTX(0)) {
@@ -353,7 +358,7 @@ static int forwarding_info_json(const struct ber_tlv *m, json_t *out, struct x40
             }
         } /* [2] this-ipm-prefix: our forwards name themselves */
     }
-    free(buf);
+    free(v.buf);
     if (rc < 0)
         return err->code ? rc : bad(err, "forwarding-information", "malformed");
     return 0;
@@ -377,22 +382,15 @@ static int decode_1988(struct fwd_state *st, struct ber_ctx *c, const struct ber
         case 0: rc = filter_member(st, &m, out, err); break;
         case 1: rc = envelope_json(&m, true, out, err); break;
         case 2: {
-            size_t len;
-            uint8_t *buf = member_value(&m, 0x01, NULL, 0, &len);
-            struct ber_error be;
-            memset(&be, 0, sizeof be);
-            struct ber_ctx bc;
-            struct ber_tlv t;
+            struct member_tlv v;
             bool del = false;
-            if (buf == NULL)
-                return x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
-            ber_ctx_init(&bc, buf, len, &be);
-            if (ber_decode_top(&bc, &t, "delete-after-auto-forwarding") < 0 ||
-                ber_get_bool(&bc, &t, "delete-after-auto-forwarding", &del) < 0)
+            if ((rc = member_open(&m, 0x01, NULL, 0, "delete-after-auto-forwarding", &v, err)) < 0)
+                return rc;
+            if (rc == 0 || ber_get_bool(&v.c, &v.t, "delete-after-auto-forwarding", &del) < 0)
                 rc = bad(err, "delete-after-auto-forwarding", "expected a BOOLEAN");
             else if (del)
                 json_object_set_new(out, "delete_delivered", json_true());
-            free(buf);
+            free(v.buf);
             break;
         }
         case 3: rc = forwarding_info_json(&m, out, err); break;

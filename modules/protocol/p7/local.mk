@@ -73,7 +73,13 @@ check_PROGRAMS += tests/integration/p7/test_p7_submit
 TESTS += tests/integration/p7/test_p7_submit
 tests_integration_p7_test_p7_submit_SOURCES = tests/integration/p7/test_p7_submit.c \
 	tools/admin/http_client.c tools/admin/http_client.h
-tests_integration_p7_test_p7_submit_CFLAGS = $(TEST_CFLAGS)
+tests_integration_p7_test_p7_submit_CFLAGS = $(TEST_CFLAGS) $(P7T_ADMIN_CFLAGS)
+# the metrics test needs the admin API module (GET /api/v1/metrics)
+if BUILD_MODULE_ADMIN_API
+P7T_ADMIN_CFLAGS = -DP7T_HAVE_ADMIN_API=1
+else
+P7T_ADMIN_CFLAGS =
+endif
 tests_integration_p7_test_p7_submit_LDADD = $(P7_TEST_LIBS)
 EXTRA_tests_integration_p7_test_p7_submit_DEPENDENCIES = tests/integration/p7/fakemts.la \
 	tests/integration/p7/libp7test.la libx400ms-client.la

@@ -121,22 +121,33 @@ static int settle_journaled(struct sf_commit_req *r, struct x400ms_error *err)
     return rc;
 }
 
-/* Runs a checkpoint from the committer thread or after it stopped
- * (c->mu held; released while waiting and during the syncfs). */
+/* The full checkpoint (journal.c): when the journal is large, and at stop.
+ * Runs on the committer thread or after it stopped (c->mu held; released
+ * while waiting and during the syncfs); deliveries wait meanwhile. */
 static int checkpoint_locked(struct sf_store *store)
+{
+    struct sf_committer *c = &store->committer;
+    while (c->unsettled > 0)
+        pthread_cond_wait(&c->cv_settled, &c->mu);
+    pthread_mutex_unlock(&c->mu);
+    int rc = sf_journal_checkpoint(store);
+    pthread_mutex_lock(&c->mu);
+    return rc;
+}
+
+/* A cut for sf_commit_checkpoint: between two batches, once every entry
+ * acknowledged so far has its name (c->mu held). */
+static void cut_locked(struct sf_store *store)
 {
     struct sf_committer *c = &store->committer;
     c->cp_started++;
     c->checkpoint_req = false;
     while (c->unsettled > 0)
         pthread_cond_wait(&c->cv_settled, &c->mu);
-    pthread_mutex_unlock(&c->mu);
-    int rc = sf_journal_checkpoint(store);
-    pthread_mutex_lock(&c->mu);
-    c->checkpoint_rc = rc;
+    c->cut_gen = store->journal.gen;
+    c->cut_off = store->journal.off;
     c->cp_done++;
     pthread_cond_broadcast(&c->cv_done);
-    return rc;
 }
 
 static void commit_batch(struct sf_store *store, struct sf_commit_req *batch)
@@ -224,7 +235,7 @@ static void *committer_main(void *arg)
         while (!c->head && !c->stop && !c->checkpoint_req)
             pthread_cond_wait(&c->cv_work, &c->mu);
         if (!c->head && c->checkpoint_req) {
-            checkpoint_locked(store);
+            cut_locked(store);
             continue;
         }
         if (!c->head)
@@ -274,8 +285,9 @@ static void *committer_main(void *arg)
         pthread_cond_broadcast(&c->cv_done);
         /* A checkpoint asked for (index flush, restore ...) or due: now,
          * so that a steady stream of deliveries cannot starve it. */
-        if (c->checkpoint_req ||
-            (store->opt.sync_mode == SF_SYNC_JOURNAL && store->journal.off > SF_JOURNAL_CHECKPOINT_BYTES))
+        if (c->checkpoint_req)
+            cut_locked(store);
+        if (store->opt.sync_mode == SF_SYNC_JOURNAL && store->journal.off > SF_JOURNAL_CHECKPOINT_BYTES)
             checkpoint_locked(store);
     }
     pthread_mutex_unlock(&c->mu);
@@ -340,8 +352,14 @@ int sf_commit_checkpoint(struct sf_store *store)
     pthread_cond_signal(&c->cv_work);
     while (c->cp_done < want && !c->stop)
         pthread_cond_wait(&c->cv_done, &c->mu);
-    rc = c->checkpoint_rc;
+    if (c->cp_done < want) { /* stopping: the stop's full checkpoint covers us */
+        pthread_mutex_unlock(&c->mu);
+        return 0;
+    }
+    uint64_t gen = c->cut_gen, cut = c->cut_off;
     pthread_mutex_unlock(&c->mu);
+    /* The syncfs runs here, not on the committer: deliveries go on. */
+    rc = sf_journal_advance(store, gen, cut);
     return rc;
 }
 

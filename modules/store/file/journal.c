@@ -34,27 +34,67 @@
 #define J_REC_MAGIC "X4JR"
 #define J_VERSION 1
 
-static void encode_file_header(uint8_t *h, uint64_t gen)
+static void encode_file_header(uint8_t *h, uint64_t gen, uint64_t start)
 {
     memset(h, 0, SF_JOURNAL_HEADER_LEN);
     memcpy(h, J_HDR_MAGIC, 4);
     sf_put16(h + 4, J_VERSION);
     sf_put64(h + 8, gen);
-    sf_put32(h + 16, sf_crc32c(0, h, 16));
+    sf_put64(h + 16, start);
+    sf_put32(h + 24, sf_crc32c(0, h, 24));
+}
+
+/* Rewrites the header (under hdr_mu) and makes it durable. */
+static int write_header(struct sf_journal *j, uint64_t gen, uint64_t start)
+{
+    uint8_t h[SF_JOURNAL_HEADER_LEN];
+    encode_file_header(h, gen, start);
+    if (pwrite(j->fd, h, sizeof h, 0) != (ssize_t)sizeof h || fdatasync(j->fd) != 0)
+        return sf_errno_code(errno ? errno : EIO);
+    return 0;
 }
 
 /* Starts a new generation: records of older ones are no longer valid. */
 static int journal_reset(struct sf_journal *j, uint64_t gen)
 {
-    uint8_t h[SF_JOURNAL_HEADER_LEN];
-    encode_file_header(h, gen);
-    if (pwrite(j->fd, h, sizeof h, 0) != (ssize_t)sizeof h || fdatasync(j->fd) != 0)
-        return sf_errno_code(errno ? errno : EIO);
-    j->gen = gen;
-    j->off = SF_JOURNAL_DATA_OFFSET;
-    if (j->size < SF_JOURNAL_DATA_OFFSET) /* never grow over the header */
-        j->size = SF_JOURNAL_DATA_OFFSET;
-    return 0;
+    pthread_mutex_lock(&j->hdr_mu);
+    int rc = write_header(j, gen, SF_JOURNAL_DATA_OFFSET);
+    if (rc == 0) {
+        j->gen = gen;
+        j->start = j->off = SF_JOURNAL_DATA_OFFSET;
+        if (j->size < SF_JOURNAL_DATA_OFFSET) /* never grow over the header */
+            j->size = SF_JOURNAL_DATA_OFFSET;
+    }
+    pthread_mutex_unlock(&j->hdr_mu);
+    return rc;
+}
+
+int sf_journal_advance(struct sf_store *store, uint64_t gen, uint64_t cut)
+{
+    struct sf_journal *j = &store->journal;
+    int rc = 0;
+    pthread_mutex_lock(&j->hdr_mu);
+    bool needed = j->fd >= 0 && j->gen == gen && cut > j->start;
+    pthread_mutex_unlock(&j->hdr_mu);
+    if (!needed)
+        return 0;
+    /* Every entry file named before the cut becomes durable ... */
+    if (syncfs(store->root_fd) != 0) {
+        rc = sf_errno_code(errno);
+        X400MS_LOG_E("syncfs of %s for a journal checkpoint failed: %s", store->root, strerror(errno));
+        return rc;
+    }
+    /* ... so the records before it are no longer needed. A wrap meanwhile
+     * (new generation) or a later cut already covers us. */
+    pthread_mutex_lock(&j->hdr_mu);
+    if (j->gen == gen && cut > j->start) {
+        if ((rc = write_header(j, gen, cut)) == 0)
+            j->start = cut;
+        else
+            X400MS_LOG_E("%s/journal: checkpoint failed: %s", store->root, x400ms_strerror(rc));
+    }
+    pthread_mutex_unlock(&j->hdr_mu);
+    return rc;
 }
 
 size_t sf_journal_record_header(uint8_t *buf, uint64_t gen, const char *mailbox, unsigned box, uint32_t seq,
@@ -139,13 +179,19 @@ int sf_journal_open(struct sf_store *store, struct sf_journal_replay *rep, struc
     int rc;
 
     memset(rep, 0, sizeof *rep);
+    pthread_mutex_init(&j->hdr_mu, NULL);
     j->fd = openat(store->root_fd, J_NAME, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (j->fd < 0 || fstat(j->fd, &st) != 0)
         return x400ms_error_set(err, sf_errno_code(errno), "%s/%s: %s", store->root, J_NAME, strerror(errno));
     if (st.st_size >= SF_JOURNAL_HEADER_LEN && sf_pread_all(j->fd, h, sizeof h, 0) == 0) {
         if (memcmp(h, J_HDR_MAGIC, 4) == 0 && sf_get16(h + 4) == J_VERSION &&
-            sf_get32(h + 16) == sf_crc32c(0, h, 16))
+            sf_get32(h + 24) == sf_crc32c(0, h, 24)) {
             gen = sf_get64(h + 8);
+            /* records before `start` are covered by a checkpoint */
+            uint64_t start = sf_get64(h + 16);
+            if (start > off && start % 8 == 0 && start <= (uint64_t)st.st_size)
+                off = start;
+        }
         else /* a reset was torn: it followed a checkpoint, so nothing is lost */
             X400MS_LOG_W("%s/%s: header not valid: nothing replayed", store->root, J_NAME);
     }
@@ -217,8 +263,10 @@ int sf_journal_open(struct sf_store *store, struct sf_journal_replay *rep, struc
 
 void sf_journal_close(struct sf_store *store)
 {
-    if (store->journal.fd >= 0)
+    if (store->journal.fd >= 0) {
         close(store->journal.fd);
+        pthread_mutex_destroy(&store->journal.hdr_mu);
+    }
     store->journal.fd = -1;
 }
 

@@ -3,6 +3,7 @@
 #ifndef STORE_FILE_JOURNAL_H
 #define STORE_FILE_JOURNAL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -19,7 +20,9 @@
 struct sf_journal {
     int fd;
     uint64_t gen;  /* the generation records must carry */
-    uint64_t off;  /* where the next record goes */
+    uint64_t off;  /* where the next record goes (committer only) */
+    uint64_t start; /* where the replay would begin (under hdr_mu) */
+    pthread_mutex_t hdr_mu; /* header writes, gen, start */
     uint64_t size; /* bytes of the file written so far (zeros beyond the records) */
 };
 /* The file grows by this much at a time, written with zeros, so that most
@@ -45,7 +48,13 @@ size_t sf_journal_record_header(uint8_t *buf, uint64_t gen, const char *mailbox,
                                 uint64_t entry_len);
 /* Writes the vectors at the end and fdatasyncs (iov is consumed). */
 int sf_journal_append(struct sf_journal *j, struct iovec *iov, size_t n_iov);
-/* Makes every entry file durable (syncfs) and starts a new generation. */
+/* After a cut (gen, offset) taken by the committer when every entry before it
+ * had its name: syncfs, then the header's start moves to the cut so that
+ * those records are no longer replayed. Runs on the caller's thread while
+ * deliveries go on. */
+int sf_journal_advance(struct sf_store *store, uint64_t gen, uint64_t cut);
+/* Makes every entry file durable (syncfs) and starts a new generation
+ * (committer thread, deliveries wait). */
 int sf_journal_checkpoint(struct sf_store *store);
 
 #endif

@@ -121,7 +121,7 @@ struct sf_committer {
     size_t unsettled;
     bool checkpoint_req;
     uint64_t cp_started, cp_done;
-    int checkpoint_rc;
+    uint64_t cut_gen, cut_off; /* the last cut (sf_commit_checkpoint) */
     pthread_cond_t cv_settled;
     uint64_t batches, entries; /* statistics (bench) */
 };

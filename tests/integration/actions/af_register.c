@@ -74,6 +74,7 @@ static void put_filter(struct ber_writer *w, const char *originator)
     put_item(w, m, x, 1);
     ber_wrap(w, and, BER_UNIV(BER_SET), true);
     ber_wrap(w, and, BER_CTX(1), true);
+    ber_wrap(w, and, BER_CTX(0), true); /* the parameter's filter [0] (both forms) */
 }
 
 /* The per-recipient fields [1] SEQUENCE OF SET { ORName, [0] report request }. */
@@ -84,6 +85,23 @@ static void put_recipients(struct ber_writer *w, const char *to)
     put_orname(w, to);
     ber_wrap(w, r, BER_UNIV(BER_SET), true);
     ber_wrap(w, list, BER_CTX(1), true);
+}
+
+/* Member [1] of both forms: SET { per-recipient-fields, originator-name },
+ * with priority urgent and content-type p22 in between for the 1994
+ * forwarding-envelope (a MessageSubmissionEnvelope); the 1988
+ * AutoForwardArguments carry neither. */
+static void put_envelope(struct ber_writer *w, const char *self, const char *to, bool submission_envelope)
+{
+    ber_mark_t m = ber_mark(w), x = ber_mark(w);
+    put_recipients(w, to);
+    if (submission_envelope) {
+        ber_put_int64(w, BER_APP(7), 2);  /* priority urgent */
+        ber_put_int64(w, BER_APP(6), 22); /* content-type p22 */
+    }
+    put_orname(w, self);
+    ber_wrap(w, x, BER_UNIV(BER_SET), true);
+    ber_wrap(w, m, BER_CTX(1), true);
 }
 
 /* An IA5 text body part: ia5-text [0] SEQUENCE { parameters SET {}, data }. */
@@ -123,19 +141,8 @@ static void build_1994(struct ber_writer *w, const char *self, const char *to, c
     ber_wrap(w, id, BER_APP(11), true);
     ber_wrap(w, x, BER_UNIV(BER_SET), true);
     ber_wrap(w, m, BER_CTX(2), true);
-    /* [1] forwarding-envelope MessageSubmissionEnvelope */
-    m = ber_mark(w);
-    x = ber_mark(w);
-    put_recipients(w, to);
-    ber_put_int64(w, BER_APP(7), 2); /* priority urgent */
-    ber_put_int64(w, BER_APP(6), 22); /* content-type p22 */
-    put_orname(w, self);
-    ber_wrap(w, x, BER_UNIV(BER_SET), true);
-    ber_wrap(w, m, BER_CTX(1), true);
-    /* [0] filter */
-    m = ber_mark(w);
-    put_filter(w, filter_orig);
-    ber_wrap(w, m, BER_CTX(0), true);
+    put_envelope(w, self, to, true); /* [1] forwarding-envelope */
+    put_filter(w, filter_orig);      /* [0] filter */
     ber_wrap(w, top, BER_UNIV(BER_SEQUENCE), true);
 }
 
@@ -149,21 +156,14 @@ static void build_1988(struct ber_writer *w, const char *self, const char *to, c
     ber_put_str(&fi, BER_CTX(0), "Forwarded 88", 12); /* auto-forwarding-comment [0] */
     ber_wrap(&fi, set, BER_UNIV(BER_SET), true);
 
-    ber_mark_t top = ber_mark(w), m, x;
+    ber_mark_t top = ber_mark(w), m;
     m = ber_mark(w);
     ber_put_octets(w, BER_UNIV(BER_OCTET_STRING), ber_writer_data(&fi), fi.len);
     ber_wrap(w, m, BER_CTX(3), true);
     ber_writer_free(&fi);
     /* [1] auto-forward-arguments: PerMessageAutoForwardFields + per-recipient-fields */
-    m = ber_mark(w);
-    x = ber_mark(w);
-    put_recipients(w, to);
-    put_orname(w, self);
-    ber_wrap(w, x, BER_UNIV(BER_SET), true);
-    ber_wrap(w, m, BER_CTX(1), true);
-    m = ber_mark(w);
-    put_filter(w, filter_orig);
-    ber_wrap(w, m, BER_CTX(0), true);
+    put_envelope(w, self, to, false);
+    put_filter(w, filter_orig); /* [0] filter */
     ber_wrap(w, top, BER_UNIV(BER_SET), true);
 }
 

@@ -180,20 +180,34 @@ static void deliver(void *ctx, const struct x400ms_admin_request *req, struct x4
     reply->body = json_pack("{s:i, s:I}", "seq", (int)seq, "put_us", (json_int_t)us);
 }
 
-static void fetch(void *ctx, const struct x400ms_admin_request *req, struct x400ms_admin_reply *reply)
+/* The mailbox a {"mailbox", "seq"} request names, opened in the store:
+ * 0 with *store_r, *mb_r (to close) and *seq_r, or -1 after a 404 reply. */
+static int open_request_mailbox(struct probe *p, const struct x400ms_admin_request *req,
+                                struct x400ms_admin_reply *reply, const struct x400ms_store_ops **store_r,
+                                struct x400ms_store_mailbox **mb_r, uint32_t *seq_r)
 {
-    struct probe *p = ctx;
     void *sctx;
     const struct x400ms_store_ops *store = x400ms_store_find(p->core, NULL, &sctx);
     const char *mailbox = json_string_value(json_object_get(req->body, "mailbox"));
-    json_int_t seq = json_integer_value(json_object_get(req->body, "seq"));
     struct x400ms_error err = { 0 };
-    struct x400ms_store_mailbox *mb;
-    if (store == NULL || mailbox == NULL || store->mailbox_open(sctx, mailbox, &mb, &err) < 0) {
+    if (store == NULL || mailbox == NULL || store->mailbox_open(sctx, mailbox, mb_r, &err) < 0) {
         x400ms_admin_reply_error(reply, 404, "not_found", "mailbox", "no such mailbox");
-        return;
+        return -1;
     }
-    int rc = store->set_status(mb, X400MS_STORE_INBOX, (uint32_t)seq, X400MS_STATUS_PROCESSED, &err);
+    *store_r = store;
+    *seq_r = (uint32_t)json_integer_value(json_object_get(req->body, "seq"));
+    return 0;
+}
+
+static void fetch(void *ctx, const struct x400ms_admin_request *req, struct x400ms_admin_reply *reply)
+{
+    const struct x400ms_store_ops *store;
+    struct x400ms_store_mailbox *mb;
+    uint32_t seq;
+    struct x400ms_error err = { 0 };
+    if (open_request_mailbox(ctx, req, reply, &store, &mb, &seq) < 0)
+        return;
+    int rc = store->set_status(mb, X400MS_STORE_INBOX, seq, X400MS_STATUS_PROCESSED, &err);
     store->mailbox_close(mb);
     if (rc < 0) {
         x400ms_admin_reply_error(reply, 404, "not_found", "seq", "%s", err.message);
@@ -227,19 +241,14 @@ static json_t *ipm_json(const struct ipm *m)
 
 static void decode(void *ctx, const struct x400ms_admin_request *req, struct x400ms_admin_reply *reply)
 {
-    struct probe *p = ctx;
-    void *sctx;
-    const struct x400ms_store_ops *store = x400ms_store_find(p->core, NULL, &sctx);
-    const char *mailbox = json_string_value(json_object_get(req->body, "mailbox"));
-    json_int_t seq = json_integer_value(json_object_get(req->body, "seq"));
-    struct x400ms_error err = { 0 };
+    const struct x400ms_store_ops *store;
     struct x400ms_store_mailbox *mb;
+    uint32_t seq;
+    struct x400ms_error err = { 0 };
     struct x400ms_store_entry *e = NULL;
-    if (store == NULL || mailbox == NULL || store->mailbox_open(sctx, mailbox, &mb, &err) < 0) {
-        x400ms_admin_reply_error(reply, 404, "not_found", "mailbox", "no such mailbox");
+    if (open_request_mailbox(ctx, req, reply, &store, &mb, &seq) < 0)
         return;
-    }
-    int rc = store->get(mb, X400MS_STORE_INBOX, (uint32_t)seq, X400MS_STORE_GET_CONTENT, &e, &err);
+    int rc = store->get(mb, X400MS_STORE_INBOX, seq, X400MS_STORE_GET_CONTENT, &e, &err);
     store->mailbox_close(mb);
     if (rc < 0) {
         x400ms_admin_reply_error(reply, 404, "not_found", "seq", "%s", err.message);
