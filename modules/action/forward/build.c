@@ -16,6 +16,21 @@
 #include "asn1/orname.h"
 #include "modules/action/forward/forward.h"
 
+int fwd_encode_p22_envelope(struct ber_writer *w, const struct or_address *originator, int priority,
+                            const struct mts_submission_recipient *rcpts, uint32_t n)
+{
+    struct mts_submission_envelope env;
+    memset(&env, 0, sizeof env);
+    env.originator_name = *originator;
+    env.content_type.present = true;
+    env.content_type.builtin = true;
+    env.content_type.builtin_value = MTS_CONTENT_P22_1988;
+    env.priority = priority;
+    env.recipient_array = rcpts;
+    env.n_recipient_array = n;
+    return mts_submission_envelope_encode(w, &env);
+}
+
 uint8_t *fwd_copy_out(const struct ber_writer *w, size_t *len_r)
 {
     uint8_t *p = malloc(w->len ? w->len : 1);
@@ -131,16 +146,7 @@ int fwd_build(const json_t *param, const char *originator, const struct x400ms_s
     ber_writer_init(&ew);
     ipms_object_encode(&cw, &out);
 
-    struct mts_submission_envelope env;
-    memset(&env, 0, sizeof env);
-    env.originator_name = orig;
-    env.content_type.present = true;
-    env.content_type.builtin = true;
-    env.content_type.builtin_value = MTS_CONTENT_P22_1988;
-    env.priority = priority_of(param, e);
-    env.recipient_array = env_rcpt;
-    env.n_recipient_array = (uint32_t)n;
-    mts_submission_envelope_encode(&ew, &env);
+    fwd_encode_p22_envelope(&ew, &orig, priority_of(param, e), env_rcpt, (uint32_t)n);
 
     rc = cw.error ? cw.error : ew.error;
     if (rc == 0) {

@@ -30,6 +30,13 @@ int fwd_build(const json_t *param, const char *originator, const struct x400ms_s
  * memory; notify.c hands its PDUs out the same way. */
 struct ber_writer;
 uint8_t *fwd_copy_out(const struct ber_writer *w, size_t *len_r);
+/* Pushes the MessageSubmissionEnvelope (X.411 8.2.1.1.1) of a P22 content
+ * from originator to the n rcpts at priority (MTS_PRIORITY_*): the forward
+ * (build.c) and the NRN (notify.c) are submitted alike. 0 or w's error. */
+struct or_address;
+struct mts_submission_recipient;
+int fwd_encode_p22_envelope(struct ber_writer *w, const struct or_address *originator, int priority,
+                            const struct mts_submission_recipient *rcpts, uint32_t n);
 /* The loop key: a hash of the innermost original content (unwrapping
  * auto-forwarded IPMs), and the nesting depth found. */
 uint64_t fwd_loop_key(const uint8_t *content, size_t len, unsigned *depth_r);

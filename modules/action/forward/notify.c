@@ -104,16 +104,7 @@ int fwd_build_nrn(const json_t *param, const char *ms_address, const struct x400
     memset(&rcpt, 0, sizeof rcpt);
     rcpt.recipient_name = to;
     rcpt.originator_report_request = MTS_ORR_NON_DELIVERY_REPORT;
-    struct mts_submission_envelope env;
-    memset(&env, 0, sizeof env);
-    env.originator_name = me;
-    env.content_type.present = true;
-    env.content_type.builtin = true;
-    env.content_type.builtin_value = MTS_CONTENT_P22_1988;
-    env.priority = MTS_PRIORITY_NORMAL;
-    env.recipient_array = &rcpt;
-    env.n_recipient_array = 1;
-    mts_submission_envelope_encode(&ew, &env);
+    fwd_encode_p22_envelope(&ew, &me, MTS_PRIORITY_NORMAL, &rcpt, 1);
 
     rc = rw.error ? rw.error : cw.error ? cw.error : ew.error;
     if (rc == 0) {

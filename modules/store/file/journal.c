@@ -192,7 +192,7 @@ int sf_journal_open(struct sf_store *store, struct sf_journal_replay *rep, struc
             if (start > off && start % 8 == 0 && start <= (uint64_t)st.st_size)
                 off = start;
         }
-        else /* a reset was torn: it followed a checkpoint, so nothing is lost */
+        else /* not ours, or damaged */
             X400MS_LOG_W("%s/%s: header not valid: nothing replayed", store->root, J_NAME);
     }
     while (gen && off + 36 <= (uint64_t)st.st_size) {
