@@ -137,9 +137,7 @@ static int decode_recipient(struct ber_ctx *c, const struct ber_tlv *t, void *ou
     int rc;
 
     memset(r, 0, sizeof(*r));
-    if (t->tag != BER_UNIV(BER_SET))
-        return mhs_wrong_tag(c, t, type);
-    if ((rc = ber_enter(c, t, &it, type)) < 0)
+    if ((rc = mhs_enter(c, t, BER_SET, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
         if (BER_TAG_CLASS(m.tag) != BER_CLASS_CONTEXT || BER_TAG_NUMBER(m.tag) > 3)
@@ -212,9 +210,7 @@ static int decode_extension(struct ber_ctx *c, const struct ber_tlv *t, void *ou
     int rc;
 
     memset(e, 0, sizeof(*e));
-    if (t->tag != BER_UNIV(BER_SEQUENCE))
-        return mhs_wrong_tag(c, t, type);
-    if ((rc = ber_enter(c, t, &it, type)) < 0 ||
+    if ((rc = mhs_enter(c, t, BER_SEQUENCE, &it, type)) < 0 ||
         (rc = ber_expect(&it, BER_UNIV(BER_OID), &m, "IPMSExtension.type")) < 0 ||
         (rc = ber_get_oid(c, &m, "IPMSExtension.type", &e->type)) < 0 || (rc = ber_next(&it, &m)) < 0)
         return rc;
@@ -288,9 +284,7 @@ static int decode_heading(struct ber_ctx *c, const struct ber_tlv *t, struct ipm
     memset(h, 0, sizeof(*h));
     h->importance = IPM_IMPORTANCE_NORMAL;
     h->primary_precedence = h->copy_precedence = -1;
-    if (t->tag != BER_UNIV(BER_SET))
-        return mhs_wrong_tag(c, t, type);
-    if ((rc = ber_enter(c, t, &it, type)) < 0)
+    if ((rc = mhs_enter(c, t, BER_SET, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
         unsigned n;

@@ -63,6 +63,14 @@ int mhs_unexpected(struct ber_ctx *c, const struct ber_tlv *t, const char *type)
     return ber_fail(c, t->start, X400MS_EPROTO, type, "unexpected member");
 }
 
+int mhs_enter(struct ber_ctx *c, const struct ber_tlv *t, unsigned univ, struct ber_iter *it,
+              const char *type)
+{
+    if (t->tag != BER_UNIV(univ))
+        return mhs_wrong_tag(c, t, type);
+    return ber_enter(c, t, it, type);
+}
+
 int mhs_get_str(struct ber_ctx *c, const struct ber_tlv *t, const char *type, unsigned univ,
                 size_t min_len, size_t max_len, struct mhs_str *s)
 {

@@ -59,6 +59,10 @@ int mhs_seq_iter_decode(struct mhs_seq_iter *i, ber_tag_t elem_tag, const char *
  * here) and "unexpected member" (t is not a member of the SET/SEQUENCE). */
 int mhs_wrong_tag(struct ber_ctx *c, const struct ber_tlv *t, const char *type);
 int mhs_unexpected(struct ber_ctx *c, const struct ber_tlv *t, const char *type);
+/* Enters the SET/SEQUENCE t (it then walks its members) after checking that
+ * t has the universal tag univ (BER_SET, BER_SEQUENCE). */
+int mhs_enter(struct ber_ctx *c, const struct ber_tlv *t, unsigned univ, struct ber_iter *it,
+              const char *type);
 
 /* A string field: ptr/len into the decoded buffer (or the caller's text),
  * univ is its universal type (BER_PRINTABLE_STRING, BER_NUMERIC_STRING,

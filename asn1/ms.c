@@ -4,15 +4,6 @@
 
 #include <string.h>
 
-/* Enters the SET/SEQUENCE t after checking its universal tag. */
-static int enter(struct ber_ctx *c, const struct ber_tlv *t, unsigned univ, struct ber_iter *it,
-                 const char *type)
-{
-    if (t->tag != BER_UNIV(univ))
-        return mhs_wrong_tag(c, t, type);
-    return ber_enter(c, t, it, type);
-}
-
 /* The value inside an explicit [n], as a raw whole TLV. */
 static int inner_raw(struct ber_ctx *c, const struct ber_tlv *t, struct ber_slice *s, const char *type)
 {
@@ -69,7 +60,7 @@ static int decode_ctx_set(struct ber_ctx *c, const struct ber_tlv *t, const stru
     uint64_t seen = 0;
     int rc;
 
-    if ((rc = enter(c, t, BER_SET, &it, set->type)) < 0)
+    if ((rc = mhs_enter(c, t, BER_SET, &it, set->type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
         unsigned n = BER_TAG_NUMBER(m.tag);
@@ -100,7 +91,7 @@ static int decode_oid_list(struct ber_ctx *c, const struct ber_tlv *outer, unsig
     int rc;
 
     memset(l, 0, sizeof(*l));
-    if ((rc = ber_explicit(c, outer, &in, type)) < 0 || (rc = enter(c, &in, univ, &it, type)) < 0 ||
+    if ((rc = ber_explicit(c, outer, &in, type)) < 0 || (rc = mhs_enter(c, &in, univ, &it, type)) < 0 ||
         (rc = mhs_seq_from_tlv(c, &in, &l->raw, type, MS_UB_LIST)) < 0)
         return rc;
     while ((rc = ber_next(&it, &e)) == 1) {
@@ -151,7 +142,7 @@ static int decode_int_list(struct ber_ctx *c, const struct ber_tlv *in, unsigned
     int rc;
 
     memset(l, 0, sizeof(*l));
-    if ((rc = enter(c, in, univ, &it, type)) < 0 ||
+    if ((rc = mhs_enter(c, in, univ, &it, type)) < 0 ||
         (rc = mhs_seq_from_tlv(c, in, &l->raw, type, MS_UB_LIST)) < 0)
         return rc;
     while ((rc = ber_next(&it, &e)) == 1) {
@@ -219,7 +210,7 @@ static int bind_arg_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
     int rc;
 
     memset(a, 0, sizeof(*a));
-    if ((rc = enter(c, t, BER_SET, &it, type)) < 0)
+    if ((rc = mhs_enter(c, t, BER_SET, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
         if (m.tag == BER_APP(0)) {
@@ -375,7 +366,7 @@ static int bind_error_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
         e->problem = (int)v;
         return 0;
     }
-    if ((rc = enter(c, t, BER_SET, &it, type)) < 0)
+    if ((rc = mhs_enter(c, t, BER_SET, &it, type)) < 0)
         return rc;
     e->qualified = true;
     e->problem = -1;
@@ -471,7 +462,7 @@ static int decode_ava(struct ber_ctx *c, const struct ber_tlv *t, struct ms_filt
     struct ber_tlv m;
     int rc;
 
-    if ((rc = enter(c, t, BER_SEQUENCE, &it, type)) < 0 ||
+    if ((rc = mhs_enter(c, t, BER_SEQUENCE, &it, type)) < 0 ||
         (rc = ber_expect(&it, BER_UNIV(BER_OID), &m, type)) < 0 ||
         (rc = ber_get_oid(c, &m, type, &f->type)) < 0 || (rc = ber_next(&it, &m)) < 0)
         return rc;
@@ -499,7 +490,7 @@ static int decode_filter_item(struct ber_ctx *c, const struct ber_tlv *t, struct
             return mhs_wrong_tag(c, &in, "FilterItem.present");
         return ber_get_oid(c, &in, "FilterItem.present", &f->type);
     case MS_FI_SUBSTRINGS:
-        if ((rc = enter(c, &in, BER_SEQUENCE, &it, "FilterItem.substrings")) < 0 ||
+        if ((rc = mhs_enter(c, &in, BER_SEQUENCE, &it, "FilterItem.substrings")) < 0 ||
             (rc = ber_expect(&it, BER_UNIV(BER_OID), &m, "FilterItem.substrings.type")) < 0 ||
             (rc = ber_get_oid(c, &m, "FilterItem.substrings.type", &f->type)) < 0 ||
             (rc = ber_expect(&it, BER_UNIV(BER_SEQUENCE), &m, "FilterItem.substrings.strings")) < 0 ||
@@ -518,7 +509,7 @@ static int decode_filter_item(struct ber_ctx *c, const struct ber_tlv *t, struct
     case MS_FI_OTHER_MATCH: {
         struct ber_tlv v;
 
-        if ((rc = enter(c, &in, BER_SEQUENCE, &it, "MatchingRuleAssertion")) < 0 ||
+        if ((rc = mhs_enter(c, &in, BER_SEQUENCE, &it, "MatchingRuleAssertion")) < 0 ||
             (rc = ber_expect(&it, BER_CTX(0), &m, "MatchingRuleAssertion.matching-rule")) < 0 ||
             (rc = mhs_explicit_inner(c, &m, BER_OID, &v, "MatchingRuleAssertion.matching-rule")) < 0 ||
             (rc = ber_get_oid(c, &v, "MatchingRuleAssertion.matching-rule", &f->matching_rule)) < 0 ||
@@ -586,7 +577,7 @@ static int decode_range(struct ber_ctx *c, const struct ber_tlv *outer, struct m
     if (in.tag != BER_CTX(0) && in.tag != BER_CTX(1))
         return mhs_wrong_tag(c, &in, type);
     s->range = in.tag == BER_CTX(0) ? MS_RANGE_SEQUENCE_NUMBER : MS_RANGE_CREATION_TIME;
-    if ((rc = ber_explicit(c, &in, &v, type)) < 0 || (rc = enter(c, &v, BER_SEQUENCE, &it, type)) < 0)
+    if ((rc = ber_explicit(c, &in, &v, type)) < 0 || (rc = mhs_enter(c, &v, BER_SEQUENCE, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
         bool from = m.tag == BER_CTX(0);
@@ -623,7 +614,7 @@ static int decode_selector(struct ber_ctx *c, const struct ber_tlv *outer, struc
     int rc;
 
     memset(s, 0, sizeof(*s));
-    if ((rc = ber_explicit(c, outer, &in, type)) < 0 || (rc = enter(c, &in, BER_SET, &it, type)) < 0)
+    if ((rc = ber_explicit(c, outer, &in, type)) < 0 || (rc = mhs_enter(c, &in, BER_SET, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
         if (BER_TAG_CLASS(m.tag) != BER_CLASS_CONTEXT || BER_TAG_NUMBER(m.tag) > 4)
@@ -719,7 +710,7 @@ static int decode_attr_selection(struct ber_ctx *c, const struct ber_tlv *t, voi
     int rc;
 
     memset(s, 0, sizeof(*s));
-    if ((rc = enter(c, t, BER_SET, &it, type)) < 0)
+    if ((rc = mhs_enter(c, t, BER_SET, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
         if (m.tag == BER_UNIV(BER_OID)) {
@@ -771,7 +762,7 @@ static int decode_selection_list(struct ber_ctx *c, const struct ber_tlv *outer,
     struct ms_attr_selection sel;
     int rc;
 
-    if ((rc = ber_explicit(c, outer, &in, type)) < 0 || (rc = enter(c, &in, BER_SET, &it, type)) < 0 ||
+    if ((rc = ber_explicit(c, outer, &in, type)) < 0 || (rc = mhs_enter(c, &in, BER_SET, &it, type)) < 0 ||
         (rc = mhs_seq_from_tlv(c, &in, s, type, MS_UB_LIST)) < 0)
         return rc;
     while ((rc = ber_next(&it, &e)) == 1)
@@ -804,7 +795,7 @@ static int decode_attribute(struct ber_ctx *c, const struct ber_tlv *t, void *ou
     int rc;
 
     memset(a, 0, sizeof(*a));
-    if ((rc = enter(c, t, BER_SEQUENCE, &it, type)) < 0 ||
+    if ((rc = mhs_enter(c, t, BER_SEQUENCE, &it, type)) < 0 ||
         (rc = ber_expect(&it, BER_UNIV(BER_OID), &m, "Attribute.attribute-type")) < 0 ||
         (rc = ber_get_oid(c, &m, "Attribute.attribute-type", &a->type)) < 0 ||
         (rc = ber_expect(&it, BER_UNIV(BER_SEQUENCE), &m, "Attribute.attribute-values")) < 0 ||
@@ -843,7 +834,7 @@ int ms_entry_info_decode_tlv(struct ber_ctx *c, const struct ber_tlv *t, struct 
     int rc;
 
     memset(e, 0, sizeof(*e));
-    if ((rc = enter(c, t, BER_SEQUENCE, &it, type)) < 0 ||
+    if ((rc = mhs_enter(c, t, BER_SEQUENCE, &it, type)) < 0 ||
         (rc = ber_expect(&it, BER_UNIV(BER_INTEGER), &m, "EntryInformation.sequence-number")) < 0 ||
         (rc = ber_get_int64(c, &m, "EntryInformation.sequence-number", &e->sequence_number)) < 0)
         return rc;
@@ -964,7 +955,7 @@ static int summarize_result_member(struct ber_ctx *c, const struct ber_tlv *m, u
     case 2:
         r->has_span = true;
         if ((rc = ber_explicit(c, m, &in, "SummarizeResult.span")) < 0 ||
-            (rc = enter(c, &in, BER_SEQUENCE, &si, "Span")) < 0 ||
+            (rc = mhs_enter(c, &in, BER_SEQUENCE, &si, "Span")) < 0 ||
             (rc = ber_expect(&si, BER_CTX(0), &s, "Span.lowest")) < 0 ||
             (rc = get_seqnum(c, &s, "Span.lowest", &r->lowest)) < 0 ||
             (rc = ber_expect(&si, BER_CTX(1), &s, "Span.highest")) < 0 ||
@@ -1316,7 +1307,7 @@ static int decode_registration(struct ber_ctx *c, const struct ber_tlv *t, void 
 
     memset(r, 0, sizeof(*r));
     r->registration_id = 1;
-    if ((rc = enter(c, t, BER_SEQUENCE, &it, type)) < 0 ||
+    if ((rc = mhs_enter(c, t, BER_SEQUENCE, &it, type)) < 0 ||
         (rc = ber_expect(&it, BER_UNIV(BER_OID), &m, "AutoActionRegistration.auto-action-type")) < 0 ||
         (rc = ber_get_oid(c, &m, "AutoActionRegistration.auto-action-type", &r->type)) < 0 ||
         (rc = ber_optional(&it, BER_CTX(0), &m)) < 0)
@@ -1363,7 +1354,7 @@ static int decode_deregistration(struct ber_ctx *c, const struct ber_tlv *t, voi
     int rc;
 
     *id = 1;
-    if ((rc = enter(c, t, BER_SEQUENCE, &it, type)) < 0 ||
+    if ((rc = mhs_enter(c, t, BER_SEQUENCE, &it, type)) < 0 ||
         (rc = ber_expect(&it, BER_UNIV(BER_OID), &m, type)) < 0 ||
         (rc = ber_get_oid(c, &m, type, type_oid)) < 0 || (rc = ber_optional(&it, BER_CTX(0), &m)) < 0)
         return rc;
@@ -1387,7 +1378,7 @@ static int decode_change_credentials(struct ber_ctx *c, const struct ber_tlv *ou
     struct ber_tlv in, m;
     int rc;
 
-    if ((rc = ber_explicit(c, outer, &in, type)) < 0 || (rc = enter(c, &in, BER_SEQUENCE, &it, type)) < 0 ||
+    if ((rc = ber_explicit(c, outer, &in, type)) < 0 || (rc = mhs_enter(c, &in, BER_SEQUENCE, &it, type)) < 0 ||
         (rc = ber_expect(&it, BER_CTX(0), &m, "change-credentials.old-credentials")) < 0 ||
         (rc = mts_credentials_decode_tlv(c, &m, &a->old_credentials, "change-credentials.old-credentials")) < 0 ||
         (rc = ber_expect(&it, BER_CTX(1), &m, "change-credentials.new-credentials")) < 0 ||
@@ -1408,7 +1399,7 @@ static int register_arg_member(struct ber_ctx *c, const struct ber_tlv *m, unsig
     switch (n) {
     case 0:
     case 1:
-        if ((rc = ber_explicit(c, m, &in, type)) < 0 || (rc = enter(c, &in, BER_SET, &ri, type)) < 0 ||
+        if ((rc = ber_explicit(c, m, &in, type)) < 0 || (rc = mhs_enter(c, &in, BER_SET, &ri, type)) < 0 ||
             (rc = mhs_seq_from_tlv(c, &in, n == 0 ? &a->registrations : &a->deregistrations, type,
                                    MS_UB_LIST)) < 0)
             return rc;
@@ -1594,7 +1585,7 @@ static int decode_modification(struct ber_ctx *c, const struct ber_tlv *t, void 
     int rc;
 
     memset(md, 0, sizeof(*md));
-    if ((rc = enter(c, t, BER_SET, &it, type)) < 0)
+    if ((rc = mhs_enter(c, t, BER_SET, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
         unsigned n = BER_TAG_NUMBER(m.tag);
@@ -1661,7 +1652,7 @@ static int modify_arg_member(struct ber_ctx *c, const struct ber_tlv *m, unsigne
     case 2: return decode_int_list_explicit(c, m, BER_SEQUENCE, &a->specific_entries, "ModifyArgument.specific-entries");
     case 3:
         if ((rc = ber_explicit(c, m, &in, "ModifyArgument.modifications")) < 0 ||
-            (rc = enter(c, &in, BER_SEQUENCE, &mi, "ModifyArgument.modifications")) < 0 ||
+            (rc = mhs_enter(c, &in, BER_SEQUENCE, &mi, "ModifyArgument.modifications")) < 0 ||
             (rc = mhs_seq_from_tlv(c, &in, &a->modifications, "ModifyArgument.modifications", MS_UB_LIST)) < 0)
             return rc;
         while ((rc = ber_next(&mi, &e)) == 1)
@@ -1757,7 +1748,7 @@ static int submission_arg_top(struct ber_ctx *c, const struct ber_tlv *t, void *
     int rc;
 
     memset(a, 0, sizeof(*a));
-    if ((rc = enter(c, t, BER_SEQUENCE, &it, type)) < 0 ||
+    if ((rc = mhs_enter(c, t, BER_SEQUENCE, &it, type)) < 0 ||
         (rc = mts_submission_arg_decode_members(c, &it, &a->mts)) < 0 ||
         (rc = ber_optional(&it, BER_CTX(4), &m)) < 0)
         return rc;
@@ -1820,7 +1811,7 @@ static int decode_problem(struct ber_ctx *c, const struct ber_tlv *t, int code, 
 
     memset(p, 0, sizeof(*p));
     p->sequence_number = -1;
-    if ((rc = enter(c, t, BER_SET, &it, type)) < 0)
+    if ((rc = mhs_enter(c, t, BER_SET, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
         if (m.tag == BER_CTX(problem_tag)) {
@@ -1860,11 +1851,11 @@ static int problem_error_top(struct ber_ctx *c, const struct ber_tlv *t, void *o
 
     e->n_problems = 0;
     memset(&e->entries_deleted, 0, sizeof(e->entries_deleted));
-    if ((rc = enter(c, t, BER_SET, &it, type)) < 0)
+    if ((rc = mhs_enter(c, t, BER_SET, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
         if (m.tag == BER_CTX(list_tag)) {
-            if ((rc = ber_explicit(c, &m, &in, type)) < 0 || (rc = enter(c, &in, BER_SET, &pi, type)) < 0)
+            if ((rc = ber_explicit(c, &m, &in, type)) < 0 || (rc = mhs_enter(c, &in, BER_SET, &pi, type)) < 0)
                 return rc;
             while ((rc = ber_next(&pi, &p)) == 1) {
                 if (e->n_problems >= e->max_problems)
@@ -1949,7 +1940,7 @@ static int simple_error_top(struct ber_ctx *c, const struct ber_tlv *t, void *ou
             return mhs_wrong_tag(c, t, "MSExtensionErrorParameter");
         return inner_raw(c, t, &e->raw, "MSExtensionErrorParameter");
     }
-    if ((rc = enter(c, t, BER_SET, &it, type)) < 0)
+    if ((rc = mhs_enter(c, t, BER_SET, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
         unsigned n = BER_TAG_NUMBER(m.tag);

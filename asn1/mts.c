@@ -332,9 +332,7 @@ static int decode_bind(struct ber_ctx *c, const struct ber_tlv *t, struct mts_ob
     uint64_t seen = 0;
     int rc;
 
-    if (t->tag != BER_UNIV(BER_SET))
-        return mhs_wrong_tag(c, t, type);
-    if ((rc = ber_enter(c, t, &it, type)) < 0)
+    if ((rc = mhs_enter(c, t, BER_SET, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
         if (is_object_name_tag(m.tag)) {
@@ -475,9 +473,7 @@ static int decode_submission_recipient(struct ber_ctx *c, const struct ber_tlv *
     int rc;
 
     memset(r, 0, sizeof(*r));
-    if (t->tag != BER_UNIV(BER_SET))
-        return mhs_wrong_tag(c, t, type);
-    if ((rc = ber_enter(c, t, &it, type)) < 0)
+    if ((rc = mhs_enter(c, t, BER_SET, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
         switch (m.tag) {
@@ -567,9 +563,7 @@ static int decode_envelope(struct ber_ctx *c, const struct ber_tlv *t,
     int rc;
 
     memset(e, 0, sizeof(*e));
-    if (t->tag != BER_UNIV(BER_SET))
-        return mhs_wrong_tag(c, t, type);
-    if ((rc = ber_enter(c, t, &it, type)) < 0)
+    if ((rc = mhs_enter(c, t, BER_SET, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
         if (m.tag == BER_APP(0)) {
@@ -718,9 +712,7 @@ static int submission_arg_top(struct ber_ctx *c, const struct ber_tlv *t, void *
     struct ber_iter it;
     int rc;
 
-    if (t->tag != BER_UNIV(BER_SEQUENCE))
-        return mhs_wrong_tag(c, t, type);
-    if ((rc = ber_enter(c, t, &it, type)) < 0 ||
+    if ((rc = mhs_enter(c, t, BER_SEQUENCE, &it, type)) < 0 ||
         (rc = mts_submission_arg_decode_members(c, &it, out)) < 0)
         return rc;
     return ber_end(&it, type);
@@ -766,9 +758,7 @@ int mts_submission_result_decode_tlv(struct ber_ctx *c, const struct ber_tlv *t,
     int rc;
 
     memset(r, 0, sizeof(*r));
-    if (t->tag != BER_UNIV(BER_SET))
-        return mhs_wrong_tag(c, t, type);
-    if ((rc = ber_enter(c, t, &it, type)) < 0)
+    if ((rc = mhs_enter(c, t, BER_SET, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
         switch (m.tag) {
@@ -876,9 +866,7 @@ static int decode_other_fields(struct ber_ctx *c, const struct ber_tlv *t, struc
     int64_t v;
     int rc;
 
-    if (t->tag != BER_UNIV(BER_SET))
-        return mhs_wrong_tag(c, t, type);
-    if ((rc = ber_enter(c, t, &it, type)) < 0)
+    if ((rc = mhs_enter(c, t, BER_SET, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
         if (is_content_type_tag(m.tag, BER_CTX(0))) {
@@ -977,9 +965,7 @@ static int delivery_arg_top(struct ber_ctx *c, const struct ber_tlv *t, void *ou
     int rc;
 
     memset(a, 0, sizeof(*a));
-    if (t->tag != BER_UNIV(BER_SEQUENCE))
-        return mhs_wrong_tag(c, t, type);
-    if ((rc = ber_enter(c, t, &it, type)) < 0 ||
+    if ((rc = mhs_enter(c, t, BER_SEQUENCE, &it, type)) < 0 ||
         (rc = ber_expect(&it, BER_APP(4), &m, "MessageDeliveryArgument.message-delivery-identifier")) < 0 ||
         (rc = mts_identifier_decode_tlv(c, &m, &a->delivery_identifier,
                                         "MessageDeliveryArgument.message-delivery-identifier")) < 0 ||
@@ -1044,9 +1030,7 @@ static int delivery_result_top(struct ber_ctx *c, const struct ber_tlv *t, void 
     int rc;
 
     memset(r, 0, sizeof(*r));
-    if (t->tag != BER_UNIV(BER_SET))
-        return mhs_wrong_tag(c, t, type);
-    if ((rc = ber_enter(c, t, &it, type)) < 0)
+    if ((rc = mhs_enter(c, t, BER_SET, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
         if (m.tag == BER_CTX(0) || m.tag == BER_CTX(1) || m.tag == BER_CTX(2)) {
@@ -1142,9 +1126,7 @@ static int decode_report_recipient(struct ber_ctx *c, const struct ber_tlv *t, v
 
     memset(r, 0, sizeof(*r));
     r->diagnostic_code = -1;
-    if (t->tag != BER_UNIV(BER_SET))
-        return mhs_wrong_tag(c, t, type);
-    if ((rc = ber_enter(c, t, &it, type)) < 0)
+    if ((rc = mhs_enter(c, t, BER_SET, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
         switch (m.tag) {
@@ -1235,9 +1217,7 @@ static int report_arg_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
     int rc;
 
     memset(a, 0, sizeof(*a));
-    if (t->tag != BER_UNIV(BER_SET))
-        return mhs_wrong_tag(c, t, type);
-    if ((rc = ber_enter(c, t, &it, type)) < 0)
+    if ((rc = mhs_enter(c, t, BER_SET, &it, type)) < 0)
         return rc;
     while ((rc = ber_next(&it, &m)) == 1) {
         if (is_content_type_tag(m.tag, BER_APP(6))) {

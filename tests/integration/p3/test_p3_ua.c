@@ -38,6 +38,7 @@ struct fixture {
     char *manifest;
     struct x4t_daemon *d;
     char hostport[64];
+    pid_t background;                /* a UA left running by a failed test */
 };
 
 /* Mailboxes with passwords, through the store API (no daemon runs yet). */
@@ -100,6 +101,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
+    x4t_stop_group(f->background);
     if (f->d != NULL)
         x4t_daemon_kill(f->d);
     if (!getenv("X4T_KEEP"))
@@ -280,6 +282,7 @@ static void test_p3_ua_push_while_bound(void **state)
     snprintf(bg, sizeof bg, "--bind '%s' --password %s --receive 2 --wait 30", UA1, UA_PW1);
     pid_t pid = ua_background(f, log, bg);
     assert_true(pid > 0);
+    f->background = pid; /* stopped by teardown if an assertion below fails */
 
     const char *busy[] = { "ua", "-H", f->hostport, "--bind", UA1, "--password", UA_PW1, NULL };
     char *out = NULL;
@@ -306,6 +309,7 @@ static void test_p3_ua_push_while_bound(void **state)
     int seen = x4t_file_wait(log, "submitted=0 accepted=0 received=2", 20000);
     char *text = x4t_read_file(log);
     x4t_stop_group(pid);
+    f->background = 0;
     assert_non_null(text);
     if (seen != 0)
         fprintf(stderr, "UA output:\n%s", text);
