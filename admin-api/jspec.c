@@ -131,13 +131,17 @@ static int parse_member(const json_t *v, const struct admin_jspec *s, const char
     }
     case ADMIN_J_DURATION: {
         long long n = -1;
-        if (json_is_string(v))
+        if (json_is_string(v) && s->min < 0 && strcmp(json_string_value(v), "never") == 0)
+            n = s->min; /* a spec with a negative min takes "never" as that value */
+        else if (json_is_string(v))
             n = admin_parse_duration(json_string_value(v));
         else if (json_is_integer(v) && json_integer_value(v) >= 0)
             n = (long long)json_integer_value(v);
-        if (n < 0)
+        if (n < 0 && !(s->min < 0 && n == s->min))
             return field_error(fe, prefix, s->name,
-                               "expected a duration: seconds, or a number followed by s, m, h or d");
+                               s->min < 0 ? "expected a duration: seconds, a number followed by s, m, h or d, "
+                                            "or \"never\""
+                                          : "expected a duration: seconds, or a number followed by s, m, h or d");
         if (s->min < s->max && (n < s->min || n > s->max))
             return field_error(fe, prefix, s->name, "expected a duration from %lld to %lld seconds",
                                s->min, s->max);

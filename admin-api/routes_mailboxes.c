@@ -12,18 +12,24 @@
 #define PASSWORD_MAX 1024
 #define MAX_AGE_LIMIT (100LL * 365 * 86400) /* a century */
 
+/* A max_age as the API shows it: seconds, or "never" for a box opted out of ageing. */
+static json_t *max_age_json(int64_t max_age)
+{
+    return max_age == X400MS_STORE_MAX_AGE_NEVER ? json_string("never") : json_integer((json_int_t)max_age);
+}
+
 static json_t *mailbox_json(const struct x400ms_store_mailbox_info *info)
 {
     const struct x400ms_store_settings *s = &info->settings;
-    return json_pack("{s:s, s:s, s:b, s:b, s:b, s:b, s:I, s:I, s:I}",
+    return json_pack("{s:s, s:s, s:b, s:b, s:b, s:b, s:o, s:o, s:I}",
                      "name", info->name,
                      "or_address", info->or_address != NULL ? info->or_address : "",
                      "has_password", info->password_hash != NULL && info->password_hash[0] != '\0',
                      "deletion_prohibited", s->deletion_prohibited,
                      "delete_new_prohibited", s->delete_new_prohibited,
                      "outbox", s->outbox_enabled,
-                     "inbox_max_age", (json_int_t)s->max_age[X400MS_STORE_INBOX],
-                     "outbox_max_age", (json_int_t)s->max_age[X400MS_STORE_OUTBOX],
+                     "inbox_max_age", max_age_json(s->max_age[X400MS_STORE_INBOX]),
+                     "outbox_max_age", max_age_json(s->max_age[X400MS_STORE_OUTBOX]),
                      "next_seq", (json_int_t)info->next_seq);
 }
 
@@ -156,9 +162,9 @@ struct mailbox_input {
     { .name = "outbox", .type = ADMIN_J_BOOL, .out = &(in)->outbox,                            \
       .present = &(in)->has_outbox },                                                          \
     { .name = "inbox_max_age", .type = ADMIN_J_DURATION, .out = &(in)->inbox_max_age,          \
-      .present = &(in)->has_inbox_max_age, .min = 0, .max = MAX_AGE_LIMIT },                   \
+      .present = &(in)->has_inbox_max_age, .min = X400MS_STORE_MAX_AGE_NEVER, .max = MAX_AGE_LIMIT },                   \
     { .name = "outbox_max_age", .type = ADMIN_J_DURATION, .out = &(in)->outbox_max_age,        \
-      .present = &(in)->has_outbox_max_age, .min = 0, .max = MAX_AGE_LIMIT }
+      .present = &(in)->has_outbox_max_age, .min = X400MS_STORE_MAX_AGE_NEVER, .max = MAX_AGE_LIMIT }
 
 static void apply_settings(const struct mailbox_input *in, struct x400ms_store_settings *s)
 {

@@ -229,11 +229,17 @@ struct x400ms_store_summary {
 };
 
 /* ---- mailboxes ---- */
+/* A max_age value: this box is never aged out, whatever default_max_age says. */
+#define X400MS_STORE_MAX_AGE_NEVER (-1)
+
 struct x400ms_store_settings {
     bool deletion_prohibited;     /* delete() refused with X400MS_EPERM (besides the deployment switch) */
     bool delete_new_prohibited;   /* deleting an entry still "new" is refused (X.413 delete-error) */
     bool outbox_enabled;          /* store-submitted entries kept in the Out Box */
-    int64_t max_age[X400MS_STORE_BOX_COUNT]; /* seconds; entries older (creation-time) are aged out; 0 = never */
+    /* Seconds; entries older (creation-time) are aged out. 0 = none of its own (the
+     * deployment's default_max_age applies; without one, never);
+     * X400MS_STORE_MAX_AGE_NEVER = never, even where a default is set. */
+    int64_t max_age[X400MS_STORE_BOX_COUNT];
 };
 
 struct x400ms_store_mailbox_info {

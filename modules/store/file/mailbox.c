@@ -235,7 +235,8 @@ static int scan_box(struct x400ms_store_mailbox *mb, unsigned box, uint32_t temp
         }
     }
     closedir(d);
-    qsort(sc->items, sc->n, sizeof *sc->items, cmp_item);
+    if (sc->n > 1) /* items is NULL for an empty box: qsort(NULL, 0) is undefined */
+        qsort(sc->items, sc->n, sizeof *sc->items, cmp_item);
     return 0;
 }
 

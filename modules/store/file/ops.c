@@ -193,7 +193,8 @@ static int op_mailbox_update(void *ctx, const char *name, const struct x400ms_st
         return x400ms_error_set(err, X400MS_EINVAL, "mailbox info missing");
     if ((info->or_address && strlen(info->or_address) > X400MS_STORE_ADDRESS_MAX) ||
         (info->password_hash && strlen(info->password_hash) >= X400MS_STORE_PASSWORD_HASH_MAX) ||
-        info->settings.max_age[0] < 0 || info->settings.max_age[1] < 0)
+        info->settings.max_age[0] < X400MS_STORE_MAX_AGE_NEVER ||
+        info->settings.max_age[1] < X400MS_STORE_MAX_AGE_NEVER)
         return x400ms_error_set(err, X400MS_EINVAL, "mailbox %s: or_address, password_hash or max_age out of range",
                                 name ? name : "");
     pthread_mutex_lock(&store->admin_lock);

@@ -282,8 +282,10 @@ int sf_mailbox_create_locked(struct sf_store *store, const struct x400ms_store_m
                                 info->name, X400MS_STORE_ADDRESS_MAX);
     if (info->password_hash && strlen(info->password_hash) >= X400MS_STORE_PASSWORD_HASH_MAX)
         return x400ms_error_set(err, X400MS_EINVAL, "mailbox %s: password_hash too long", info->name);
-    if (info->settings.max_age[0] < 0 || info->settings.max_age[1] < 0)
-        return x400ms_error_set(err, X400MS_EINVAL, "mailbox %s: max_age must not be negative", info->name);
+    if (info->settings.max_age[0] < X400MS_STORE_MAX_AGE_NEVER ||
+        info->settings.max_age[1] < X400MS_STORE_MAX_AGE_NEVER)
+        return x400ms_error_set(err, X400MS_EINVAL, "mailbox %s: max_age must be seconds, 0 or never (-1)",
+                                info->name);
     if (!(mb = mailbox_new(store, info)))
         return x400ms_error_set(err, X400MS_ENOMEM, "mailbox %s: out of memory", info->name);
     pthread_rwlock_wrlock(&store->table_lock);
@@ -373,6 +375,8 @@ int sf_store_age(struct sf_store *store, int64_t now, uint64_t *deleted_r)
         for (unsigned box = 0; box < X400MS_STORE_BOX_COUNT; box++)
             if (!max_age[box])
                 max_age[box] = store->opt.default_max_age_s[box];
+            else if (max_age[box] == X400MS_STORE_MAX_AGE_NEVER)
+                max_age[box] = 0; /* opted out of the default: never aged */
         if ((max_age[0] || max_age[1]) && sf_mailbox_acquire(store, mb->name, &h, NULL) == 0) {
             for (unsigned box = 0; box < X400MS_STORE_BOX_COUNT; box++) {
                 struct sf_box *b = &mb->box[box];

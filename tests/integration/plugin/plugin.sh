@@ -159,6 +159,14 @@ expect 201 POST /api/v1/mailboxes \
     '{"name": "alice", "or_address": "/C=XX/A= /P=TEST/O=Org/S=alice/", "password": "pw-a", "inbox_max_age": "1h"}'
 expect 201 POST /api/v1/mailboxes \
     '{"name": "bob", "or_address": "/C=XX/A= /P=TEST/O=Org/S=bob/", "password": "pw-b"}'
+expect 201 POST /api/v1/mailboxes \
+    '{"name": "carol", "or_address": "/C=XX/A= /P=TEST/O=Org/S=carol/", "password": "pw-c"}'
+# carol opts out of the deployment's default ageing.
+expect 200 PATCH /api/v1/mailboxes/carol '{"inbox_max_age": "never"}'
+api GET /api/v1/mailboxes/carol | jget 'd["inbox_max_age"]' | grep -qx never ||
+    fail "carol's inbox_max_age does not read back as never: $(cat "$tmp/out")"
+expect 400 PATCH /api/v1/mailboxes/carol '{"inbox_max_age": -1}'
+grep -q 'inbox_max_age' "$tmp/out" || fail "the error does not name inbox_max_age: $(cat "$tmp/out")"
 expect 201 POST /api/v1/mtas '{"name": "mta1", "password": "mta-secret"}'
 api GET /api/v1/mailboxes/alice | jget 'd["inbox_max_age"]' | grep -qx 3600 ||
     fail "alice's own inbox_max_age is not 3600: $(cat "$tmp/out")"
@@ -190,6 +198,7 @@ done
 echo "ok: exactly the 2 urgent deliveries (seq $urgent) logged by the plugin"
 
 # ---- 5. ageing by manifest ----
+deliver carol normal 2 "never aged" # older than bob's: aged first if "never" were ignored
 deliver bob normal 2 "to be aged"
 # Created less than a second ago, the 3 s default cannot have run yet.
 count_is bob 2 || fail "bob has $(count bob) entries right after delivery, want 2"
@@ -198,7 +207,8 @@ grep -q "mailbox bob: inbox: 2 entries older than 3s aged out" "$tmp/x400msd.log
     fail "no ageing log line for bob"
 sleep 1.5 # one more ageing round
 count_is alice 5 || fail "alice (own inbox_max_age 1h) lost entries to the default: $(count alice) left"
-echo "ok: default_max_age aged bob's entries out, alice's own max_age kept hers"
+count_is carol 2 || fail "carol (inbox_max_age never) lost entries to the default: $(count carol) left"
+echo "ok: default_max_age aged bob's entries out, alice's own max_age and carol's never kept theirs"
 
 kill -TERM "$pid"
 wait "$pid"
