@@ -132,10 +132,10 @@ static int parse_member(const json_t *v, const struct admin_jspec *s, const char
     case ADMIN_J_DURATION: {
         long long n = -1;
         if (json_is_string(v) && s->min < 0 && strcmp(json_string_value(v), "never") == 0)
-            n = s->min; /* a spec with a negative min takes "never" as that value */
+            n = s->min; /* a spec with a negative min takes "never" (or that number) as that value */
         else if (json_is_string(v))
             n = admin_parse_duration(json_string_value(v));
-        else if (json_is_integer(v) && json_integer_value(v) >= 0)
+        else if (json_is_integer(v) && (json_integer_value(v) >= 0 || json_integer_value(v) == s->min))
             n = (long long)json_integer_value(v);
         if (n < 0 && !(s->min < 0 && n == s->min))
             return field_error(fe, prefix, s->name,

@@ -166,7 +166,7 @@ static void test_store_mailbox_neg(void **state)
     dup.name = "alice2";
     dup.or_address = "c=gb;admd= ;prmd=x400ms;o=test;s=alice";
     assert_int_equal(OPS->mailbox_create(f->store, &dup, &err), X400MS_EEXIST);
-    struct x400ms_store_mailbox_info neg_age = { .name = "carol", .settings = { .max_age = { -1, 0 } } };
+    struct x400ms_store_mailbox_info neg_age = { .name = "carol", .settings = { .max_age = { -2, 0 } } };
     assert_int_equal(OPS->mailbox_create(f->store, &neg_age, &err), X400MS_EINVAL);
     /* unknown mailbox everywhere */
     assert_int_equal(OPS->mailbox_open(f->store, "nobody", &mb, &err), X400MS_ENOENT);

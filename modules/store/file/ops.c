@@ -661,7 +661,8 @@ static int op_children(struct x400ms_store_mailbox *mb, enum x400ms_store_box bo
     } else {
         sf_index_attrs(&b->idx, (size_t)pos, &a);
         *n_r = a.n_children;
-        memcpy(seqs, a.children, (a.n_children < max ? a.n_children : max) * sizeof *seqs);
+        if (a.n_children > 0 && max > 0) /* children is NULL when there are none */
+            memcpy(seqs, a.children, (a.n_children < max ? a.n_children : max) * sizeof *seqs);
     }
     pthread_rwlock_unlock(&b->lock);
     leave(mb);
