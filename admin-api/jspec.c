@@ -130,18 +130,20 @@ static int parse_member(const json_t *v, const struct admin_jspec *s, const char
         return 0;
     }
     case ADMIN_J_DURATION: {
+        /* A spec with a negative min also takes "never" (or that number) as that value. */
+        bool never_ok = s->min < 0, valid = false;
         long long n = -1;
-        if (json_is_string(v) && s->min < 0 && strcmp(json_string_value(v), "never") == 0)
-            n = s->min; /* a spec with a negative min takes "never" (or that number) as that value */
+        if (json_is_string(v) && never_ok && strcmp(json_string_value(v), "never") == 0)
+            n = s->min, valid = true;
         else if (json_is_string(v))
-            n = admin_parse_duration(json_string_value(v));
-        else if (json_is_integer(v) && (json_integer_value(v) >= 0 || json_integer_value(v) == s->min))
-            n = (long long)json_integer_value(v);
-        if (n < 0 && !(s->min < 0 && n == s->min))
+            n = admin_parse_duration(json_string_value(v)), valid = n >= 0;
+        else if (json_is_integer(v))
+            n = (long long)json_integer_value(v), valid = n >= 0 || (never_ok && n == s->min);
+        if (!valid)
             return field_error(fe, prefix, s->name,
-                               s->min < 0 ? "expected a duration: seconds, a number followed by s, m, h or d, "
-                                            "or \"never\""
-                                          : "expected a duration: seconds, or a number followed by s, m, h or d");
+                               never_ok ? "expected a duration: seconds, a number followed by s, m, h or d, "
+                                          "or \"never\""
+                                        : "expected a duration: seconds, or a number followed by s, m, h or d");
         if (s->min < s->max && (n < s->min || n > s->max))
             return field_error(fe, prefix, s->name, "expected a duration from %lld to %lld seconds",
                                s->min, s->max);

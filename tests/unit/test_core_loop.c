@@ -52,6 +52,23 @@ static void on_order_timer(struct order_timer *t)
         x400ms_loop_stop(t->log->loop);
 }
 
+struct order_setup {
+    struct x400ms_loop *loop;
+    struct order_timer *timers;
+    int added;
+};
+
+/* Arms the six timers from the loop's own thread, where they share the
+ * loop's cached time: armed from another thread each add reads the clock
+ * afresh, and a preempted test would see deadlines it did not ask for. */
+static void arm_order_timers(struct order_setup *setup)
+{
+    static const uint64_t delays[] = { 40, 10, 30, 20, 40, 40 };
+    for (size_t i = 0; i < 6; i++)
+        if (x400ms_timer_add(setup->loop, delays[i], false, on_order_timer, &setup->timers[i]) != NULL)
+            setup->added++;
+}
+
 static void test_core_loop_timers_fire_in_order(void **state)
 {
     (void)state;
@@ -60,13 +77,13 @@ static void test_core_loop_timers_fire_in_order(void **state)
     struct order_timer timers[] = {
         { &log, 'd' }, { &log, 'a' }, { &log, 'c' }, { &log, 'b' }, { &log, 'e' }, { &log, 'f' },
     };
-    uint64_t delays[] = { 40, 10, 30, 20, 40, 40 };
-    for (size_t i = 0; i < 6; i++)
-        assert_non_null(x400ms_timer_add(loop, delays[i], false, on_order_timer, &timers[i]));
+    struct order_setup setup = { .loop = loop, .timers = timers };
+    assert_non_null(x400ms_timer_add(loop, 0, false, arm_order_timers, &setup));
     struct x400ms_timer *watchdog = x400ms_timer_add(loop, 5000, false, on_watchdog, loop);
     uint64_t start = x400ms_loop_now_ms(loop);
 
     assert_int_equal(x400ms_loop_run(loop), 0);
+    assert_int_equal(setup.added, 6);
     /* By deadline, and the three due at 40 ms in the order they were added. */
     assert_memory_equal(log.seen, "abcdef", 6);
     assert_true(x400ms_loop_now_ms(loop) - start >= 40);
