@@ -596,7 +596,8 @@ int admin_jobs_load(struct admin_jobs *jobs, const char *dir, struct x400ms_erro
     struct load_ctx lc = { .jobs = jobs, .now = admin_now() };
     rc = admin_jobs_file_foreach(copy, load_one, &lc, err);
     if (rc >= 0) {
-        qsort(jobs->jobs, jobs->count, sizeof *jobs->jobs, cmp_job_id);
+        if (jobs->count > 1) /* jobs is NULL when there are none */
+            qsort(jobs->jobs, jobs->count, sizeof *jobs->jobs, cmp_job_id);
         prune(jobs);
         if (jobs->count > 0)
             X400MS_LOG_N("%zu job record(s) of earlier runs in %s (%zu interrupted by the "
