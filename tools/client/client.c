@@ -270,6 +270,10 @@ int x400ms_client_bind(const struct x400ms_client_params *p, struct x400ms_clien
     req->bind_argument = X400MS_BYTES(t->bind_arg, t->bind_len);
     req->timeout_ms = c->timeout_ms;
     req->confirm = client_confirm;
+    /* t (and req inside it) belongs to the loop once posted: connect_start
+     * frees it, so the messages below name the peer from these copies. */
+    const char *host = req->host;
+    int port = req->port;
     if (x400ms_loop_post(c->loop, connect_start, t) < 0) {
         free(t->bind_arg);
         free(t);
@@ -286,8 +290,8 @@ int x400ms_client_bind(const struct x400ms_client_params *p, struct x400ms_clien
     if (rc != 0) {
         c->abandoned = true; /* the loop frees it when the confirm comes */
         pthread_mutex_unlock(&c->lock);
-        return x400ms_error_set(err, rc, "client: no answer to the bind from %s:%d", req->host,
-                                req->port);
+        return x400ms_error_set(err, rc, "client: no answer to the bind from %s:%d", host,
+                                port);
     }
     pthread_mutex_unlock(&c->lock);
     switch (c->connect_status) {
@@ -314,12 +318,12 @@ int x400ms_client_bind(const struct x400ms_client_params *p, struct x400ms_clien
     }
     case X400MS_CONNECT_REJECTED:
         rc = x400ms_error_set(err, X400MS_EPERM, "association rejected by %s:%d (diagnostic %d): %s",
-                              req->host, req->port, c->acse_diag, c->end_reason);
+                              host, port, c->acse_diag, c->end_reason);
         client_free_task(c);
         return rc;
     default:
-        rc = x400ms_error_set(err, X400MS_ECLOSED, "cannot associate with %s:%d: %s", req->host,
-                              req->port, c->end_reason);
+        rc = x400ms_error_set(err, X400MS_ECLOSED, "cannot associate with %s:%d: %s", host,
+                              port, c->end_reason);
         client_free_task(c);
         return rc;
     }
