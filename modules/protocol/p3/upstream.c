@@ -683,6 +683,8 @@ static int enqueue(struct p3_upstream *u, int64_t opcode, uint8_t *arg, size_t a
         return x400ms_error_set(err, X400MS_ESTATE, "p3-upstream: not running");
     }
     op->id = ++u->next_id;
+    /* Read before the unlock: once queued, the loop may complete and free op. */
+    x400ms_mts_op_id id = op->id;
     op->tnext = u->table;
     u->table = op;
     if (u->qtail != NULL)
@@ -697,7 +699,7 @@ static int enqueue(struct p3_upstream *u, int64_t opcode, uint8_t *arg, size_t a
     if (post)
         x400ms_loop_post(u->loop, kick, u);
     if (op_r != NULL)
-        *op_r = op->id;
+        *op_r = id;
     return 0;
 }
 
