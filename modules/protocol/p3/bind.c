@@ -49,15 +49,40 @@ static void bind_verify(void *arg)
     snprintf(t->why, sizeof t->why, "unknown MTA name");
 }
 
+void p3_bind_error_send(struct x400ms_assoc *a, int code)
+{
+    uint8_t buf[16];
+    struct ber_writer w;
+    ber_writer_init_fixed(&w, buf, sizeof buf);
+    mts_bind_error_encode(&w, code);
+    x400ms_assoc_bind_error(a, X400MS_BYTES(ber_writer_data(&w), ber_writer_len(&w)));
+}
+
+/* MTSBindResult (X.411 8.1.1.1.2): responder-name is the MTS (mTA form);
+ * responder-credentials are mandatory: an empty simple password, the MS has
+ * nothing to prove with simple authentication. */
+int p3_bind_accept_send(struct x400ms_assoc *a, const char *responder_name)
+{
+    struct mts_bind_result r;
+    memset(&r, 0, sizeof r);
+    r.responder_name.kind = MTS_OBJ_MTA;
+    r.responder_name.mta = mhs_str_make(responder_name, strlen(responder_name), BER_IA5_STRING);
+    r.credentials.kind = MTS_CRED_SIMPLE;
+    r.credentials.password = ber_slice_make("", 0);
+    struct ber_writer w;
+    ber_writer_init(&w);
+    int rc = mts_bind_result_encode(&w, &r);
+    if (rc >= 0)
+        rc = x400ms_assoc_bind_accept(a, X400MS_BYTES(ber_writer_data(&w), ber_writer_len(&w)));
+    ber_writer_free(&w);
+    return rc;
+}
+
 static void bind_refuse_now(struct p3_session *s)
 {
     s->delay_timer = NULL; /* a fired one-shot timer is freed by the loop */
     if (!s->dead) {
-        uint8_t buf[16];
-        struct ber_writer w;
-        ber_writer_init_fixed(&w, buf, sizeof buf);
-        mts_bind_error_encode(&w, MTS_BIND_AUTHENTICATION_ERROR);
-        x400ms_assoc_bind_error(s->a, X400MS_BYTES(ber_writer_data(&w), ber_writer_len(&w)));
+        p3_bind_error_send(s->a, MTS_BIND_AUTHENTICATION_ERROR);
         /* bind_error ends the association without aborted(): drop its ref */
         s->dead = true;
         s->a = NULL;
@@ -68,23 +93,7 @@ static void bind_refuse_now(struct p3_session *s)
 
 static int bind_accept(struct p3_session *s)
 {
-    struct p3_module *m = s->m;
-    struct mts_bind_result r;
-    memset(&r, 0, sizeof r);
-    r.responder_name.kind = MTS_OBJ_MTA;
-    r.responder_name.mta = mhs_str_make(m->cfg.responder_name, strlen(m->cfg.responder_name),
-                                        BER_IA5_STRING);
-    /* responder-credentials are mandatory (X.411 8.1.1.1.2): an empty
-     * simple password, the MS has none to prove to the MTA */
-    r.credentials.kind = MTS_CRED_SIMPLE;
-    r.credentials.password = ber_slice_make("", 0);
-    struct ber_writer w;
-    ber_writer_init(&w);
-    int rc = mts_bind_result_encode(&w, &r);
-    if (rc >= 0)
-        rc = x400ms_assoc_bind_accept(s->a, X400MS_BYTES(ber_writer_data(&w), ber_writer_len(&w)));
-    ber_writer_free(&w);
-    return rc;
+    return p3_bind_accept_send(s->a, s->m->cfg.responder_name);
 }
 
 static void bind_verified(void *arg)

@@ -92,6 +92,10 @@ void p3_session_end(struct p3_session *s);
 
 /* bind.c */
 int p3_bind(void *ctx, struct x400ms_assoc *a, const struct x400ms_bind_request *req);
+/* The MTS-bind answers (X.411 8.1.1.1.2/.3), shared by the MTA responder and
+ * the UA endpoint: an MTSBindResult naming responder_name, or an MTSBindError. */
+int p3_bind_accept_send(struct x400ms_assoc *a, const char *responder_name);
+void p3_bind_error_send(struct x400ms_assoc *a, int code);
 /* deliver.c */
 void p3_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_invoke *inv);
 /* message-delivery, report-delivery, submission-control invoked by the MTS on s. */

@@ -81,11 +81,7 @@ static void bind_verify(void *arg)
 
 static void bind_error_send(struct ua_session *s, int code)
 {
-    uint8_t buf[16];
-    struct ber_writer w;
-    ber_writer_init_fixed(&w, buf, sizeof buf);
-    mts_bind_error_encode(&w, code);
-    x400ms_assoc_bind_error(s->a, X400MS_BYTES(ber_writer_data(&w), ber_writer_len(&w)));
+    p3_bind_error_send(s->a, code);
     /* bind_error ends the association without aborted(): drop its ref */
     s->dead = true;
     s->a = NULL;
@@ -100,26 +96,9 @@ static void bind_refuse_now(struct ua_session *s)
     ua_session_unref(s); /* the timer's */
 }
 
-/* MTSBindResult (X.411 8.1.1.1.2): responder-name is the MTS (mTA form),
- * responder-credentials an empty simple password (mandatory; the MTS has
- * nothing to prove with simple authentication). */
 static int bind_accept(struct ua_session *s)
 {
-    struct p3_module *m = s->ua->m;
-    struct mts_bind_result r;
-    memset(&r, 0, sizeof r);
-    r.responder_name.kind = MTS_OBJ_MTA;
-    r.responder_name.mta = mhs_str_make(m->cfg.responder_name, strlen(m->cfg.responder_name),
-                                        BER_IA5_STRING);
-    r.credentials.kind = MTS_CRED_SIMPLE;
-    r.credentials.password = ber_slice_make("", 0);
-    struct ber_writer w;
-    ber_writer_init(&w);
-    int rc = mts_bind_result_encode(&w, &r);
-    if (rc >= 0)
-        rc = x400ms_assoc_bind_accept(s->a, X400MS_BYTES(ber_writer_data(&w), ber_writer_len(&w)));
-    ber_writer_free(&w);
-    return rc;
+    return p3_bind_accept_send(s->a, s->ua->m->cfg.responder_name);
 }
 
 static void bind_verified(void *arg)
