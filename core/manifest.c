@@ -32,6 +32,7 @@ struct manifest_globals {
     const json_t *log;
     long long threads;
     const char *pid_file, *user, *group;
+    bool allow_root;
     const json_t *modules;
 };
 
@@ -50,6 +51,8 @@ static const struct x400ms_cfg_spec globals_spec[] = {
       .help = "a user name known to the system" },
     { "group", X400MS_CFG_STRING, X400MS_CFG_NONEMPTY, offsetof(struct manifest_globals, group),
       .help = "a group name known to the system" },
+    { "allow_root", X400MS_CFG_BOOL, 0, offsetof(struct manifest_globals, allow_root), .def_int = 0,
+      .help = "run as root when there is no \"user\" (as --allow-root)" },
     { "modules", X400MS_CFG_ARRAY, X400MS_CFG_REQUIRED, offsetof(struct manifest_globals, modules),
       .help = "the list of modules to load, [] for none" },
     X400MS_CFG_END
@@ -186,6 +189,14 @@ static int load_modules(struct core_manifest *m, const json_t *modules, struct x
     return 0;
 }
 
+/* See core_manifest_allows_root() (core/manifest.h). */
+static bool last_allow_root;
+
+bool core_manifest_allows_root(void)
+{
+    return last_allow_root;
+}
+
 static int manifest_check(struct core_manifest *m, struct x400ms_error *err)
 {
     struct manifest_globals g;
@@ -205,6 +216,9 @@ static int manifest_check(struct core_manifest *m, struct x400ms_error *err)
     m->threads = (unsigned)g.threads;
     m->user = g.user;
     m->group = g.group;
+    m->allow_root = rc == 0 && g.allow_root;
+    if (rc == 0)
+        last_allow_root = m->allow_root;
     return rc;
 }
 

@@ -27,6 +27,7 @@ struct core_manifest {
     unsigned threads;     /* 0: one per online CPU */
     char *pid_file;       /* absolute, or NULL */
     const char *user, *group; /* NULL when absent */
+    bool allow_root;      /* "allow_root": run as root without "user" (as --allow-root) */
     struct core_manifest_module *modules; /* every entry, enabled or not */
     size_t module_count;
 };
@@ -36,6 +37,11 @@ struct core_manifest {
  * syntax error names file:line:column. */
 int core_manifest_load(const char *file, struct core_manifest **out, struct x400ms_error *err);
 void core_manifest_free(struct core_manifest **m);
+
+/* "allow_root" of the last manifest loaded successfully (false before any):
+ * x400msd loads one, and its privilege plan (core/privileges.c) reads the
+ * key here as a standing --allow-root. */
+bool core_manifest_allows_root(void);
 
 /* `path` made absolute against `base` (a directory); caller frees. */
 char *core_path_resolve(const char *base, const char *path);

@@ -9,12 +9,16 @@
 #include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "core/manifest.h"
 #include "core/privileges.h"
 #include "x400ms/log.h"
 
 int privileges_plan(struct privileges *p, const char *user, const char *group, bool allow_root,
                     struct x400ms_error *err)
 {
+    /* The manifest's key is a standing --allow-root: say where it came from. */
+    bool by_manifest = !allow_root && core_manifest_allows_root();
+    allow_root = allow_root || by_manifest;
     *p = (struct privileges){ .uid = geteuid(), .gid = getegid(), .user = user, .group = group };
     const struct passwd *pw = NULL;
     const struct group *gr = NULL;
@@ -47,7 +51,11 @@ int privileges_plan(struct privileges *p, const char *user, const char *group, b
             return x400ms_error_set(err, X400MS_EPERM,
                                     "refusing to run as root: set \"user\" (and \"group\") in the manifest "
                                     "so that x400msd drops root after binding its ports, or start it with "
-                                    "--allow-root (or X400MS_ALLOW_ROOT=1) to run as root anyway");
+                                    "--allow-root (or X400MS_ALLOW_ROOT=1, or \"allow_root\": true in the "
+                                    "manifest) to run as root anyway");
+        if (by_manifest)
+            X400MS_LOG_W("\"allow_root\": true in the manifest and no \"user\": running as root "
+                         "(as --allow-root)");
         if (gr) {
             p->group_only = true;
             p->gid = gr->gr_gid;
@@ -56,7 +64,10 @@ int privileges_plan(struct privileges *p, const char *user, const char *group, b
     }
     if (pw->pw_uid == 0 && !allow_root)
         return x400ms_error_set(err, X400MS_EPERM,
-                                "user \"%s\" is uid 0: refusing to run as root (see --allow-root)", user);
+                                "user \"%s\" is uid 0: refusing to run as root (see --allow-root and "
+                                "\"allow_root\")", user);
+    if (pw->pw_uid == 0 && by_manifest)
+        X400MS_LOG_W("user \"%s\" is uid 0 and \"allow_root\": true in the manifest: running as root", user);
     p->switching = pw->pw_uid != 0;
     p->uid = pw->pw_uid;
     p->gid = gr ? gr->gr_gid : pw->pw_gid;

@@ -4,8 +4,8 @@
  * x400msd binds its ports as root but touches every file as that user
  * (Linux filesystem ids plus the user's supplementary groups), then drops
  * root for good once every module has started, before it serves anything.
- * As root without "user" it refuses to start unless told (--allow-root or
- * X400MS_ALLOW_ROOT=1). */
+ * As root without "user" it refuses to start unless told (--allow-root,
+ * X400MS_ALLOW_ROOT=1 or "allow_root": true in the manifest). */
 #ifndef X400MS_CORE_PRIVILEGES_H
 #define X400MS_CORE_PRIVILEGES_H
 
@@ -23,7 +23,8 @@ struct privileges {
 };
 
 /* Decides the target identity from the manifest's user/group and
- * allow_root, and refuses what must not run: root without a user (unless
+ * allow_root (--allow-root, or the manifest's "allow_root" key read through
+ * core_manifest_allows_root()), and refuses what must not run: root without a user (unless
  * allowed), or a non-root process asked to become another user. */
 int privileges_plan(struct privileges *p, const char *user, const char *group, bool allow_root,
                     struct x400ms_error *err);

@@ -590,3 +590,63 @@ void x4t_stop_group(pid_t pid)
     kill(-pid, SIGKILL);
     waitpid(pid, NULL, 0);
 }
+
+int x4t_mta_serve_init(struct x4t_mta_serve *s, const char *tag)
+{
+    memset(s, 0, sizeof *s);
+    s->pid = -1;
+    s->dir = x4t_tempdir(tag);
+    if (s->dir == NULL)
+        return -1;
+    snprintf(s->out_path, sizeof s->out_path, "%s/submissions.jsonl", s->dir);
+    snprintf(s->log_path, sizeof s->log_path, "%s/serve.log", s->dir);
+    s->port = x4t_free_port();
+    return s->port > 0 ? 0 : -1;
+}
+
+int x4t_mta_serve_start(struct x4t_mta_serve *s, const char *mta_name, const char *password,
+                        int delay_s, const char *extra)
+{
+    const char *build = getenv("X400MS_TOP_BUILDDIR");
+    char cmd[4096];
+    int n = snprintf(cmd, sizeof cmd,
+                     "sleep %d; exec '%s/tools/x400ms-mta' serve --listen 127.0.0.1:%d"
+                     " --mta-name '%s' --password '%s' --out '%s' %s",
+                     delay_s, build ? build : ".", s->port, mta_name, password, s->out_path,
+                     extra);
+    if (n < 0 || (size_t)n >= sizeof cmd)
+        return -1;
+    s->pid = x4t_spawn_group(cmd, s->log_path);
+    return s->pid > 0 ? 0 : -1;
+}
+
+void x4t_mta_serve_fini(struct x4t_mta_serve *s)
+{
+    x4t_stop_group(s->pid);
+    s->pid = -1;
+    if (s->dir != NULL) {
+        x4t_rmtree(s->dir);
+        free(s->dir);
+        s->dir = NULL;
+    }
+}
+
+size_t x4t_count_lines(const char *path)
+{
+    char *t = x4t_read_file(path);
+    size_t n = 0;
+    for (const char *p = t; p != NULL && *p != '\0'; p++)
+        if (*p == '\n')
+            n++;
+    free(t);
+    return n;
+}
+
+size_t x4t_lines_wait(const char *path, size_t n, int ms)
+{
+    long long end = x4t_now_ms() + ms;
+    size_t got;
+    while ((got = x4t_count_lines(path)) < n && x4t_now_ms() < end)
+        usleep(50000);
+    return got;
+}

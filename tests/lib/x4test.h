@@ -8,6 +8,7 @@
 #ifndef X4TEST_H
 #define X4TEST_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 int x4t_free_port(void);                 /* a free TCP port on 127.0.0.1 */
@@ -74,5 +75,30 @@ pid_t x4t_spawn_group(const char *cmd, const char *log_path);
 /* SIGTERM to the whole group, up to 5 s for the leader to exit, then SIGKILL
  * to what is left; reaps the leader. No-op for pid <= 0. */
 void x4t_stop_group(pid_t pid);
+
+/* `x400ms-mta serve` (X400MS_TOP_BUILDDIR/tools/x400ms-mta) as an upstream
+ * MTA on 127.0.0.1, for the tests of the P3 initiator and the MTA relay. */
+struct x4t_mta_serve {
+    char *dir;                          /* a fresh temp dir holding out and log */
+    char out_path[512];                 /* one JSON line per submission it takes */
+    char log_path[512];                 /* its stdout and stderr */
+    int port;                           /* a free port it will listen on */
+    pid_t pid;                          /* its process group, -1 while not started */
+};
+/* Picks the dir (x4t_tempdir(tag)) and the port; starts nothing. 0 or -1. */
+int x4t_mta_serve_init(struct x4t_mta_serve *s, const char *tag);
+/* Starts it named mta_name, taking password, in a process group of its own;
+ * extra is more options ("" for none). With delay_s > 0 it starts that many
+ * seconds later (sh sleeps, then execs it: the pid stays the one to stop).
+ * Sets s->pid; 0 or -1. */
+int x4t_mta_serve_start(struct x4t_mta_serve *s, const char *mta_name, const char *password,
+                        int delay_s, const char *extra);
+/* Stops it (x4t_stop_group) when started, removes the dir, frees. */
+void x4t_mta_serve_fini(struct x4t_mta_serve *s);
+
+/* The number of lines ('\n') in the file at path (0 when it is absent). */
+size_t x4t_count_lines(const char *path);
+/* Waits up to ms for at least n lines in the file at path; the count seen last. */
+size_t x4t_lines_wait(const char *path, size_t n, int ms);
 
 #endif

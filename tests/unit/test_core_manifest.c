@@ -130,6 +130,21 @@ static void test_core_manifest_minimal_defaults(void **state)
     assert_int_equal(m->threads, 0);
     assert_int_equal(m->module_path_count, 1);
     assert_int_equal(m->module_count, 0);
+    assert_false(m->allow_root);
+    core_manifest_free(&m);
+}
+
+/* "allow_root" is read as a boolean; absent means false (checked above). */
+static void test_core_manifest_allow_root(void **state)
+{
+    struct fixture *f = *state;
+    struct core_manifest *m = NULL;
+    struct x400ms_error err = { 0 };
+    assert_int_equal(load(f, "{\"modules\": [], \"allow_root\": true}", &m, &err), 0);
+    assert_true(m->allow_root);
+    core_manifest_free(&m);
+    assert_int_equal(load(f, "{\"modules\": [], \"allow_root\": false}", &m, &err), 0);
+    assert_false(m->allow_root);
     core_manifest_free(&m);
 }
 
@@ -197,6 +212,9 @@ static void test_core_manifest_wrong_type_neg(void **state)
                  ": modules[0].config: expected an object");
     expect_error(f, "{\"modules\": [{\"name\": \"a\", \"enabled\": \"no\"}]}", X400MS_EINVAL,
                  ": modules[0].enabled: expected true or false");
+    expect_error(f, "{\"modules\": [], \"allow_root\": \"yes\"}", X400MS_EINVAL,
+                 ": allow_root: expected true or false");
+    expect_error(f, "{\"modules\": [], \"allow_root\": 1}", X400MS_EINVAL, ": allow_root: expected true or false");
     expect_error(f, "{\"modules\": [{\"name\": \"Bad-Name\"}]}", X400MS_EINVAL,
                  ": modules[0].name: expected a module name of [a-z0-9_]+, got \"Bad-Name\"");
 }
@@ -266,6 +284,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_core_manifest_valid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_core_manifest_minimal_defaults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_core_manifest_allow_root, setup, teardown),
         cmocka_unit_test_setup_teardown(test_core_manifest_shipped_default, setup, teardown),
         cmocka_unit_test_setup_teardown(test_core_manifest_syntax_error_neg, setup, teardown),
         cmocka_unit_test_setup_teardown(test_core_manifest_duplicate_key_neg, setup, teardown),

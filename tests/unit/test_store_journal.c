@@ -258,6 +258,42 @@ static void test_store_journal_flush_checkpoint_moves_start(void **state)
     free(journal);
 }
 
+/* An acknowledged delete survives a crash (docs/store-format.md "Recovery"):
+ * entries delivered and deleted (by the user, or aged) before any checkpoint
+ * are not brought back by the replay, whether the crash lost the file
+ * (unlinked) or undid the unlink (the file is back under its name). The
+ * delete record rides on the next batch's flush: one delivery follows. */
+static void test_store_journal_delete_not_resurrected(void **state)
+{
+    struct fixture *f = *state;
+    struct x400ms_error err = { 0 };
+    size_t len, elen;
+    uint8_t *e6 = read_all(entry_path(f, "inbox", f->seqs[6], 'N'), &elen);
+    assert_int_equal(OPS->delete_entry(f->mb, 0, f->seqs[4], &err), 0);
+    assert_int_equal(OPS->delete_entry(f->mb, 0, f->seqs[6], &err), 0);
+    assert_int_equal(sf_entry_delete(f->mb, 1, f->seqs[9], true, &err), 0); /* as ageing does */
+    uint32_t later = tsu_put(f->mb, 0, 88, 888);
+    uint8_t *journal = take_journal(f, &len);
+    crash_with_journal(f, journal, len);
+    write_all(entry_path(f, "inbox", f->seqs[6], 'N'), e6, elen); /* the unlink undone */
+    reopen(f);
+    struct x400ms_store_entry *e;
+    assert_int_equal(OPS->get(f->mb, 0, f->seqs[4], 0, &e, &err), X400MS_ENOENT);
+    assert_int_equal(OPS->get(f->mb, 0, f->seqs[6], 0, &e, &err), X400MS_ENOENT);
+    assert_int_equal(OPS->get(f->mb, 1, f->seqs[9], 0, &e, &err), X400MS_ENOENT);
+    assert_int_not_equal(access(entry_path(f, "inbox", f->seqs[4], 'N'), F_OK), 0);
+    assert_int_not_equal(access(entry_path(f, "inbox", f->seqs[6], 'N'), F_OK), 0);
+    assert_int_not_equal(access(entry_path(f, "outbox", f->seqs[9], 'N'), F_OK), 0);
+    tsu_assert_content(f->mb, 0, later, 88, 888);
+    tsu_assert_content(f->mb, 0, f->seqs[5], 5, 507);
+    struct x400ms_store_check_report rep;
+    assert_int_equal(OPS->check(f->store, "alice", &rep, &err), 0);
+    assert_true(rep.consistent);
+    assert_int_equal(rep.entries, 8);
+    free(e6);
+    free(journal);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,6 +303,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_journal_bad_header_neg, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_journal_unknown_mailbox_skipped_neg, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_journal_flush_checkpoint_moves_start, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_journal_delete_not_resurrected, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

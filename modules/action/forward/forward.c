@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "asn1/ipms.h"
+#include "asn1/mts.h"
 #include "asn1/orname.h"
 #include "modules/action/forward/forward.h"
 #include "x400ms/config.h"
@@ -28,7 +30,51 @@
 
 static const char *const known_keys[] = { "filter", "recipients", "originator", "priority",
                                           "subject", "cover_note", "delivery_report",
-                                          "delete_delivered", "delay", "nrn_comment", NULL };
+                                          "delete_delivered", "delay", "nrn_comment",
+                                          /* X.420 clause 19 (param_ber.c, stored.c) */
+                                          "envelope_ber", "heading_ber", "cover_note_ber",
+                                          "preserve_retrieval_status", "ipm_only",
+                                          "forwarded_content_prohibited", "include_returned_ipm",
+                                          "include_returned_content", "store_submission",
+                                          "this_ipm_prefix", NULL };
+
+/* The BER members kept as hex must decode as what they stand for. */
+static int check_ber_members(const json_t *in, struct x400ms_error *err)
+{
+    struct fwd_blob b, ipm;
+    int rc;
+    if ((rc = fwd_hex_get(in, "envelope_ber", &b, err)) > 0) {
+        struct mts_submission_envelope env;
+        rc = fwd_envelope_decode(&b, &env, err);
+        fwd_blob_free(&b);
+    }
+    if (rc < 0)
+        return rc;
+    if ((rc = fwd_hex_get(in, "heading_ber", &b, err)) > 0) {
+        struct ipm_heading h;
+        if ((rc = fwd_heading_decode(&b, &ipm, &h, err)) == 0)
+            fwd_blob_free(&ipm);
+        fwd_blob_free(&b);
+    }
+    if (rc < 0)
+        return rc;
+    if ((rc = fwd_hex_get(in, "cover_note_ber", &b, err)) > 0) {
+        struct ipm_body_part bp;
+        rc = fwd_body_part_check(&b, &bp, err);
+        fwd_blob_free(&b);
+    }
+    return rc < 0 ? rc : 0;
+}
+
+bool fwd_printable(const char *c)
+{
+    static const char printable[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                    "0123456789 '()+,-./:=?";
+    for (; *c != '\0'; c++)
+        if (strchr(printable, *c) == NULL)
+            return false;
+    return true;
+}
 
 int fwd_decode_param(const json_t *in, bool delayed, json_t **param_r, struct x400ms_error *err)
 {
@@ -80,22 +126,34 @@ int fwd_decode_param(const json_t *in, bool delayed, json_t **param_r, struct x4
     v = json_object_get(in, "nrn_comment");
     if (v != NULL) {
         const char *c = json_string_value(v);
-        size_t k = 0;
-        static const char printable[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                        "0123456789 '()+,-./:=?";
-        while (c != NULL && c[k] != '\0' && strchr(printable, c[k]) != NULL)
-            k++;
-        if (c == NULL || c[k] != '\0' || k > 256)
+        if (c == NULL || !fwd_printable(c) || strlen(c) > 256)
             return x400ms_error_set(err, X400MS_EINVAL,
                                     "parameter.nrn_comment: expected a PrintableString of at most 256 "
                                     "characters");
     }
-    const char *bools[] = { "delivery_report", "delete_delivered" };
-    for (size_t k = 0; k < 2; k++) {
+    const char *bools[] = { "delivery_report", "delete_delivered", "preserve_retrieval_status",
+                            "ipm_only", "forwarded_content_prohibited", "include_returned_ipm",
+                            "include_returned_content", "store_submission" };
+    for (size_t k = 0; k < sizeof bools / sizeof bools[0]; k++) {
         v = json_object_get(in, bools[k]);
         if (v != NULL && !json_is_boolean(v))
             return x400ms_error_set(err, X400MS_EINVAL, "parameter.%s: expected true or false", bools[k]);
     }
+    /* X.420 19 (IPMAutoForwardOptions): the two are exclusive */
+    if (json_is_true(json_object_get(in, "delete_delivered")) &&
+        json_is_true(json_object_get(in, "preserve_retrieval_status")))
+        return x400ms_error_set(err, X400MS_EINVAL,
+                                "parameter.preserve_retrieval_status: exclusive with delete_delivered");
+    /* this-IPM's LocalIPMIdentifier is a PrintableString of at most 64: the
+     * prefix leaves room for ours (1988 ForwardingInformation this-ipm-prefix) */
+    v = json_object_get(in, "this_ipm_prefix");
+    if (v != NULL && (!json_is_string(v) || strlen(json_string_value(v)) > 32 ||
+                      !fwd_printable(json_string_value(v))))
+        return x400ms_error_set(err, X400MS_EINVAL,
+                                "parameter.this_ipm_prefix: expected a PrintableString of at most 32");
+    int brc = check_ber_members(in, err);
+    if (brc < 0)
+        return brc;
     json_t *out = json_deep_copy(in);
     if (delayed) {
         v = json_object_get(in, "delay");
@@ -146,7 +204,13 @@ struct fwd_op {
     enum x400ms_store_box box;
     uint32_t seq;
     bool delete_delivered;
+    bool preserve_status;   /* X.420 19 preserve-retrieval-status */
+    bool store_submission;  /* X.413 MSSubmissionOptions object-entry-class submission */
     uint8_t *env, *content;
+    size_t env_len, content_len;
+    int priority;
+    char originator[X400MS_STORE_ADDRESS_MAX];
+    char subject[X400MS_STORE_SUBJECT_MAX + 1];
     struct fwd_nrn nrn;  /* content NULL: no notification owed */
 };
 
@@ -204,6 +268,66 @@ static void send_nrn(struct fwd_state *st, struct fwd_op *fop)
     }
 }
 
+/* MSSubmissionOptions object-entry-class submission (X.413 8.2.1.1.1.x):
+ * the forward is kept in the Out Box as a submitted message, as a P7
+ * submission is. */
+static void outbox_copy(struct fwd_state *st, struct fwd_op *op, struct x400ms_store_mailbox *mb,
+                        time_t submitted)
+{
+    struct x400ms_store_entry_in in;
+    memset(&in, 0, sizeof in);
+    in.attrs.entry_type = X400MS_ENTRY_SUBMITTED_MESSAGE;
+    in.attrs.priority = (uint8_t)op->priority;
+    in.attrs.importance = X400MS_IPM_ABSENT;
+    in.attrs.sensitivity = X400MS_IPM_ABSENT;
+    in.attrs.precedence = X400MS_PRECEDENCE_ABSENT;
+    in.attrs.content_length = op->content_len;
+    in.attrs.content_type = "22";
+    in.attrs.delivery_time = submitted; /* message-submission-time */
+    in.attrs.originator = op->originator;
+    in.attrs.subject = op->subject;
+    in.envelope = op->env;
+    in.envelope_len = op->env_len;
+    in.content = op->content;
+    in.content_len = op->content_len;
+    uint32_t seq;
+    struct x400ms_error err = { 0 };
+    if (st->store->put(mb, X400MS_STORE_OUTBOX, &in, &seq, &err) < 0)
+        X400MS_LOG_W("mailbox %s entry %u: the Out Box copy of the forward failed: %s", op->mailbox,
+                     (unsigned)op->seq, err.message);
+    else
+        X400MS_LOG_I("mailbox %s entry %u: forward kept in the Out Box as entry %u", op->mailbox,
+                     (unsigned)op->seq, (unsigned)seq);
+}
+
+/* After the MTS took the forward: the Out Box copy, then the delivered
+ * object deleted (delete-delivered-object) or, unless
+ * preserve-retrieval-status, marked processed (X.420 19). */
+static void after_forward(struct fwd_state *st, struct fwd_op *op, time_t submitted)
+{
+    struct x400ms_store_mailbox *mb;
+    struct x400ms_error err = { 0 };
+    if (!op->store_submission && !op->delete_delivered && op->preserve_status)
+        return;
+    if (st->store->mailbox_open(st->store_ctx, op->mailbox, &mb, &err) < 0) {
+        X400MS_LOG_W("mailbox %s entry %u: not updated after forwarding: %s", op->mailbox,
+                     (unsigned)op->seq, err.message);
+        return;
+    }
+    if (op->store_submission)
+        outbox_copy(st, op, mb, submitted);
+    if (op->delete_delivered) {
+        if (st->store->delete_entry(mb, op->box, op->seq, &err) < 0)
+            X400MS_LOG_W("mailbox %s entry %u: not deleted after forwarding: %s", op->mailbox,
+                         (unsigned)op->seq, err.message);
+    } else if (!op->preserve_status &&
+               st->store->set_status(mb, op->box, op->seq, X400MS_STATUS_PROCESSED, &err) < 0) {
+        X400MS_LOG_W("mailbox %s entry %u: retrieval-status not set after forwarding: %s",
+                     op->mailbox, (unsigned)op->seq, err.message);
+    }
+    st->store->mailbox_close(mb);
+}
+
 static void fwd_done(void *arg, const struct x400ms_mts_outcome *o)
 {
     struct fwd_op *op = arg;
@@ -212,14 +336,8 @@ static void fwd_done(void *arg, const struct x400ms_mts_outcome *o)
         X400MS_LOG_I("mailbox %s entry %u: auto-forwarded", op->mailbox, (unsigned)op->seq);
         if (op->nrn.content != NULL)
             send_nrn(st, op);
-        struct x400ms_store_mailbox *mb;
-        struct x400ms_error err = { 0 };
-        /* the delivered object goes only once the MTS took the forward */
-        if (op->delete_delivered &&
-            (st->store->mailbox_open(st->store_ctx, op->mailbox, &mb, &err) < 0 ||
-             (st->store->delete_entry(mb, op->box, op->seq, &err), st->store->mailbox_close(mb), 0)))
-            X400MS_LOG_W("mailbox %s entry %u: not deleted after forwarding: %s", op->mailbox,
-                         (unsigned)op->seq, err.message);
+        /* the delivered object changes only once the MTS took the forward */
+        after_forward(st, op, o->submission_time ? o->submission_time : time(NULL));
     } else {
         X400MS_LOG_E("mailbox %s entry %u: auto-forward %s: %s (code %lld)", op->mailbox,
                      (unsigned)op->seq, o->kind == X400MS_MTS_REFUSED ? "refused" : "failed",
@@ -255,6 +373,12 @@ static int do_forward(struct fwd_state *st, const struct x400ms_autoaction_run *
     st->store->mailbox_close(mb);
     if (rc < 0)
         return rc;
+    const char *skip = fwd_skip_reason(param, e);
+    if (skip != NULL) {
+        X400MS_LOG_N("mailbox %s entry %u: not forwarded: %s", mailbox, (unsigned)run->seq, skip);
+        st->store->entry_free(e);
+        return 0;
+    }
     unsigned depth;
     uint64_t key = fwd_loop_key(e->content, e->content_len, &depth);
     if (depth >= FWD_MAX_NESTING || fwd_set_contains(st, mailbox, key)) {
@@ -296,6 +420,13 @@ static int do_forward(struct fwd_state *st, const struct x400ms_autoaction_run *
     op->box = run->box;
     op->seq = run->seq;
     op->delete_delivered = json_is_true(json_object_get(param, "delete_delivered"));
+    op->preserve_status = json_is_true(json_object_get(param, "preserve_retrieval_status"));
+    op->store_submission = json_is_true(json_object_get(param, "store_submission"));
+    op->env_len = env_len;
+    op->content_len = content_len;
+    snprintf(op->originator, sizeof op->originator, "%s", originator);
+    fwd_summary(op->content, op->content_len, op->env, op->env_len, &op->priority, op->subject,
+                sizeof op->subject);
     struct x400ms_mts_submission sub = {
         .size = sizeof sub, .mailbox = mailbox, .envelope = op->env, .envelope_len = env_len,
         .content = op->content, .content_len = content_len, .done = fwd_done, .arg = op,

@@ -26,6 +26,10 @@ struct fwd_state {
 int fwd_build(const json_t *param, const char *originator, const struct x400ms_store_entry *e,
               uint32_t seq, uint8_t **env_r, size_t *env_len_r, uint8_t **content_r,
               size_t *content_len_r, struct x400ms_error *err);
+/* The priority of a forward's envelope and the subject of its IPM, for its
+ * Out Box copy. */
+void fwd_summary(const uint8_t *content, size_t content_len, const uint8_t *env, size_t env_len,
+                 int *priority_r, char *subject, size_t subject_size);
 /* A malloc'd copy of what w holds (*len_r its length), NULL when out of
  * memory; notify.c hands its PDUs out the same way. */
 struct ber_writer;
@@ -41,6 +45,37 @@ int fwd_encode_p22_envelope(struct ber_writer *w, const struct or_address *origi
  * auto-forwarded IPMs), and the nesting depth found. */
 uint64_t fwd_loop_key(const uint8_t *content, size_t len, unsigned *depth_r);
 
+/* stored.c: the BER members of a clause 19 parameter kept in the canonical
+ * JSON as hex text ("envelope_ber", "heading_ber", "cover_note_ber"). */
+struct fwd_blob {
+    uint8_t *p;
+    size_t len;
+};
+struct mts_submission_envelope;
+struct ipm_heading;
+struct ipm_body_part;
+json_t *fwd_hex_json(const uint8_t *p, size_t n);
+/* 0 when key is absent (b empty), 1 with b filled (fwd_blob_free it), or
+ * X400MS_EINVAL naming parameter.KEY. */
+int fwd_hex_get(const json_t *param, const char *key, struct fwd_blob *b, struct x400ms_error *err);
+void fwd_blob_free(struct fwd_blob *b);
+/* env points into b. */
+int fwd_envelope_decode(const struct fwd_blob *b, struct mts_submission_envelope *env,
+                        struct x400ms_error *err);
+/* A Heading SET TLV decoded with the X.420 codec: *h points into *ipm_r (a
+ * new buffer, fwd_blob_free it after use). */
+int fwd_heading_decode(const struct fwd_blob *b, struct fwd_blob *ipm_r, struct ipm_heading *h,
+                       struct x400ms_error *err);
+/* b holds exactly one BodyPart; *bp points into b. */
+int fwd_body_part_check(const struct fwd_blob *b, struct ipm_body_part *bp, struct x400ms_error *err);
+
+/* build.c: why the entry is not to be forwarded under param's
+ * IPMAutoForwardOptions (X.420 19: forward-all-object-types,
+ * forwarded-content-prohibited), or NULL. */
+const char *fwd_skip_reason(const json_t *param, const struct x400ms_store_entry *e);
+
+/* forward.c: a PrintableString's characters (X.680 41.4)? */
+bool fwd_printable(const char *c);
 /* forward.c: checks a JSON parameter and makes the canonical one. */
 int fwd_decode_param(const json_t *in, bool delayed, json_t **param_r, struct x400ms_error *err);
 /* param_ber.c: the X.420 BER registration parameter (1994 or 1988 form)

@@ -6,7 +6,8 @@ forward_sources = \
 	modules/action/forward/build.c \
 	modules/action/forward/set.c \
 	modules/action/forward/notify.c \
-	modules/action/forward/param_ber.c
+	modules/action/forward/param_ber.c \
+	modules/action/forward/stored.c
 if BUILD_MODULE_FORWARD
 if MODULE_FORWARD_STATIC
 noinst_LTLIBRARIES += modules/action/forward/libforward-builtin.la

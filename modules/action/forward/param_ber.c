@@ -43,6 +43,10 @@
 #include "asn1/orname.h"
 #include "modules/action/forward/forward.h"
 
+#define IPM_AF_FORWARD_ALL_OBJECT_TYPES (1u << 0)
+#define IPM_AF_INCLUDE_RETURNED_CONTENT (1u << 1)
+#define IPM_AF_INCLUDE_RETURNED_IPM (1u << 2)
+#define IPM_AF_FORWARDED_CONTENT_PROHIBITED (1u << 3)
 #define IPM_AF_PRESERVE_RETRIEVAL_STATUS (1u << 4)
 #define IPM_AF_DELETE_DELIVERED_OBJECT (1u << 5)
 
@@ -105,6 +109,7 @@ static int bad(struct x400ms_error *err, const char *field, const char *what)
  * returned, v must not move: v->c reports into v->be. */
 struct member_tlv {
     uint8_t *buf;
+    size_t len;
     struct ber_error be;
     struct ber_ctx c;
     struct ber_tlv t;
@@ -121,6 +126,7 @@ static int member_open(const struct ber_tlv *m, uint8_t univ, const uint8_t *ext
     v->buf = member_value(m, univ, extra, n_extra, &len);
     if (v->buf == NULL)
         return x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
+    v->len = len;
     ber_ctx_init(&v->c, v->buf, len, &v->be);
     return ber_decode_top(&v->c, &v->t, type) < 0 ? 0 : 1;
 }
@@ -145,6 +151,8 @@ static int envelope_json(const struct ber_tlv *m, bool add_content_type, json_t 
         free(v.buf);
         return rc;
     }
+    /* kept whole: every per-message and per-recipient field is applied (stored.c) */
+    json_object_set_new(out, "envelope_ber", fwd_hex_json(v.buf, v.len));
     char text[X400MS_STORE_ADDRESS_MAX];
     if (!or_address_is_empty(&env.originator_name) &&
         or_address_format(&env.originator_name, OR_TEXT_SLASH, text, sizeof text) >= 0)
@@ -185,9 +193,10 @@ static int heading_json(const struct ber_tlv *m, json_t *out, struct x400ms_erro
         return x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
     static const uint8_t empty_body[] = { 0x30, 0x00 };
     uint8_t *ipm = tlv_make(0x30, h, hlen, empty_body, sizeof empty_body, &ilen);
-    free(h);
-    if (ipm == NULL)
+    if (ipm == NULL) {
+        free(h);
         return x400ms_error_set(err, X400MS_ENOMEM, "out of memory");
+    }
     struct ber_error be;
     memset(&be, 0, sizeof be);
     struct ipm p;
@@ -195,14 +204,20 @@ static int heading_json(const struct ber_tlv *m, json_t *out, struct x400ms_erro
     if (ipms_ipm_decode(ber_slice_make(ipm, ilen), &p, &be) < 0)
         rc = x400ms_error_set(err, X400MS_EINVAL, "parameter.forwarding-heading: %s",
                               be.what ? be.what : "malformed");
-    else if (p.heading.has_subject)
-        json_object_set_new(out, "subject", json_stringn((const char *)p.heading.subject.bytes.ptr,
-                                                         p.heading.subject.bytes.len));
+    else {
+        /* kept whole: every heading field goes into the forwarding IPM (build.c) */
+        json_object_set_new(out, "heading_ber", fwd_hex_json(h, hlen));
+        if (p.heading.has_subject)
+            json_object_set_new(out, "subject", json_stringn((const char *)p.heading.subject.bytes.ptr,
+                                                             p.heading.subject.bytes.len));
+    }
+    free(h);
     free(ipm);
     return rc;
 }
 
-/* A BodyPart TLV -> cover_note when it is IA5 text. */
+/* A BodyPart TLV -> cover_note_ber (any body part type: it becomes the
+ * forwarding IPM's first body part), and cover_note when it is IA5 text. */
 static int cover_json(struct ber_slice body_part, json_t *out, struct x400ms_error *err)
 {
     struct ber_error be;
@@ -213,11 +228,12 @@ static int cover_json(struct ber_slice body_part, json_t *out, struct x400ms_err
     mhs_seq_iter_init(&it, &seq, &be);
     if (ipm_body_part_next(&it, &bp) != 1)
         return bad(err, "forwarding-cover-note", "malformed BodyPart");
-    if (bp.kind != IPM_BP_IA5_TEXT)
-        return x400ms_error_set(err, X400MS_ENOTSUP,
-                                "parameter.forwarding-cover-note: only an IA5 text body part is supported");
-    json_object_set_new(out, "cover_note",
-                        json_stringn((const char *)bp.text.bytes.ptr, bp.text.bytes.len));
+    if (bp.whole.len != body_part.len)
+        return bad(err, "forwarding-cover-note", "expected one BodyPart");
+    json_object_set_new(out, "cover_note_ber", fwd_hex_json(body_part.ptr, body_part.len));
+    if (bp.kind == IPM_BP_IA5_TEXT)
+        json_object_set_new(out, "cover_note",
+                            json_stringn((const char *)bp.text.bytes.ptr, bp.text.bytes.len));
     return 0;
 }
 
@@ -260,6 +276,72 @@ static int filter_member(struct fwd_state *st, const struct ber_tlv *m, json_t *
     return 0;
 }
 
+/* X.413 MSSubmissionOptions ::= SET { object-entry-class [0] EntryClass
+ * (submission | submission-log | draft) OPTIONAL, disable-auto-modify [1]
+ * BOOLEAN DEFAULT FALSE, add-message-group-names [2] SET OF
+ * MessageGroupName OPTIONAL, ms-submission-extensions [3] MSExtensions
+ * OPTIONAL } (EXPLICIT tags), applied to the forward's submission:
+ * submission -> "store_submission" (the forward kept in the Out Box, as a
+ * P7 submission is); submission-log and draft, message groups and MS
+ * extensions are not supported by this MS and refused; disable-auto-modify
+ * holds already (a forward is never modified after it is built). */
+static int submission_options_json(const struct ber_tlv *m, json_t *out, struct x400ms_error *err)
+{
+    static const char field[] = "submission-options";
+    struct member_tlv v;
+    struct ber_iter it;
+    struct ber_tlv f;
+    int rc = member_open(m, 0x31, NULL, 0, "MSSubmissionOptions", &v, err);
+    if (rc < 0)
+        return rc;
+    if (rc == 0 || v.t.tag != BER_UNIV(BER_SET) || ber_enter(&v.c, &v.t, &it, "MSSubmissionOptions") < 0) {
+        free(v.buf);
+        return bad(err, field, "expected an MSSubmissionOptions SET");
+    }
+    rc = 0;
+    int next;
+    while (rc == 0 && (next = ber_next(&it, &f)) != 0) {
+        if (next < 0) {
+            rc = bad(err, field, "malformed");
+            break;
+        }
+        int64_t ec = -1;
+        bool flag = false;
+        struct ber_tlv in = f;
+        if (f.constructed && (f.tag == BER_CTX(0) || f.tag == BER_CTX(1)) &&
+            ber_explicit(&v.c, &f, &in, "MSSubmissionOptions") < 0) {
+            rc = bad(err, field, "malformed member");
+            break;
+        }
+        if (f.tag == BER_CTX(0)) {
+            if (ber_get_int64(&v.c, &in, "object-entry-class", &ec) < 0)
+                rc = bad(err, field, "object-entry-class: expected an INTEGER");
+            else if (ec == 1)
+                json_object_set_new(out, "store_submission", json_true());
+            else
+                rc = x400ms_error_set(err, X400MS_ENOTSUP,
+                                      "parameter.submission-options: object-entry-class %lld is not "
+                                      "supported (this MS keeps submissions in entry class submission)",
+                                      (long long)ec);
+        } else if (f.tag == BER_CTX(1)) {
+            if (ber_get_bool(&v.c, &in, "disable-auto-modify", &flag) < 0)
+                rc = bad(err, field, "disable-auto-modify: expected a BOOLEAN");
+        } else if (f.tag == BER_CTX(2)) {
+            rc = x400ms_error_set(err, X400MS_ENOTSUP,
+                                  "parameter.submission-options: add-message-group-names: message "
+                                  "groups are not supported");
+        } else if (f.tag == BER_CTX(3)) {
+            rc = x400ms_error_set(err, X400MS_ENOTSUP,
+                                  "parameter.submission-options: ms-submission-extensions are not "
+                                  "supported");
+        } else {
+            rc = bad(err, field, "unexpected member");
+        }
+    }
+    free(v.buf);
+    return rc;
+}
+
 static int decode_1994(struct fwd_state *st, struct ber_ctx *c, const struct ber_tlv *top, json_t *out,
                        struct x400ms_error *err)
 {
@@ -283,7 +365,7 @@ static int decode_1994(struct fwd_state *st, struct ber_ctx *c, const struct ber
             rc = m.constructed ? cover_json(ber_slice_make(m.val, m.len), out, err)
                                : bad(err, "forwarding-cover-note", "expected a BodyPart");
             break;
-        case 4: break; /* MSSubmissionOptions: nothing of it applies to a forward */
+        case 4: rc = submission_options_json(&m, out, err); break;
         case 5: rc = string_member(&m, 0x13, "nrn-comment", "nrn_comment", out, err); break;
         case 6: {
             struct member_tlv v;
@@ -310,6 +392,17 @@ static int decode_1994(struct fwd_state *st, struct ber_ctx *c, const struct ber
                    "preserve-retrieval-status and delete-delivered-object are exclusive");
     if (options & IPM_AF_DELETE_DELIVERED_OBJECT)
         json_object_set_new(out, "delete_delivered", json_true());
+    /* the other IPMAutoForwardOptions (X.420 19), applied by build.c / forward.c */
+    if (!(options & IPM_AF_FORWARD_ALL_OBJECT_TYPES))
+        json_object_set_new(out, "ipm_only", json_true());
+    if (options & IPM_AF_INCLUDE_RETURNED_CONTENT)
+        json_object_set_new(out, "include_returned_content", json_true());
+    if (options & IPM_AF_INCLUDE_RETURNED_IPM)
+        json_object_set_new(out, "include_returned_ipm", json_true());
+    if (options & IPM_AF_FORWARDED_CONTENT_PROHIBITED)
+        json_object_set_new(out, "forwarded_content_prohibited", json_true());
+    if (options & IPM_AF_PRESERVE_RETRIEVAL_STATUS)
+        json_object_set_new(out, "preserve_retrieval_status", json_true());
     return 0;
 }
 
@@ -356,7 +449,11 @@ static int forwarding_info_json(const struct ber_tlv *m, json_t *out, struct x40
                 rc = cover_json(ber_slice_make(bp, blen), out, err);
                 free(bp);
             }
-        } /* [2] this-ipm-prefix: our forwards name themselves */
+        } else if (f.tag == BER_CTX(2)) {
+            /* this-ipm-prefix: the start of each forward's this-IPM local identifier */
+            rc = string_member(&f, 0x13, "forwarding-information.this-ipm-prefix", "this_ipm_prefix", out,
+                               err);
+        }
     }
     free(v.buf);
     if (rc < 0)

@@ -1,12 +1,16 @@
-/* Group commit (DESIGN.md section 5): writers write their entry to a
- * temporary file (no fsync) and queue it; one committer thread takes every
- * queued entry as a batch, makes the batch durable with one syncfs (or, in
- * fdatasync mode, each writer has already flushed its own file, in parallel),
- * renames each file to its entry name, fsyncs each
- * directory touched once, puts the entries in their indexes and only then
- * wakes the writers. A writer is told its sequence number only after that, so
- * "delivered" always means "survives a crash". The queue mutex is held only to
- * link or unlink a batch, never across I/O. */
+/* Group commit (DESIGN.md section 5, docs/store-format.md "Writing an
+ * entry"). Writers queue their entry and wait; one committer thread takes
+ * every queued entry as a batch and makes it durable with one flush:
+ * - journal mode (default): the writers do no file I/O; the committer
+ *   appends the batch to the journal with one pwritev + fdatasync, then
+ *   writes each entry file under its final name on its own thread, indexes
+ *   it, and only then wakes the writers;
+ * - syncfs / fdatasync modes: the writers write temporary files, the
+ *   committer makes them durable (one syncfs, or each writer's fdatasync),
+ *   renames them, fsyncs each directory once, indexes them, wakes the writers.
+ * A writer is told its sequence number only after that, so "delivered"
+ * always means "survives a crash". The queue mutex is held only to link or
+ * unlink a batch, never across I/O. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +37,10 @@ struct sf_commit_req {
     size_t file_len;
     int rc;
     bool done;
+    /* a delete record (journal mode): queued by the deleting thread, which
+     * does not wait; the committer writes it with its next batch and frees it */
+    bool is_delete;
+    char del_mailbox[X400MS_STORE_NAME_MAX + 1];
     char tmp[24];
     /* journal mode: the entry's bytes, in the writer's buffers (valid while it waits) */
     const uint8_t *hdr, *envelope, *content, *trailer;
@@ -43,7 +51,24 @@ struct sf_commit_req {
 /* Journal mode (journal.c): the whole batch goes into the journal with one
  * write and one fdatasync; the writers name their files themselves once
  * acknowledged. */
-static void commit_batch_journal(struct sf_store *store, struct sf_commit_req *batch)
+static struct sf_commit_req *drop_deletes(struct sf_commit_req *batch)
+{
+    struct sf_commit_req *keep = NULL, **tail = &keep;
+    for (struct sf_commit_req *r = batch, *next; r; r = next) {
+        next = r->next;
+        if (r->is_delete) {
+            free(r);
+            continue;
+        }
+        *tail = r;
+        tail = &r->next;
+    }
+    *tail = NULL;
+    return keep;
+}
+
+/* Returns the batch without its delete records (written and freed). */
+static struct sf_commit_req *commit_batch_journal(struct sf_store *store, struct sf_commit_req *batch)
 {
     static const uint8_t zeros[8];
     struct sf_journal *j = &store->journal;
@@ -57,9 +82,18 @@ static void commit_batch_journal(struct sf_store *store, struct sf_commit_req *b
     if (!iov) {
         for (r = batch; r; r = r->next)
             r->rc = X400MS_ENOMEM;
-        return;
+        return drop_deletes(batch);
     }
+    bool entries = false;
     for (r = batch; r; r = r->next) {
+        if (r->is_delete) {
+            size_t dlen = sf_journal_delete_record(r->jhdr, j->gen, r->del_mailbox, r->box, r->seq);
+            iov[k++] = (struct iovec){ r->jhdr, dlen };
+            if (dlen % 8)
+                iov[k++] = (struct iovec){ (void *)zeros, 8 - dlen % 8 };
+            continue;
+        }
+        entries = true;
         uint64_t entry_len = r->hdr_len + r->envelope_len + r->content_len + 4;
         size_t jlen = sf_journal_record_header(r->jhdr, j->gen, r->mb->name, r->box, r->seq, entry_len);
         iov[k++] = (struct iovec){ r->jhdr, jlen };
@@ -73,32 +107,64 @@ static void commit_batch_journal(struct sf_store *store, struct sf_commit_req *b
         if (pad)
             iov[k++] = (struct iovec){ (void *)zeros, pad };
     }
-    if ((rc = sf_journal_append(j, iov, k)) != 0) {
+    /* A batch of delete records only is not flushed on its own: the next
+     * batch's fdatasync (or the next checkpoint) carries it. */
+    if ((rc = sf_journal_append(j, iov, k, entries)) != 0) {
         X400MS_LOG_E("%s/journal: append failed: %s; deliveries of this batch refused", store->root,
                      x400ms_strerror(rc));
         for (r = batch; r; r = r->next)
             r->rc = rc;
     }
     free(iov);
+    return drop_deletes(batch);
 }
 
-/* The writer's part after its batch is durable in the journal: name the
- * file, index it, and let a checkpoint proceed. */
-static int settle_journaled(struct sf_commit_req *r, struct x400ms_error *err)
+/* Journal mode, after the batch's flush, on the committer thread: writes each
+ * entry's file under its final name, indexes it, and only then lets its
+ * writer return. One thread creates every file, so the writers no longer
+ * contend on the box directory (its i_rwsem) with 16 create+rename pairs at
+ * once, and a writer does no file I/O at all. The file needs no temporary
+ * name and no flush: the journal record already makes the entry durable; a
+ * crash before the next checkpoint leaves a file that is missing, empty or
+ * short, which the replay rewrites from the record; the entry is in no index
+ * (and in flight, so the index check leaves it alone) until its file is
+ * complete. */
+static void materialize_batch(struct sf_commit_req *batch)
 {
-    struct sf_committer *c = &r->mb->store->committer;
-    struct sf_box *b = &r->mb->box[r->box];
-    char final[24];
-    int rc = 0;
+    for (struct sf_commit_req *r = batch; r; r = r->next) {
+        struct sf_box *b = &r->mb->box[r->box];
+        char final[24];
+        int fd = -1, rc = 0;
 
-    snprintf(final, sizeof final, "%u.N", r->seq);
-    if (renameat(b->dir_fd, r->tmp, b->dir_fd, final) != 0) {
-        /* Durable in the journal, but not acknowledged: a replay may still
-         * bring it back (at least once). */
-        rc = x400ms_error_set(err, sf_errno_code(errno), "mailbox %s: naming entry %u: %s", r->mb->name,
-                              r->seq, strerror(errno));
-        unlinkat(b->dir_fd, r->tmp, 0);
-    } else {
+        if (r->rc) { /* not journaled: refused */
+            sf_mailbox_inflight_done(r->mb, r->seq);
+            continue;
+        }
+        snprintf(final, sizeof final, "%u.N", r->seq);
+        errno = 0;
+        fd = openat(b->dir_fd, final, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            rc = -1;
+        } else if (r->file) {
+            rc = sf_write_all(fd, r->file, r->file_len);
+        } else {
+            struct iovec iov[4] = {
+                { (void *)r->hdr, r->hdr_len }, { (void *)r->envelope, r->envelope_len },
+                { (void *)r->content, r->content_len }, { (void *)r->trailer, 4 },
+            };
+            rc = sf_writev_all(fd, iov, 4);
+        }
+        if (fd >= 0 && close(fd) != 0 && rc == 0)
+            rc = -1;
+        if (rc != 0) {
+            /* Durable in the journal but not acknowledged: a replay may
+             * still bring it back (at least once). */
+            r->rc = sf_errno_code(errno ? errno : EIO);
+            X400MS_LOG_E("mailbox %s: writing entry %u: %s", r->mb->name, r->seq, strerror(errno));
+            unlinkat(b->dir_fd, final, 0);
+            sf_mailbox_inflight_done(r->mb, r->seq);
+            continue;
+        }
         pthread_rwlock_wrlock(&b->lock);
         int ir = sf_index_put(&b->idx, r->attrs, X400MS_STATUS_NEW);
         b->dirty = true;
@@ -112,13 +178,8 @@ static int settle_journaled(struct sf_commit_req *r, struct x400ms_error *err)
         pthread_rwlock_unlock(&b->lock);
         if (ir) /* durable but not indexed: the next check adds it */
             X400MS_LOG_E("mailbox %s: entry %u stored but the index is out of memory", r->mb->name, r->seq);
+        sf_mailbox_inflight_done(r->mb, r->seq);
     }
-    sf_mailbox_inflight_done(r->mb, r->seq);
-    pthread_mutex_lock(&c->mu);
-    if (--c->unsettled == 0)
-        pthread_cond_broadcast(&c->cv_settled);
-    pthread_mutex_unlock(&c->mu);
-    return rc;
 }
 
 /* The full checkpoint (journal.c): when the journal is large, and at stop.
@@ -264,8 +325,10 @@ static void *committer_main(void *arg)
 
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        if (store->opt.sync_mode == SF_SYNC_JOURNAL)
-            commit_batch_journal(store, batch);
+        if (store->opt.sync_mode == SF_SYNC_JOURNAL) {
+            batch = commit_batch_journal(store, batch);
+            materialize_batch(batch);
+        }
         else
             commit_batch(store, batch);
         clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -278,8 +341,6 @@ static void *committer_main(void *arg)
             next = r->next; /* r belongs to its writer once done is set */
             sf_metrics_entry_committed((enum x400ms_store_box)r->box, r->rc == 0);
             c->entries++;
-            if (store->opt.sync_mode == SF_SYNC_JOURNAL && r->rc == 0)
-                c->unsettled++;
             r->done = true;
         }
         pthread_cond_broadcast(&c->cv_done);
@@ -363,6 +424,37 @@ int sf_commit_checkpoint(struct sf_store *store)
     return rc;
 }
 
+void sf_commit_note_delete(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq)
+{
+    struct sf_store *store = mb->store;
+    struct sf_committer *c = &store->committer;
+    if (store->opt.sync_mode != SF_SYNC_JOURNAL || store->journal.fd < 0)
+        return;
+    struct sf_commit_req *r = calloc(1, sizeof *r);
+    if (!r) { /* the delete stands; only a crash before the next checkpoint could undo it */
+        X400MS_LOG_W("mailbox %s: no memory for the journal record of deleted entry %u", mb->name, seq);
+        return;
+    }
+    r->is_delete = true;
+    r->box = box;
+    r->seq = seq;
+    snprintf(r->del_mailbox, sizeof r->del_mailbox, "%s", mb->name);
+    pthread_mutex_lock(&c->mu);
+    if (!c->running || c->stop) { /* the stop's full checkpoint makes the delete durable */
+        pthread_mutex_unlock(&c->mu);
+        free(r);
+        return;
+    }
+    /* not counted in c->queued: nobody waits for it */
+    if (c->tail)
+        c->tail->next = r;
+    else
+        c->head = r;
+    c->tail = r;
+    pthread_cond_signal(&c->cv_work);
+    pthread_mutex_unlock(&c->mu);
+}
+
 int sf_commit_entry(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq,
                     const struct x400ms_store_entry_in *in, struct x400ms_error *err)
 {
@@ -384,6 +476,33 @@ int sf_commit_entry(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq,
     sf_put32(trailer, sf_crc32c(crc, in->content, in->content_len));
     total = hdr_len + in->envelope_len + in->content_len + 4;
 
+    req.hdr = hdr;
+    req.hdr_len = hdr_len;
+    req.envelope = in->envelope;
+    req.envelope_len = in->envelope_len;
+    req.content = in->content;
+    req.content_len = in->content_len;
+    req.trailer = trailer;
+    if (store->opt.sync_mode == SF_SYNC_JOURNAL) {
+        /* No file I/O here: the committer journals the batch, then writes
+         * the files (materialize_batch). One buffer when small: it becomes
+         * the deliver-then-fetch cache; else the committer writes from the
+         * caller's buffers, valid while we wait. */
+        if (total <= SF_CACHE_MAX && (req.file = malloc(total)) != NULL) {
+            uint8_t *p = req.file;
+            memcpy(p, hdr, hdr_len);
+            p += hdr_len;
+            if (in->envelope_len)
+                memcpy(p, in->envelope, in->envelope_len);
+            p += in->envelope_len;
+            if (in->content_len)
+                memcpy(p, in->content, in->content_len);
+            p += in->content_len;
+            memcpy(p, trailer, 4);
+            req.file_len = total;
+        }
+        goto queue;
+    }
     snprintf(req.tmp, sizeof req.tmp, ".t%u", seq);
     fd = openat(b->dir_fd, req.tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
@@ -430,14 +549,8 @@ int sf_commit_entry(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq,
         goto fail;
     }
     close(fd);
-    req.hdr = hdr;
-    req.hdr_len = hdr_len;
-    req.envelope = in->envelope;
-    req.envelope_len = in->envelope_len;
-    req.content = in->content;
-    req.content_len = in->content_len;
-    req.trailer = trailer;
 
+queue:
     pthread_mutex_lock(&c->mu);
     if (c->tail)
         c->tail->next = &req;
@@ -449,18 +562,11 @@ int sf_commit_entry(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq,
     while (!req.done)
         pthread_cond_wait(&c->cv_done, &c->mu);
     pthread_mutex_unlock(&c->mu);
-    if (req.rc) {
-        free(req.file);
-        if (store->opt.sync_mode == SF_SYNC_JOURNAL) {
-            unlinkat(b->dir_fd, req.tmp, 0);
-            sf_mailbox_inflight_done(mb, seq);
-        }
+    free(req.file); /* NULL when it became the cache */
+    if (req.rc) /* the committer has cleaned up (file, in-flight number) */
         return x400ms_error_set(err, req.rc, "mailbox %s: entry %u could not be made durable: %s",
                                 mb->name, seq, x400ms_strerror(req.rc));
-    }
-    rc = store->opt.sync_mode == SF_SYNC_JOURNAL ? settle_journaled(&req, err) : 0;
-    free(req.file);
-    return rc;
+    return 0;
 fail:
     free(req.file);
     sf_mailbox_inflight_done(mb, seq);

@@ -32,6 +32,7 @@
 #define J_NAME "journal"
 #define J_HDR_MAGIC "X4JH"
 #define J_REC_MAGIC "X4JR"
+#define J_DEL_MAGIC "X4JD"
 #define J_VERSION 1
 
 static void encode_file_header(uint8_t *h, uint64_t gen, uint64_t start)
@@ -113,7 +114,34 @@ size_t sf_journal_record_header(uint8_t *buf, uint64_t gen, const char *mailbox,
     return 32 + name_len + 4;
 }
 
+size_t sf_journal_delete_record(uint8_t *buf, uint64_t gen, const char *mailbox, unsigned box, uint32_t seq)
+{
+    size_t len = sf_journal_record_header(buf, gen, mailbox, box, seq, 0);
+    memcpy(buf, J_DEL_MAGIC, 4);
+    size_t name_len = strlen(mailbox);
+    sf_put32(buf + 32 + name_len, sf_crc32c(0, buf, 32 + name_len));
+    return len;
+}
+
 /* ---- replay ---- */
+
+/* A delete record: the entry was deleted after its delivery record (maybe
+ * before the crash made the unlink durable): removes its file under any
+ * name. Returns the number of files removed. */
+static int replay_delete(int box_fd, uint32_t seq)
+{
+    char name[24];
+    int n = 0;
+    for (unsigned s = 0; s <= X400MS_STATUS_COUNT; s++) {
+        if (s < X400MS_STATUS_COUNT)
+            snprintf(name, sizeof name, "%u.%c", seq, sf_status_letter(s));
+        else
+            snprintf(name, sizeof name, ".t%u", seq);
+        if (unlinkat(box_fd, name, 0) == 0)
+            n++;
+    }
+    return n;
+}
 
 /* Writes the entry file from the journal unless an intact file of that
  * number already exists (under any status letter). Returns 1 when written. */
@@ -196,28 +224,32 @@ int sf_journal_open(struct sf_store *store, struct sf_journal_replay *rep, struc
             X400MS_LOG_W("%s/%s: header not valid: nothing replayed", store->root, J_NAME);
     }
     while (gen && off + 36 <= (uint64_t)st.st_size) {
-        if (sf_pread_all(j->fd, rh, 32, off) != 0 || memcmp(rh, J_REC_MAGIC, 4) != 0)
+        if (sf_pread_all(j->fd, rh, 32, off) != 0)
+            break;
+        bool is_delete = memcmp(rh, J_DEL_MAGIC, 4) == 0;
+        if (!is_delete && memcmp(rh, J_REC_MAGIC, 4) != 0)
             break;
         size_t name_len = sf_get32(rh + 4);
         uint64_t entry_len = sf_get64(rh + 16);
         uint32_t seq = sf_get32(rh + 24);
         unsigned box = rh[28];
         if (sf_get64(rh + 8) != gen || name_len == 0 || name_len > X400MS_STORE_NAME_MAX ||
-            box >= X400MS_STORE_BOX_COUNT || entry_len < SF_ENTRY_FIXED ||
+            box >= X400MS_STORE_BOX_COUNT || (is_delete ? entry_len != 0 : entry_len < SF_ENTRY_FIXED) ||
             off + 36 + name_len + entry_len > (uint64_t)st.st_size ||
             sf_pread_all(j->fd, rh + 32, name_len + 4, off + 32) != 0 ||
             sf_get32(rh + 32 + name_len) != sf_crc32c(0, rh, 32 + name_len))
             break;
-        uint8_t *bytes = malloc(entry_len);
-        if (!bytes || sf_pread_all(j->fd, bytes, entry_len, off + 36 + name_len) != 0 ||
-            !entry_bytes_valid(bytes, entry_len, seq, box)) {
+        uint8_t *bytes = is_delete ? NULL : malloc(entry_len);
+        if (!is_delete && (!bytes || sf_pread_all(j->fd, bytes, entry_len, off + 36 + name_len) != 0 ||
+            !entry_bytes_valid(bytes, entry_len, seq, box))) {
             free(bytes);
             break; /* torn: the tail of a batch that was never acknowledged */
         }
         char mailbox[X400MS_STORE_NAME_MAX + 1];
         memcpy(mailbox, rh + 32, name_len);
         mailbox[name_len] = 0;
-        rep->records++;
+        if (!is_delete)
+            rep->records++;
         /* Only into a mailbox the registry has (a deleted mailbox stays deleted). */
         pthread_rwlock_rdlock(&store->table_lock);
         bool known = false;
@@ -229,7 +261,10 @@ int sf_journal_open(struct sf_store *store, struct sf_journal_replay *rep, struc
         int box_fd = -1;
         if (mb_fd >= 0 && sf_mkdirat(mb_fd, sf_box_dir(box), NULL) == 0)
             box_fd = openat(mb_fd, sf_box_dir(box), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (box_fd >= 0) {
+        if (box_fd >= 0 && is_delete) {
+            rep->deleted += (uint64_t)replay_delete(box_fd, seq);
+            close(box_fd);
+        } else if (box_fd >= 0) {
             struct x400ms_error e = { 0 };
             int r = replay_entry(box_fd, seq, box, bytes, entry_len, &e);
             if (r == 1)
@@ -237,7 +272,7 @@ int sf_journal_open(struct sf_store *store, struct sf_journal_replay *rep, struc
             else if (r < 0)
                 X400MS_LOG_E("journal replay: mailbox %s: %s", mailbox, e.message);
             close(box_fd);
-        } else {
+        } else if (!is_delete) {
             rep->skipped++;
         }
         if (mb_fd >= 0)
@@ -247,17 +282,18 @@ int sf_journal_open(struct sf_store *store, struct sf_journal_replay *rep, struc
     }
     rep->end = off;
     /* Make what was rewritten durable before the records are dropped. */
-    if (rep->rewritten && syncfs(store->root_fd) != 0)
+    if ((rep->rewritten || rep->deleted) && syncfs(store->root_fd) != 0)
         return x400ms_error_set(err, sf_errno_code(errno), "%s: syncfs after the journal replay: %s",
                                 store->root, strerror(errno));
     j->size = (uint64_t)st.st_size;
     if ((rc = journal_reset(j, gen + 1)) != 0)
         return x400ms_error_set(err, rc, "%s/%s: cannot start a new generation: %s", store->root, J_NAME,
                                 x400ms_strerror(rc));
-    if (rep->records)
-        X400MS_LOG_N("journal replayed: %llu entries, %llu rewritten, %llu of unknown mailboxes skipped",
+    if (rep->records || rep->deleted)
+        X400MS_LOG_N("journal replayed: %llu entries, %llu rewritten, %llu of unknown mailboxes skipped, "
+                     "%llu deleted files removed",
                      (unsigned long long)rep->records, (unsigned long long)rep->rewritten,
-                     (unsigned long long)rep->skipped);
+                     (unsigned long long)rep->skipped, (unsigned long long)rep->deleted);
     return 0;
 }
 
@@ -287,7 +323,7 @@ static int journal_grow(struct sf_journal *j, uint64_t end)
     return 0;
 }
 
-int sf_journal_append(struct sf_journal *j, struct iovec *iov, size_t n_iov)
+int sf_journal_append(struct sf_journal *j, struct iovec *iov, size_t n_iov, bool sync)
 {
     uint64_t done = 0, total = 0;
     size_t i = 0;
@@ -317,7 +353,7 @@ int sf_journal_append(struct sf_journal *j, struct iovec *iov, size_t n_iov)
             iov[i].iov_len -= (size_t)w;
         }
     }
-    if (fdatasync(j->fd) != 0)
+    if (sync && fdatasync(j->fd) != 0)
         return sf_errno_code(errno);
     j->off += done;
     if (j->off > j->size)

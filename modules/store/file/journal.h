@@ -4,6 +4,7 @@
 #define STORE_FILE_JOURNAL_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -34,6 +35,7 @@ struct sf_journal_replay {
     uint64_t records;   /* valid records of the current generation */
     uint64_t rewritten; /* entry files written again from them */
     uint64_t skipped;   /* records of mailboxes no longer in the registry */
+    uint64_t deleted;   /* entry files removed by delete records */
     uint64_t end;       /* offset where the replay stopped */
 };
 
@@ -46,8 +48,10 @@ void sf_journal_close(struct sf_store *store);
 /* Encodes a record header into buf (SF_JOURNAL_REC_HEADER_MAX bytes); returns its length. */
 size_t sf_journal_record_header(uint8_t *buf, uint64_t gen, const char *mailbox, unsigned box, uint32_t seq,
                                 uint64_t entry_len);
-/* Writes the vectors at the end and fdatasyncs (iov is consumed). */
-int sf_journal_append(struct sf_journal *j, struct iovec *iov, size_t n_iov);
+/* Encodes a delete record (36 + name bytes, not padded) into buf. */
+size_t sf_journal_delete_record(uint8_t *buf, uint64_t gen, const char *mailbox, unsigned box, uint32_t seq);
+/* Writes the vectors at the end and, when sync, fdatasyncs (iov is consumed). */
+int sf_journal_append(struct sf_journal *j, struct iovec *iov, size_t n_iov, bool sync);
 /* After a cut (gen, offset) taken by the committer when every entry before it
  * had its name: syncfs, then the header's start moves to the cut so that
  * those records are no longer replayed. Runs on the caller's thread while

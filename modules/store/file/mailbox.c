@@ -343,6 +343,8 @@ static int reconcile_box(struct x400ms_store_mailbox *mb, unsigned box, uint32_t
     /* Index: records without a file, or whose file says another status. */
     uint32_t *gone = NULL;
     size_t n_gone = 0, cap_gone = 0;
+    /* settle_mu: no status rename runs outside the box lock meanwhile (settle.c) */
+    pthread_mutex_lock(&b->settle_mu);
     pthread_rwlock_wrlock(&b->lock);
     size_t j = 0;
     for (size_t pos = 0; pos < b->idx.n; pos++) {
@@ -358,7 +360,7 @@ static int reconcile_box(struct x400ms_store_mailbox *mb, unsigned box, uint32_t
         if (listed && (sc.items[j].status == disk || sc.items[j].corrupt))
             continue;
         /* Disagreement: the scan may be stale, so look at the disk again
-         * (under the lock, which every rename of this box holds). */
+         * (under the lock and settle_mu, which every rename of this box holds). */
         int now = probe_status(b->dir_fd, r->seq);
         if (now < 0) {
             if (n_gone == cap_gone) {
@@ -393,6 +395,7 @@ static int reconcile_box(struct x400ms_store_mailbox *mb, unsigned box, uint32_t
     }
     free(gone);
     pthread_rwlock_unlock(&b->lock);
+    pthread_mutex_unlock(&b->settle_mu);
     free(sc.items);
     free(h);
     free(buf);

@@ -588,8 +588,15 @@ int sf_entry_delete(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq,
         char from[24], to[24];
         snprintf(from, sizeof from, "%u.%c", seq, sf_status_letter(sf_rec_disk_status(&b->idx.recs[pos])));
         snprintf(to, sizeof to, ".d%u", seq);
-        /* Renamed, not unlinked: a running backup may still copy it. */
-        if (renameat(b->dir_fd, from, b->dir_fd, to) != 0 && errno != ENOENT) {
+        /* Renamed, not unlinked: a running backup may still copy it. The
+         * settle thread may be renaming it to its new status outside the box
+         * lock (settle.c): then it has the other name. */
+        int rr = renameat(b->dir_fd, from, b->dir_fd, to);
+        for (unsigned s = 0; rr != 0 && errno == ENOENT && s < X400MS_STATUS_COUNT; s++) {
+            snprintf(from, sizeof from, "%u.%c", seq, sf_status_letter(s));
+            rr = renameat(b->dir_fd, from, b->dir_fd, to);
+        }
+        if (rr != 0 && errno != ENOENT) {
             rc = x400ms_error_set(err, sf_errno_code(errno), "mailbox %s: deleting %s/%s: %s", mb->name,
                                   sf_box_dir(box), from, strerror(errno));
         } else {
@@ -608,8 +615,10 @@ int sf_entry_delete(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq,
         }
     }
     pthread_rwlock_unlock(&b->lock);
-    if (rc == 0)
+    if (rc == 0) {
         sf_mailbox_drop_deleted(mb, box, seq);
+        sf_commit_note_delete(mb, box, seq); /* so that a replay does not bring it back */
+    }
     leave(mb);
     if (rc == 0 && copy)
         emit(mb, X400MS_HOOK_ENTRY_DELETED, box, seq, &copy->pub.attrs);

@@ -72,34 +72,119 @@ int sf_box_set_status(struct x400ms_store_mailbox *mb, unsigned box, size_t pos,
     return 0;
 }
 
+struct settle_item {
+    uint32_t seq;
+    uint8_t from, to; /* the file's letter now, the one it gets */
+    int err;          /* errno of the rename, 0 when done */
+};
+
+/* The record's file is now named by `disk` (a status change may have gone
+ * further meanwhile: it stays pending towards the record's status). */
+static void rec_disk_now(struct sf_rec *r, unsigned disk)
+{
+    if (r->status == disk) {
+        sf_rec_renamed(r);
+        return;
+    }
+    r->flags = (uint8_t)((r->flags & ~SF_REC_DISK_MASK) | SF_REC_RENAME_PENDING | (disk << SF_REC_DISK_SHIFT));
+}
+
+/* The renames happen outside the box lock, so that readers (P7 Fetch, List)
+ * never wait for a rename: the list is taken under the lock, the files are
+ * renamed unlocked, and the lock is taken once more to record the new names.
+ * While a rename runs unlocked, a reader that opens the file by its old name
+ * tries the other letters (ops.c, backup.c), a delete does the same, and the
+ * index check holds settle_mu. settle_mu also makes an index flush wait for
+ * renames in progress before it fsyncs the directory (the flush/settle
+ * order of docs/store-format.md "Status changes"). */
 static void settle_box(struct x400ms_store_mailbox *mb, unsigned box)
 {
     struct sf_box *b = &mb->box[box];
+    struct settle_item *items = NULL;
     uint32_t *seqs;
-    size_t n;
-    bool lost = false;
+    size_t n, n_items = 0;
+    bool lost = false, requeue = false;
 
+    pthread_mutex_lock(&b->settle_mu);
     pthread_rwlock_wrlock(&b->lock);
     seqs = b->settle;
     n = b->n_settle;
     b->settle = NULL;
     b->n_settle = b->cap_settle = 0;
-    pthread_rwlock_unlock(&b->lock);
+    if (n && !(items = malloc(n * sizeof *items))) {
+        /* no memory for the list: rename under the lock, as before */
+        for (size_t i = 0; i < n; i++) {
+            struct x400ms_error e = { 0 };
+            ptrdiff_t pos = sf_index_find(&b->idx, seqs[i]);
+            if (pos >= 0 && (b->idx.recs[pos].flags & SF_REC_RENAME_PENDING) &&
+                rename_now(mb, box, (size_t)pos, &e) != 0) {
+                X400MS_LOG_E("%s; left to the index check", e.message);
+                sf_rec_renamed(&b->idx.recs[pos]);
+                lost = true;
+            }
+        }
+        n = 0;
+    }
     for (size_t i = 0; i < n; i++) {
-        struct x400ms_error e = { 0 };
-        pthread_rwlock_wrlock(&b->lock);
         ptrdiff_t pos = sf_index_find(&b->idx, seqs[i]);
-        if (pos >= 0 && (b->idx.recs[pos].flags & SF_REC_RENAME_PENDING) &&
-            rename_now(mb, box, (size_t)pos, &e) != 0) {
-            /* The file is not where the index says: the index check
-             * (background or ops->check) sorts it out. */
-            X400MS_LOG_E("%s; left to the index check", e.message);
-            sf_rec_renamed(&b->idx.recs[pos]);
-            lost = true;
+        if (pos < 0 || !(b->idx.recs[pos].flags & SF_REC_RENAME_PENDING))
+            continue;
+        const struct sf_rec *r = &b->idx.recs[pos];
+        items[n_items++] = (struct settle_item){ r->seq, (uint8_t)sf_rec_disk_status(r), (uint8_t)r->status, 0 };
+    }
+    pthread_rwlock_unlock(&b->lock);
+    free(seqs);
+
+    for (size_t i = 0; i < n_items; i++) {
+        char from[24], to[24];
+        snprintf(from, sizeof from, "%u.%c", items[i].seq, sf_status_letter(items[i].from));
+        snprintf(to, sizeof to, "%u.%c", items[i].seq, sf_status_letter(items[i].to));
+        if (renameat(b->dir_fd, from, b->dir_fd, to) != 0)
+            items[i].err = errno;
+    }
+
+    if (n_items) {
+        pthread_rwlock_wrlock(&b->lock);
+        for (size_t i = 0; i < n_items; i++) {
+            ptrdiff_t pos = sf_index_find(&b->idx, items[i].seq);
+            if (pos < 0) /* deleted meanwhile (its delete found the file by any name) */
+                continue;
+            struct sf_rec *r = &b->idx.recs[pos];
+            if (!(r->flags & SF_REC_RENAME_PENDING) || sf_rec_disk_status(r) != items[i].from)
+                continue; /* the check fixed it meanwhile */
+            if (items[i].err) {
+                /* The file is not where the index says: the index check
+                 * (background or ops->check) sorts it out. */
+                X400MS_LOG_E("mailbox %s: renaming %s/%u.%c to %u.%c: %s; left to the index check", mb->name,
+                             sf_box_dir(box), items[i].seq, sf_status_letter(items[i].from), items[i].seq,
+                             sf_status_letter(items[i].to), strerror(items[i].err));
+                sf_rec_renamed(r);
+                lost = true;
+                continue;
+            }
+            b->dir_dirty = true;
+            rec_disk_now(r, items[i].to);
+            if (r->flags & SF_REC_RENAME_PENDING) { /* changed again while we renamed */
+                if (b->n_settle == b->cap_settle) {
+                    size_t cap = b->cap_settle ? b->cap_settle * 2 : 128;
+                    uint32_t *p = realloc(b->settle, cap * sizeof *p);
+                    if (!p) {
+                        lost = true; /* the check fixes the status from the name */
+                        continue;
+                    }
+                    b->settle = p;
+                    b->cap_settle = cap;
+                }
+                b->settle[b->n_settle++] = r->seq;
+                requeue = true;
+            }
         }
         pthread_rwlock_unlock(&b->lock);
     }
-    free(seqs);
+    pthread_mutex_unlock(&b->settle_mu);
+    free(items);
+    if (requeue)
+        sf_settle_kick(mb);
     if (lost) {
         pthread_mutex_lock(&mb->mutex);
         mb->check_pending = mb->store->opt.background_check;

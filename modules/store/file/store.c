@@ -65,6 +65,7 @@ static struct x400ms_store_mailbox *mailbox_new(struct sf_store *store, const st
     pthread_mutex_init(&mb->load_mu, NULL);
     for (unsigned box = 0; box < X400MS_STORE_BOX_COUNT; box++) {
         pthread_rwlock_init(&mb->box[box].lock, NULL);
+        pthread_mutex_init(&mb->box[box].settle_mu, NULL);
         sf_index_init(&mb->box[box].idx);
         mb->box[box].dir_fd = -1;
     }
@@ -74,8 +75,10 @@ static struct x400ms_store_mailbox *mailbox_new(struct sf_store *store, const st
 static void mailbox_free(struct x400ms_store_mailbox *mb)
 {
     sf_mailbox_unload(mb);
-    for (unsigned box = 0; box < X400MS_STORE_BOX_COUNT; box++)
+    for (unsigned box = 0; box < X400MS_STORE_BOX_COUNT; box++) {
         pthread_rwlock_destroy(&mb->box[box].lock);
+        pthread_mutex_destroy(&mb->box[box].settle_mu);
+    }
     pthread_rwlock_destroy(&mb->gate);
     pthread_mutex_destroy(&mb->mutex);
     pthread_mutex_destroy(&mb->flush_mu);

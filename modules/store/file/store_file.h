@@ -69,6 +69,9 @@ struct sf_box {
      * the settle thread renames them (settle.c). */
     uint32_t *settle;
     size_t n_settle, cap_settle;
+    /* held by whoever does the box's pending renames (settle.c), which run
+     * outside `lock`; the index check holds it too. Taken before `lock`. */
+    pthread_mutex_t settle_mu;
 };
 
 struct sf_store;
@@ -211,6 +214,11 @@ void sf_committer_stop(struct sf_store *store);
  * in the index. */
 int sf_commit_entry(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq,
                     const struct x400ms_store_entry_in *in, struct x400ms_error *err);
+
+/* Journal mode: queues a delete record for (mailbox, box, seq), written with
+ * the committer's next batch (not flushed on its own), so that a replay does
+ * not bring the deleted entry back. Does not wait. */
+void sf_commit_note_delete(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq);
 
 /* Makes every acknowledged entry file durable and empties the journal (no-op
  * in the other sync modes); waits for the committer. */

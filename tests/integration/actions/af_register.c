@@ -17,6 +17,21 @@
  *   note "cover 88"), registration identifier 2.
  * FORM conflict: the 1994 form with preserve-retrieval-status and
  *   delete-delivered-object together (X.420 19: refused).
+ * FORM full: the 1994 form without a filter, every field set to something
+ *   the forward must carry (X.420 19): a forwarding-envelope with
+ *   content-identifier "cid-42", priority non-urgent, per-message-indicators
+ *   implicit-conversion-prohibited and alternate-recipient-allowed,
+ *   deferred-delivery-time 2030-01-01, FORWARD_TO with both report requests
+ *   and explicit-conversion 0; a forwarding-heading with originator (the
+ *   mailbox), authorizing-users FILTER_ORIGINATOR, primary FORWARD_TO,
+ *   copy FILTER_ORIGINATOR, related IPM "rel-1", subject "Full heading",
+ *   expiry-time 2031-01-01, reply-time 2030-06-01, reply-recipients the
+ *   mailbox, importance high, sensitivity company-confidential and the
+ *   STANAG 4406 primary-precedence extension (3); a bilateral body part
+ *   "bilateral cover" as cover note; submission-options object-entry-class
+ *   submission; ipm-auto-forward-options preserve-retrieval-status.
+ * FORM groups: the full form with submission-options
+ *   add-message-group-names (not supported here: refused).
  * Exit 0 when the MS accepted, 3 when it refused (error printed), 1 on a
  * local failure. */
 #include <stdio.h>
@@ -24,6 +39,8 @@
 #include <string.h>
 
 #include "asn1/ber.h"
+#include "asn1/ipms.h"
+#include "asn1/mhs.h"
 #include "asn1/orname.h"
 #include "x400ms/client.h"
 
@@ -167,10 +184,121 @@ static void build_1988(struct ber_writer *w, const char *self, const char *to, c
     ber_wrap(w, top, BER_UNIV(BER_SET), true);
 }
 
+#define T_DEFERRED 1893456000 /* 2030-01-01 */
+#define T_EXPIRY 1924992000   /* 2031-01-01 */
+#define T_REPLY 1906588800    /* 2030-06-01 */
+
+/* ORDescriptor ::= SET { formal-name ORName } (X.420 7.1.3, IMPLICIT tags). */
+static void put_descriptor(struct ber_writer *w, ber_tag_t tag, const char *who)
+{
+    ber_mark_t m = ber_mark(w);
+    put_orname(w, who);
+    ber_wrap(w, m, tag, true);
+}
+
+static void put_full_heading(struct ber_writer *w, const char *self, const char *to, const char *other)
+{
+    ber_mark_t h = ber_mark(w), m, x;
+    /* extensions [15] SET OF IPMSExtension { primary-precedence, INTEGER 3 } */
+    m = ber_mark(w);
+    x = ber_mark(w);
+    ber_put_int64(w, BER_UNIV(BER_INTEGER), 3);
+    ber_put_oid_text(w, BER_UNIV(BER_OID), "1.3.26.0.4406.0.2.0");
+    ber_wrap(w, x, BER_UNIV(BER_SEQUENCE), true);
+    ber_wrap(w, m, BER_CTX(15), true);
+    ber_put_enum(w, BER_CTX(13), 3); /* sensitivity company-confidential */
+    ber_put_enum(w, BER_CTX(12), 2); /* importance high */
+    m = ber_mark(w);                 /* reply-recipients [11] */
+    put_descriptor(w, BER_UNIV(BER_SET), self);
+    ber_wrap(w, m, BER_CTX(11), true);
+    ber_put_utctime(w, BER_CTX(10), T_REPLY);
+    ber_put_utctime(w, BER_CTX(9), T_EXPIRY);
+    m = ber_mark(w); /* subject [8] EXPLICIT */
+    ber_put_str(w, BER_UNIV(BER_TELETEX_STRING), "Full heading", 12);
+    ber_wrap(w, m, BER_CTX(8), true);
+    m = ber_mark(w); /* related-IPMs [7] */
+    x = ber_mark(w);
+    ber_put_str(w, BER_UNIV(BER_PRINTABLE_STRING), "rel-1", 5);
+    ber_wrap(w, x, BER_APP(11), true);
+    ber_wrap(w, m, BER_CTX(7), true);
+    struct ipm_recipient r;
+    struct x400ms_error err = { 0 };
+    m = ber_mark(w); /* copy-recipients [3] */
+    memset(&r, 0, sizeof r);
+    r.recipient.has_formal_name = true;
+    if (or_address_parse(other, strlen(other), &r.recipient.formal_name, &err) < 0)
+        exit(1);
+    ipm_recipient_encode(w, &r);
+    ber_wrap(w, m, BER_CTX(3), true);
+    m = ber_mark(w); /* primary-recipients [2] */
+    memset(&r, 0, sizeof r);
+    r.recipient.has_formal_name = true;
+    if (or_address_parse(to, strlen(to), &r.recipient.formal_name, &err) < 0)
+        exit(1);
+    ipm_recipient_encode(w, &r);
+    ber_wrap(w, m, BER_CTX(2), true);
+    m = ber_mark(w); /* authorizing-users [1] */
+    put_descriptor(w, BER_UNIV(BER_SET), other);
+    ber_wrap(w, m, BER_CTX(1), true);
+    put_descriptor(w, BER_CTX(0), self); /* originator [0] */
+    m = ber_mark(w);
+    ber_put_str(w, BER_UNIV(BER_PRINTABLE_STRING), "tmpl", 4);
+    ber_wrap(w, m, BER_APP(11), true);
+    ber_wrap(w, h, BER_UNIV(BER_SET), true);
+}
+
+/* MessageSubmissionEnvelope (X.411 8.2.1.1.1, IMPLICIT tags), SET members in tag order. */
+static void put_full_envelope(struct ber_writer *w, const char *self, const char *to)
+{
+    ber_mark_t m = ber_mark(w), list = ber_mark(w), r = ber_mark(w);
+    ber_put_int64(w, BER_CTX(1), 0);                        /* explicit-conversion */
+    ber_put_bits_u32(w, BER_CTX(0), (1u << 3) | (1u << 4)); /* report, non-delivery-report */
+    put_orname(w, to);
+    ber_wrap(w, r, BER_UNIV(BER_SET), true);
+    ber_wrap(w, list, BER_CTX(1), true);
+    ber_put_utctime(w, BER_CTX(0), T_DEFERRED);             /* deferred-delivery-time */
+    ber_put_str(w, BER_APP(10), "cid-42", 6);               /* content-identifier */
+    ber_put_bits_u32(w, BER_APP(8), (1u << 1) | (1u << 2)); /* per-message-indicators */
+    ber_put_int64(w, BER_APP(7), 1);                        /* priority non-urgent */
+    ber_put_int64(w, BER_APP(6), 22);                       /* content-type p22 */
+    put_orname(w, self);
+    ber_wrap(w, m, BER_UNIV(BER_SET), true);
+}
+
+static void build_full(struct ber_writer *w, const char *self, const char *to, const char *other, bool groups)
+{
+    ber_mark_t top = ber_mark(w), m, x;
+    m = ber_mark(w); /* [6] preserve-retrieval-status */
+    ber_put_bits_u32(w, BER_UNIV(BER_BIT_STRING), 1u << 4);
+    ber_wrap(w, m, BER_CTX(6), true);
+    m = ber_mark(w); /* [4] MSSubmissionOptions { object-entry-class [0] submission } */
+    x = ber_mark(w);
+    if (groups) {
+        ber_mark_t g = ber_mark(w), n = ber_mark(w);
+        ber_put_str(w, BER_UNIV(BER_GENERAL_STRING), "grp", 3);
+        ber_wrap(w, n, BER_UNIV(BER_SEQUENCE), true);
+        ber_wrap(w, g, BER_UNIV(BER_SET), true);
+        ber_wrap(w, g, BER_CTX(2), true);
+    }
+    mhs_put_explicit_int(w, 0, 1);
+    ber_wrap(w, x, BER_UNIV(BER_SET), true);
+    ber_wrap(w, m, BER_CTX(4), true);
+    m = ber_mark(w); /* [3] cover note: a bilaterally-defined body part [14] */
+    ber_put_octets(w, BER_CTX(14), "bilateral cover", 15);
+    ber_wrap(w, m, BER_CTX(3), true);
+    m = ber_mark(w);
+    put_full_heading(w, self, to, other);
+    ber_wrap(w, m, BER_CTX(2), true);
+    m = ber_mark(w);
+    put_full_envelope(w, self, to);
+    ber_wrap(w, m, BER_CTX(1), true);
+    ber_wrap(w, top, BER_UNIV(BER_SEQUENCE), true);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 7) {
-        fprintf(stderr, "usage: %s PORT MAILBOX_ADDRESS PASSWORD 1994|1988|conflict TO FILTER_ORIGINATOR\n",
+        fprintf(stderr, "usage: %s PORT MAILBOX_ADDRESS PASSWORD 1994|1988|conflict|full|groups TO FILTER_ORIGINATOR\n",
                 argv[0]);
         return 1;
     }
@@ -182,6 +310,8 @@ int main(int argc, char **argv)
         build_1994(&w, argv[2], argv[5], argv[6], 1u << 5);
     else if (strcmp(form, "conflict") == 0)
         build_1994(&w, argv[2], argv[5], argv[6], (1u << 4) | (1u << 5));
+    else if (strcmp(form, "full") == 0 || strcmp(form, "groups") == 0)
+        build_full(&w, argv[2], argv[5], argv[6], form[0] == 'g');
     else if (strcmp(form, "1988") == 0)
         build_1988(&w, argv[2], argv[5], argv[6]), id = 2;
     else

@@ -10,8 +10,10 @@
  *           (with "ipm": an X.420 IPM from originator to recipient whose
  *           recipient specifier asks for NRN / ipm-return; else a raw content)
  *      POST /api/v1/test/actions/fetch   {"mailbox", "seq"}
- *      POST /api/v1/test/actions/decode  {"mailbox", "seq"}: the entry's
- *           content decoded with the X.420 codec, as JSON */
+ *      POST /api/v1/test/actions/decode  {"mailbox", "seq", "box"}: the
+ *           entry's content decoded with the X.420 codec, every heading
+ *           field and the body parts, and its envelope (as the test MTS
+ *           stored the submitted one) with the X.411 codec, as JSON */
 #define X400MS_LOG_MODULE "actions_test_probe"
 #include <fcntl.h>
 #include <stdio.h>
@@ -22,6 +24,7 @@
 
 #include "asn1/ber.h"
 #include "asn1/ipms.h"
+#include "asn1/mts.h"
 #include "asn1/orname.h"
 #include "x400ms/admin.h"
 #include "x400ms/autoaction.h"
@@ -227,16 +230,145 @@ static json_t *str_json(const uint8_t *p, size_t n)
     return json_stringn((const char *)p, n);
 }
 
+static json_t *descriptors_json(const struct mhs_seq *seq)
+{
+    json_t *a = json_array();
+    struct ber_error be = { 0 };
+    struct mhs_seq_iter it;
+    struct ipm_or_descriptor d;
+    mhs_seq_iter_init(&it, seq, &be);
+    while (ipm_or_descriptor_next(&it, &d) == 1)
+        json_array_append_new(a, d.has_formal_name ? or_text(&d.formal_name)
+                                                   : str_json((const uint8_t *)d.free_form_name.ptr,
+                                                              d.free_form_name.len));
+    return a;
+}
+
+static json_t *recipients_json(const struct ipm_recipient_list *l)
+{
+    json_t *a = json_array();
+    struct ber_error be = { 0 };
+    struct mhs_seq_iter it;
+    struct ipm_recipient r;
+    if (!l->present)
+        return json_null();
+    mhs_seq_iter_init(&it, &l->raw, &be);
+    while (ipm_recipient_next(&it, &r) == 1)
+        json_array_append_new(a, json_pack("{s:o, s:i, s:b}", "name",
+                                           r.recipient.has_formal_name ? or_text(&r.recipient.formal_name)
+                                                                       : json_null(),
+                                           "notification_requests", (int)r.notification_requests,
+                                           "reply_requested", r.reply_requested));
+    return a;
+}
+
+static json_t *identifiers_json(const struct mhs_seq *seq)
+{
+    json_t *a = json_array();
+    struct ber_error be = { 0 };
+    struct mhs_seq_iter it;
+    struct ipm_identifier id;
+    mhs_seq_iter_init(&it, seq, &be);
+    while (ipm_identifier_next(&it, &id) == 1)
+        json_array_append_new(a, str_json((const uint8_t *)id.local_id.ptr, id.local_id.len));
+    return a;
+}
+
+static json_t *time_json(const struct mhs_time *t)
+{
+    return t->present ? json_integer((json_int_t)t->sec) : json_null();
+}
+
+static json_t *ipm_json(const struct ipm *m);
+
+/* The body parts: kind, and what each carries (a forwarded IPM decoded). */
+static json_t *body_json(const struct mhs_seq *body)
+{
+    json_t *a = json_array();
+    struct ber_error be = { 0 };
+    struct mhs_seq_iter it;
+    struct ipm_body_part bp;
+    mhs_seq_iter_init(&it, body, &be);
+    while (ipm_body_part_next(&it, &bp) == 1) {
+        json_t *o = json_object();
+        static const char *const kinds[] = { "ia5", "general-text", "bilateral", "message", "other" };
+        json_object_set_new(o, "kind", json_string(kinds[bp.kind]));
+        json_object_set_new(o, "tag", json_integer(bp.whole.len ? (bp.whole.ptr[0] & 0x1f) : -1));
+        if (bp.kind == IPM_BP_IA5_TEXT || bp.kind == IPM_BP_BILATERAL || bp.kind == IPM_BP_GENERAL_TEXT)
+            json_object_set_new(o, "text", str_json(bp.text.bytes.ptr, bp.text.bytes.len));
+        if (bp.kind == IPM_BP_MESSAGE) {
+            struct ipm inner;
+            json_object_set_new(o, "ipm", ipms_ipm_decode(bp.ipm, &inner, &be) == 0 ? ipm_json(&inner)
+                                                                                     : json_null());
+        }
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
 static json_t *ipm_json(const struct ipm *m)
 {
     const struct ipm_heading *h = &m->heading;
-    return json_pack("{s:o, s:o, s:o, s:b}", "this_ipm",
-                     str_json((const uint8_t *)h->this_ipm.local_id.ptr, h->this_ipm.local_id.len),
-                     "originator", h->has_originator && h->originator.has_formal_name
-                                       ? or_text(&h->originator.formal_name) : json_null(),
-                     "subject", h->has_subject ? str_json(h->subject.bytes.ptr, h->subject.bytes.len)
-                                               : json_null(),
-                     "auto_forwarded", h->auto_forwarded);
+    json_t *o = json_pack("{s:o, s:o, s:o, s:b}", "this_ipm",
+                          str_json((const uint8_t *)h->this_ipm.local_id.ptr, h->this_ipm.local_id.len),
+                          "originator", h->has_originator && h->originator.has_formal_name
+                                            ? or_text(&h->originator.formal_name) : json_null(),
+                          "subject", h->has_subject ? str_json(h->subject.bytes.ptr, h->subject.bytes.len)
+                                                    : json_null(),
+                          "auto_forwarded", h->auto_forwarded);
+    /* every heading field (X.420 7.2), for the auto-forward checks */
+    json_object_set_new(o, "authorizing_users",
+                        h->has_authorizing_users ? descriptors_json(&h->authorizing_users) : json_null());
+    json_object_set_new(o, "primary", recipients_json(&h->primary));
+    json_object_set_new(o, "copy", recipients_json(&h->copy));
+    json_object_set_new(o, "blind_copy", recipients_json(&h->blind_copy));
+    json_object_set_new(o, "replied_to", h->has_replied_to
+                                             ? str_json((const uint8_t *)h->replied_to.local_id.ptr,
+                                                        h->replied_to.local_id.len)
+                                             : json_null());
+    json_object_set_new(o, "obsoleted", identifiers_json(&h->obsoleted));
+    json_object_set_new(o, "related", identifiers_json(&h->related));
+    json_object_set_new(o, "expiry_time", time_json(&h->expiry_time));
+    json_object_set_new(o, "reply_time", time_json(&h->reply_time));
+    json_object_set_new(o, "reply_recipients",
+                        h->has_reply_recipients ? descriptors_json(&h->reply_recipients) : json_null());
+    json_object_set_new(o, "importance", json_integer(h->importance));
+    json_object_set_new(o, "sensitivity", json_integer(h->sensitivity));
+    json_object_set_new(o, "primary_precedence", json_integer(h->primary_precedence));
+    json_object_set_new(o, "body", body_json(&m->body));
+    return o;
+}
+
+/* The MessageSubmissionEnvelope an entry was stored with (the test MTS
+ * keeps the submitted one), field by field (X.411 8.2.1.1.1). */
+static json_t *envelope_json(const uint8_t *p, size_t n)
+{
+    struct ber_error be = { 0 };
+    struct ber_ctx c;
+    struct ber_tlv t;
+    struct mts_submission_envelope env;
+    ber_ctx_init(&c, p, n, &be);
+    if (n == 0 || ber_decode_top(&c, &t, "MessageSubmissionEnvelope") < 0 ||
+        mts_submission_envelope_decode_tlv(&c, &t, &env) < 0)
+        return json_null();
+    json_t *rcpts = json_array();
+    struct mhs_seq_iter it;
+    struct mts_submission_recipient r;
+    mhs_seq_iter_init(&it, &env.recipients, &be);
+    while (mts_submission_recipient_next(&it, &r) == 1)
+        json_array_append_new(rcpts, json_pack("{s:o, s:i, s:i}", "name", or_text(&r.recipient_name),
+                                               "originator_report_request", (int)r.originator_report_request,
+                                               "explicit_conversion",
+                                               r.has_explicit_conversion ? (int)r.explicit_conversion : -1));
+    return json_pack("{s:o, s:i, s:o, s:i, s:i, s:o, s:i, s:o}", "originator", or_text(&env.originator_name),
+                     "content_type", env.content_type.builtin ? (int)env.content_type.builtin_value : -1,
+                     "content_identifier",
+                     mhs_str_present(&env.content_identifier)
+                         ? str_json((const uint8_t *)env.content_identifier.ptr, env.content_identifier.len)
+                         : json_null(),
+                     "priority", env.priority, "per_message_indicators", (int)env.per_message_indicators,
+                     "deferred_delivery_time", time_json(&env.deferred_delivery_time),
+                     "extensions", (int)env.extensions.raw.len, "recipients", rcpts);
 }
 
 static void decode(void *ctx, const struct x400ms_admin_request *req, struct x400ms_admin_reply *reply)
@@ -248,7 +380,9 @@ static void decode(void *ctx, const struct x400ms_admin_request *req, struct x40
     struct x400ms_store_entry *e = NULL;
     if (open_request_mailbox(ctx, req, reply, &store, &mb, &seq) < 0)
         return;
-    int rc = store->get(mb, X400MS_STORE_INBOX, seq, X400MS_STORE_GET_CONTENT, &e, &err);
+    const char *box = json_string_value(json_object_get(req->body, "box"));
+    int rc = store->get(mb, box && strcmp(box, "outbox") == 0 ? X400MS_STORE_OUTBOX : X400MS_STORE_INBOX, seq,
+                        X400MS_STORE_GET_CONTENT | X400MS_STORE_GET_ENVELOPE, &e, &err);
     store->mailbox_close(mb);
     if (rc < 0) {
         x400ms_admin_reply_error(reply, 404, "not_found", "seq", "%s", err.message);
@@ -296,6 +430,7 @@ static void decode(void *ctx, const struct x400ms_admin_request *req, struct x40
             }
         }
     }
+    json_object_set_new(out, "envelope", envelope_json(e->envelope, e->envelope_len));
     store->entry_free(e);
     reply->status = 200;
     reply->body = out;

@@ -3,6 +3,8 @@
  * user "nobody"; without them they are skipped:
  * - root without "user" is refused before it touches anything;
  * - --allow-root runs as root, with a warning in the log;
+ * - so does "allow_root": true in the manifest; false or absent is refused,
+ *   and a value that is not a boolean is refused naming the key;
  * - "user": "nobody" binds a privileged port as root, then runs as nobody,
  *   and every file it created belongs to nobody;
  * - a data_dir that belongs to someone else is refused. */
@@ -118,6 +120,61 @@ static void test_core_privileges_allow_root_flag(void **state)
     assert_int_equal(status, 128 + 9);
     assert_non_null(strstr(out, "running as root (--allow-root)"));
     assert_non_null(strstr(out, "x400msd ready"));
+    free(out);
+}
+
+/* "allow_root": true in the manifest does what --allow-root does (neither
+ * the flag nor X400MS_ALLOW_ROOT given), and says where it came from. */
+static void test_core_privileges_allow_root_manifest(void **state)
+{
+    struct fixture *f = *state;
+    if (!need_root_and_nobody())
+        skip();
+    unsetenv("X400MS_ALLOW_ROOT");
+    char *out = NULL;
+    int status = run_daemon(f, "{ \"data_dir\": \"data\", \"allow_root\": true, \"modules\": [] }", NULL,
+                            1500, &out);
+    print_message("%s", out);
+    assert_int_equal(status, 128 + 9);
+    assert_non_null(strstr(out, "\"allow_root\": true in the manifest and no \"user\": running as root"));
+    assert_non_null(strstr(out, "running as root (--allow-root)"));
+    assert_non_null(strstr(out, "x400msd ready"));
+    free(out);
+}
+
+/* Without the key's permission the same manifest is refused: false as
+ * much as absent (the case above would pass for any manifest otherwise). */
+static void test_core_privileges_allow_root_false_neg(void **state)
+{
+    struct fixture *f = *state;
+    if (!need_root_and_nobody())
+        skip();
+    unsetenv("X400MS_ALLOW_ROOT");
+    char *out = NULL;
+    int status = run_daemon(f, "{ \"data_dir\": \"data\", \"allow_root\": false, \"modules\": [] }", NULL,
+                            10000, &out);
+    print_message("%s", out);
+    assert_int_equal(status, 1);
+    assert_non_null(strstr(out, "refusing to run as root"));
+    assert_non_null(strstr(out, "\"allow_root\": true in the manifest"));
+    assert_null(strstr(out, "x400msd ready"));
+    free(out);
+}
+
+/* "allow_root": "yes" is not a boolean: refused, naming the key, even
+ * with --allow-root (the manifest is checked before anything runs). */
+static void test_core_privileges_allow_root_not_bool_neg(void **state)
+{
+    struct fixture *f = *state;
+    if (!need_root_and_nobody())
+        skip();
+    char *out = NULL;
+    int status = run_daemon(f, "{ \"data_dir\": \"data\", \"allow_root\": \"yes\", \"modules\": [] }",
+                            "--allow-root", 10000, &out);
+    print_message("%s", out);
+    assert_int_equal(status, 1);
+    assert_non_null(strstr(out, "allow_root: expected true or false"));
+    assert_null(strstr(out, "x400msd ready"));
     free(out);
 }
 
@@ -258,6 +315,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_core_privileges_root_refused_neg, setup, teardown),
         cmocka_unit_test_setup_teardown(test_core_privileges_allow_root_flag, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_core_privileges_allow_root_manifest, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_core_privileges_allow_root_false_neg, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_core_privileges_allow_root_not_bool_neg, setup, teardown),
         cmocka_unit_test_setup_teardown(test_core_privileges_drop_to_nobody, setup, teardown),
         cmocka_unit_test_setup_teardown(test_core_privileges_data_dir_owner_neg, setup, teardown),
     };

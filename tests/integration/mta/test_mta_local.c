@@ -16,9 +16,8 @@
 #include <unistd.h>
 #include <jansson.h>
 #include "tests/lib/x4test.h"
-#include "tools/admin/http_client.h"
+#include "tests/lib/x4http.h"
 
-#define TIMEOUT_MS 20000
 #define DOMAIN "/C=XX/A= /P=TEST/O=Org/"
 
 static const char *const manifest =
@@ -34,28 +33,8 @@ static const char *const manifest =
     "  ] }\n";
 
 static struct x4t_daemon *daemon_;
-static int port_;
-static char token_[600];
+static struct x4t_admin admin_;
 static char *manifest_text_;
-
-static json_t *http(const char *method, const char *path, const char *body, int *status)
-{
-    struct x4h_response resp;
-    char errbuf[256];
-    int rc = x4h_request("127.0.0.1", port_, method, path, token_, body, body ? strlen(body) : 0,
-                         TIMEOUT_MS, &resp, errbuf, sizeof errbuf);
-    if (rc != 0) {
-        fprintf(stderr, "HTTP %s %s: %s\n", method, path, errbuf);
-        *status = 0;
-        return NULL;
-    }
-    *status = resp.status;
-    json_t *j = json_loads(resp.body ? resp.body : "", 0, NULL);
-    if (resp.status != 200)
-        fprintf(stderr, "HTTP %s %s -> %d %s\n", method, path, resp.status, resp.body);
-    x4h_response_free(&resp);
-    return j;
-}
 
 static int start_daemon(const char *data_dir)
 {
@@ -63,28 +42,25 @@ static int start_daemon(const char *data_dir)
                        : x4t_daemon_start(manifest_text_);
     if (daemon_ == NULL)
         return -1;
-    port_ = x4t_daemon_port(daemon_, 1);
-    if (x4t_daemon_wait_log(daemon_, "admin API listening", 5000) != 0)
-        return -1;
-    char path[1024];
-    snprintf(path, sizeof path, "%s/admin-token", x4t_daemon_data_dir(daemon_));
-    char *text = x4t_read_file(path);
-    if (text == NULL)
-        return -1;
-    snprintf(token_, sizeof token_, "%s", text);
-    token_[strcspn(token_, "\r\n")] = '\0';
-    free(text);
-    return 0;
+    return x4t_admin_open(&admin_, daemon_, 1);
 }
 
 static void mailbox(const char *name)
 {
-    char body[512];
-    snprintf(body, sizeof body, "{\"name\": \"%s\", \"address\": \"" DOMAIN "S=%s/\"}", name, name);
-    int st;
-    json_t *j = http("POST", "/api/v1/test/mts/mailbox", body, &st);
-    assert_int_equal(st, 200);
-    json_decref(j);
+    char address[256];
+    snprintf(address, sizeof address, DOMAIN "S=%s/", name);
+    assert_int_equal(x4t_mts_mailbox(&admin_, name, address), 200);
+}
+
+/* Wrappers of tests/lib/x4http.h on this daemon's admin API. */
+static json_t *http(const char *method, const char *path, const char *body, int *status)
+{
+    return x4t_admin_request(&admin_, method, path, body, status);
+}
+
+static double metric(const char *sample)
+{
+    return x4t_admin_metric(&admin_, sample);
 }
 
 /* Submits from `from` (a mailbox name) with extra JSON members; returns the reply. */
@@ -105,27 +81,6 @@ static void assert_accepted(json_t *j)
 {
     assert_string_equal(json_string_value(json_object_get(j, "outcome")), "accepted");
     json_decref(j);
-}
-
-/* The In Box entries of name once there are at least n (waits up to ms). */
-static json_t *inbox_wait(const char *name, size_t n, int ms)
-{
-    char path[256];
-    snprintf(path, sizeof path, "/api/v1/test/mts/inbox/%s", name);
-    long long end = x4t_now_ms() + ms;
-    for (;;) {
-        int st;
-        json_t *j = http("GET", path, NULL, &st);
-        assert_int_equal(st, 200);
-        json_t *e = json_object_get(j, "entries");
-        if (json_array_size(e) >= n || x4t_now_ms() > end) {
-            json_incref(e);
-            json_decref(j);
-            return e;
-        }
-        json_decref(j);
-        usleep(50000);
-    }
 }
 
 static int64_t ival(json_t *o, const char *k)
@@ -160,13 +115,13 @@ static void test_mta_local_delivery_report(void **state)
     mailbox("alice");
     mailbox("bob");
     assert_accepted(submit("alice", "[\"" DOMAIN "S=bob/\"]", "\"report\": \"all\""));
-    json_t *b = inbox_wait("bob", 1, 10000);
+    json_t *b = x4t_mts_inbox_wait(&admin_, "bob", 1, 10000);
     assert_int_equal(json_array_size(b), 1);
     json_t *m = json_array_get(b, 0);
     assert_int_equal(ival(m, "type"), 0); /* delivered message */
     assert_non_null(strstr(json_string_value(json_object_get(m, "this_recipient")), "S=bob"));
     json_decref(b);
-    json_t *a = inbox_wait("alice", 1, 10000);
+    json_t *a = x4t_mts_inbox_wait(&admin_, "alice", 1, 10000);
     assert_int_equal(json_array_size(a), 1);
     json_t *r = json_array_get(a, 0);
     assert_int_equal(ival(r, "type"), 1); /* delivered report */
@@ -186,10 +141,10 @@ static void test_mta_local_unknown_recipient_ndr(void **state)
                            "[\"" DOMAIN "S=dave/\", \"" DOMAIN "S=nobody/\", "
                            "\"/C=YY/A= /P=ELSEWHERE/S=far/\"]",
                            "\"report\": \"ndr\""));
-    json_t *d = inbox_wait("dave", 1, 10000);
+    json_t *d = x4t_mts_inbox_wait(&admin_, "dave", 1, 10000);
     assert_int_equal(json_array_size(d), 1);
     json_decref(d);
-    json_t *c = inbox_wait("carol", 1, 10000);
+    json_t *c = x4t_mts_inbox_wait(&admin_, "carol", 1, 10000);
     assert_int_equal(json_array_size(c), 1);
     json_t *lines = json_object_get(json_array_get(c, 0), "report");
     /* report "ndr": the delivered recipient is not reported */
@@ -230,7 +185,7 @@ static void test_mta_local_submission_errors_neg(void **state)
                                                              "message")), "no recipients"));
     json_decref(j);
     /* nothing was delivered or reported */
-    json_t *e = inbox_wait("erin", 1, 500);
+    json_t *e = x4t_mts_inbox_wait(&admin_, "erin", 1, 500);
     assert_int_equal(json_array_size(e), 0);
     json_decref(e);
 }
@@ -250,14 +205,14 @@ static void test_mta_local_priority_order(void **state)
                  "\"priority\": \"%s\", \"deferred_at\": %lld, \"report\": \"none\"", prio[i], at);
         assert_accepted(submit("frank", "[\"" DOMAIN "S=grace/\"]", extra[i]));
     }
-    json_t *g = inbox_wait("grace", 3, 10000);
+    json_t *g = x4t_mts_inbox_wait(&admin_, "grace", 3, 10000);
     assert_int_equal(json_array_size(g), 3);
     /* X.411 Priority numbers: normal 0, non-urgent 1, urgent 2 */
     assert_int_equal(ival(json_array_get(g, 0), "priority"), 2);
     assert_int_equal(ival(json_array_get(g, 1), "priority"), 0);
     assert_int_equal(ival(json_array_get(g, 2), "priority"), 1);
     json_decref(g);
-    json_t *f = inbox_wait("frank", 1, 300);
+    json_t *f = x4t_mts_inbox_wait(&admin_, "frank", 1, 300);
     assert_int_equal(json_array_size(f), 0); /* report "none" */
     json_decref(f);
 }
@@ -270,7 +225,7 @@ static void test_mta_local_latest_delivery_expiry(void **state)
     /* deferred past the latest-delivery-time: expires in the queue */
     assert_accepted(submit("heidi", "[\"" DOMAIN "S=ivan/\"]",
                            "\"deferred\": 2, \"latest\": 1, \"report\": \"all\""));
-    json_t *h = inbox_wait("heidi", 1, 10000);
+    json_t *h = x4t_mts_inbox_wait(&admin_, "heidi", 1, 10000);
     assert_int_equal(json_array_size(h), 1);
     json_t *l = json_array_get(json_object_get(json_array_get(h, 0), "report"), 0);
     assert_non_null(l);
@@ -278,7 +233,7 @@ static void test_mta_local_latest_delivery_expiry(void **state)
     assert_int_equal(ival(l, "reason"), 0);     /* transfer-failure */
     assert_int_equal(ival(l, "diagnostic"), 5); /* maximum-time-expired */
     json_decref(h);
-    json_t *i = inbox_wait("ivan", 1, 300);
+    json_t *i = x4t_mts_inbox_wait(&admin_, "ivan", 1, 300);
     assert_int_equal(json_array_size(i), 0);
     json_decref(i);
 }
@@ -290,7 +245,7 @@ static void test_mta_local_probe(void **state)
     mailbox("ken");
     assert_accepted(submit("judy", "[\"" DOMAIN "S=ken/\", \"" DOMAIN "S=nobody/\"]",
                            "\"probe\": true, \"report\": \"all\""));
-    json_t *j = inbox_wait("judy", 1, 10000);
+    json_t *j = x4t_mts_inbox_wait(&admin_, "judy", 1, 10000);
     assert_int_equal(json_array_size(j), 1);
     json_t *lines = json_object_get(json_array_get(j, 0), "report");
     assert_int_equal(json_array_size(lines), 2);
@@ -299,7 +254,7 @@ static void test_mta_local_probe(void **state)
         delivered += json_is_true(json_object_get(json_array_get(lines, i), "delivered"));
     assert_int_equal(delivered, 1);
     json_decref(j);
-    json_t *k = inbox_wait("ken", 1, 300);
+    json_t *k = x4t_mts_inbox_wait(&admin_, "ken", 1, 300);
     assert_int_equal(json_array_size(k), 0); /* a probe delivers nothing */
     json_decref(k);
 }
@@ -312,7 +267,7 @@ static void test_mta_local_deferred_restart(void **state)
     mailbox("leo");
     mailbox("mia");
     assert_accepted(submit("leo", "[\"" DOMAIN "S=mia/\"]", "\"deferred\": 3, \"report\": \"all\""));
-    json_t *m = inbox_wait("mia", 1, 500);
+    json_t *m = x4t_mts_inbox_wait(&admin_, "mia", 1, 500);
     assert_int_equal(json_array_size(m), 0); /* not before its time */
     json_decref(m);
     char *dir = strdup(x4t_daemon_data_dir(daemon_));
@@ -320,40 +275,17 @@ static void test_mta_local_deferred_restart(void **state)
     daemon_ = NULL;
     assert_int_equal(start_daemon(dir), 0);
     free(dir);
-    m = inbox_wait("mia", 1, 10000);
+    m = x4t_mts_inbox_wait(&admin_, "mia", 1, 10000);
     assert_int_equal(json_array_size(m), 1);
     json_decref(m);
-    json_t *l = inbox_wait("leo", 1, 10000);
+    json_t *l = x4t_mts_inbox_wait(&admin_, "leo", 1, 10000);
     assert_int_equal(json_array_size(l), 1);
     assert_int_equal(ival(json_array_get(l, 0), "type"), 1);
     json_decref(l);
     /* exactly once: nothing more arrives */
-    m = inbox_wait("mia", 2, 1500);
+    m = x4t_mts_inbox_wait(&admin_, "mia", 2, 1500);
     assert_int_equal(json_array_size(m), 1);
     json_decref(m);
-}
-
-/* The value of one sample of GET /api/v1/metrics (Prometheus text), -1 when
- * absent. sample: the name with its labels, e.g. x400ms_up or
- * x400ms_deliveries_total{protocol="local",result="ok"}. */
-static double metric(const char *sample)
-{
-    struct x4h_response resp;
-    char errbuf[256];
-    if (x4h_request("127.0.0.1", port_, "GET", "/api/v1/metrics", token_, NULL, 0, TIMEOUT_MS,
-                    &resp, errbuf, sizeof errbuf) != 0 || resp.status != 200) {
-        fprintf(stderr, "GET /api/v1/metrics failed: %s\n", errbuf);
-        return -2;
-    }
-    double v = -1;
-    size_t n = strlen(sample);
-    for (const char *p = resp.body; p != NULL && *p != '\0'; p = strchr(p, '\n'), p = p ? p + 1 : p)
-        if (strncmp(p, sample, n) == 0 && p[n] == ' ') {
-            v = strtod(p + n + 1, NULL);
-            break;
-        }
-    x4h_response_free(&resp);
-    return v;
 }
 
 /* The sample once it reached want (counters are bumped just after the
@@ -384,7 +316,7 @@ static void test_mta_local_metrics(void **state)
      * and the report into mo's In Box are deliveries, nobody undeliverable */
     assert_accepted(submit("mo", "[\"" DOMAIN "S=ned/\", \"" DOMAIN "S=nobody/\"]",
                            "\"report\": \"all\""));
-    json_t *m = inbox_wait("mo", 1, 10000);
+    json_t *m = x4t_mts_inbox_wait(&admin_, "mo", 1, 10000);
     assert_int_equal(json_array_size(m), 1);
     json_decref(m);
     /* originator-invalid: a refusal */

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,36 +157,90 @@ static pid_t ua_background(struct fixture *f, const char *log, const char *args)
     return pid;
 }
 
-static void test_p3_ua_wrong_password_neg(void **state)
+/* Runs `x400ms-mta ua -H <the daemon> --bind bind --password password` and
+ * the further arguments (NULL-terminated). Returns its output (caller frees)
+ * and its exit status in *status. */
+static char *ua_vrun(struct fixture *f, int *status, const char *bind, const char *password,
+                     va_list more)
 {
-    struct fixture *f = *state;
-    const char *args[] = { "ua", "-H", f->hostport, "--bind", UA1, "--password", "wrong", NULL };
+    const char *args[32] = { "ua", "-H", f->hostport, "--bind", bind, "--password", password };
+    size_t n = 7;
+    for (const char *a; (a = va_arg(more, const char *)) != NULL;) {
+        assert_true(n < sizeof args / sizeof args[0] - 1);
+        args[n++] = a;
+    }
+    args[n] = NULL;
     char *out = NULL;
-    long long t0 = x4t_now_ms();
-    int st = p3t_run_mta(args, &out, 20000);
-    long long elapsed = x4t_now_ms() - t0;
+    *status = p3t_run_mta(args, &out, 30000);
     assert_non_null(out);
+    return out;
+}
+
+/* ua_vrun: the output, the exit status in *status. */
+static char *__attribute__((sentinel)) ua_run(struct fixture *f, int *status, const char *bind,
+                                              const char *password, ...)
+{
+    va_list ap;
+    va_start(ap, password);
+    char *out = ua_vrun(f, status, bind, password, ap);
+    va_end(ap);
+    return out;
+}
+
+/* ua_vrun that must succeed (the output is printed when it does not). */
+static char *__attribute__((sentinel)) ua_run_ok(struct fixture *f, const char *bind,
+                                                 const char *password, ...)
+{
+    va_list ap;
+    va_start(ap, password);
+    int st;
+    char *out = ua_vrun(f, &st, bind, password, ap);
+    va_end(ap);
+    if (st != 0)
+        fprintf(stderr, "%s", out);
+    assert_int_equal(st, 0);
+    return out;
+}
+
+/* ua2 submits `count` messages to ua1 (subjects "subject 1".."subject N",
+ * content_size octets when not NULL); with wait, until mta_local delivered
+ * them into ua1's In Box (else they may still be in mta_local's queue). */
+static void ua2_submit_to_ua1(struct fixture *f, const char *count, const char *subject,
+                              const char *content_size, bool wait)
+{
+    char *out = content_size != NULL
+                    ? ua_run_ok(f, UA2, UA_PW2, "--to", UA1, "--submit", count, "--subject",
+                                subject, "--size", content_size, NULL)
+                    : ua_run_ok(f, UA2, UA_PW2, "--to", UA1, "--submit", count, "--subject",
+                                subject, NULL);
+    if (wait)
+        assert_int_equal(wait_delivered(f, out, "ua1"), 0);
+    free(out);
+}
+
+/* A bind that must be refused with authentication-error. */
+static void assert_bind_refused(struct fixture *f, const char *bind, const char *password)
+{
+    int st;
+    char *out = ua_run(f, &st, bind, password, NULL);
     assert_int_not_equal(st, 0);
     assert_non_null(strstr(out, "authentication-error"));
     assert_null(strstr(out, "\nbound"));
-    assert_true(elapsed >= 200); /* the refusal is delayed */
     free(out);
+}
+
+static void test_p3_ua_wrong_password_neg(void **state)
+{
+    struct fixture *f = *state;
+    long long t0 = x4t_now_ms();
+    assert_bind_refused(f, UA1, "wrong");
+    assert_true(x4t_now_ms() - t0 >= 200); /* the refusal is delayed */
     assert_int_equal(x4t_daemon_wait_log(f->d, "refused: wrong password for mailbox ua1", 5000), 0);
 
     /* an address no mailbox has, and a mailbox that is not a P3 user (right
      * password): the same answer, names cannot be probed */
-    const char *unknown[] = { "ua", "-H", f->hostport, "--bind", P3T_NOBODY, "--password",
-                              UA_PW1, NULL };
-    st = p3t_run_mta(unknown, &out, 20000);
-    assert_int_not_equal(st, 0);
-    assert_non_null(strstr(out, "authentication-error"));
-    free(out);
-    const char *not_p3[] = { "ua", "-H", f->hostport, "--bind", P3T_ALICE, "--password", ALICE_PW,
-                             NULL };
-    st = p3t_run_mta(not_p3, &out, 20000);
-    assert_int_not_equal(st, 0);
-    assert_non_null(strstr(out, "authentication-error"));
-    free(out);
+    assert_bind_refused(f, P3T_NOBODY, UA_PW1);
+    assert_bind_refused(f, P3T_ALICE, ALICE_PW);
     assert_int_equal(x4t_daemon_wait_log(f->d, "mailbox alice is not a P3 user", 5000), 0);
 }
 
@@ -194,19 +249,12 @@ static void test_p3_ua_wrong_password_neg(void **state)
 static void test_p3_ua_submit_local(void **state)
 {
     struct fixture *f = *state;
-    const char *args[] = { "ua", "-H", f->hostport, "--bind", UA1, "--password", UA_PW1, "--to",
-                           P3T_ALICE, "--submit", "2", "--subject", "from ua1", NULL };
-    char *out = NULL;
-    int st = p3t_run_mta(args, &out, 20000);
-    assert_non_null(out);
-    if (st != 0)
-        fprintf(stderr, "%s", out);
-    assert_int_equal(st, 0);
+    char *out = ua_run_ok(f, UA1, UA_PW1, "--to", P3T_ALICE, "--submit", "2", "--subject",
+                          "from ua1", NULL);
     assert_int_equal(count_lines(out, "accepted mts-id="), 2);
     assert_non_null(strstr(out, "submitted=2 accepted=2 received=0 failed=0"));
     assert_int_equal(wait_delivered(f, out, "alice"), 0);
     free(out);
-
 }
 
 /* A submission to an address no mailbox has: mta_local puts the
@@ -215,14 +263,8 @@ static void test_p3_ua_submit_local(void **state)
 static void test_p3_ua_non_delivery_report(void **state)
 {
     struct fixture *f = *state;
-    const char *args[] = { "ua", "-H", f->hostport, "--bind", UA1, "--password", UA_PW1, "--to",
-                           P3T_NOBODY, "--submit", "1", "--receive", "1", "--wait", "15", NULL };
-    char *out = NULL;
-    int st = p3t_run_mta(args, &out, 20000);
-    assert_non_null(out);
-    if (st != 0)
-        fprintf(stderr, "%s", out);
-    assert_int_equal(st, 0);
+    char *out = ua_run_ok(f, UA1, UA_PW1, "--to", P3T_NOBODY, "--submit", "1", "--receive", "1",
+                          "--wait", "15", NULL);
     const char *id = strstr(out, "accepted mts-id=");
     assert_non_null(id);
     id += strlen("accepted mts-id=");
@@ -239,15 +281,8 @@ static void test_p3_ua_non_delivery_report(void **state)
 static void test_p3_ua_probe(void **state)
 {
     struct fixture *f = *state;
-    const char *args[] = { "ua", "-H", f->hostport, "--bind", UA1, "--password", UA_PW1, "--to",
-                           P3T_ALICE, "--probe", "--report", "--submit", "1", "--receive", "1",
-                           "--wait", "15", NULL };
-    char *out = NULL;
-    int st = p3t_run_mta(args, &out, 20000);
-    assert_non_null(out);
-    if (st != 0)
-        fprintf(stderr, "%s", out);
-    assert_int_equal(st, 0);
+    char *out = ua_run_ok(f, UA1, UA_PW1, "--to", P3T_ALICE, "--probe", "--report", "--submit",
+                          "1", "--receive", "1", "--wait", "15", NULL);
     assert_non_null(strstr(out, "submitted 1: accepted mts-id="));
     assert_non_null(strstr(out, "delivered=1 non-delivered=0"));
     free(out);
@@ -258,11 +293,9 @@ static void test_p3_ua_probe(void **state)
 static void test_p3_ua_originator_invalid_neg(void **state)
 {
     struct fixture *f = *state;
-    const char *spoof[] = { "ua", "-H", f->hostport, "--bind", UA2, "--password", UA_PW2, "--to",
-                            P3T_ALICE, "--submit", "1", "--from", UA1, NULL };
-    char *out = NULL;
-    int st = p3t_run_mta(spoof, &out, 20000);
-    assert_non_null(out);
+    int st;
+    char *out = ua_run(f, &st, UA2, UA_PW2, "--to", P3T_ALICE, "--submit", "1", "--from", UA1,
+                       NULL);
     assert_int_not_equal(st, 0);
     assert_non_null(strstr(out, "error 4 (originator-invalid)"));
     assert_non_null(strstr(out, "submitted=1 accepted=0 received=0 failed=1"));
@@ -284,20 +317,13 @@ static void test_p3_ua_push_while_bound(void **state)
     assert_true(pid > 0);
     f->background = pid; /* stopped by teardown if an assertion below fails */
 
-    const char *busy[] = { "ua", "-H", f->hostport, "--bind", UA1, "--password", UA_PW1, NULL };
-    char *out = NULL;
-    int st = p3t_run_mta(busy, &out, 20000);
+    int st;
+    char *out = ua_run(f, &st, UA1, UA_PW1, NULL);
     assert_int_not_equal(st, 0);
     assert_non_null(strstr(out, "busy"));
     free(out);
 
-    const char *sub[] = { "ua", "-H", f->hostport, "--bind", UA2, "--password", UA_PW2, "--to",
-                          UA1, "--submit", "1", "--subject", "pushed from ua2", NULL };
-    st = p3t_run_mta(sub, &out, 20000);
-    if (st != 0)
-        fprintf(stderr, "%s", out);
-    assert_int_equal(st, 0);
-    free(out);
+    ua2_submit_to_ua1(f, "1", "pushed from ua2", NULL, false);
     const char *mta[] = { "deliver", "-H", f->hostport, "--mta-name", P3T_MTA, "--password",
                           P3T_MTA_PASSWORD, "--to", UA1, "--subject", "pushed from an MTA", NULL };
     st = p3t_run_mta(mta, &out, 20000);
@@ -326,20 +352,9 @@ static void test_p3_ua_push_while_bound(void **state)
 static void test_p3_ua_reliable_94(void **state)
 {
     struct fixture *f = *state;
-    const char *sub[] = { "ua", "-H", f->hostport, "--bind", UA2, "--password", UA_PW2, "--to",
-                          UA1, "--submit", "1", "--subject", "over rtse", NULL };
-    char *out = NULL;
-    assert_int_equal(p3t_run_mta(sub, &out, 20000), 0);
-    assert_int_equal(wait_delivered(f, out, "ua1"), 0);
-    free(out);
-    const char *args[] = { "ua", "-H", f->hostport, "--bind", UA1, "--password", UA_PW1,
-                           "--reliable", "--context", "94", "--to", P3T_ALICE, "--submit", "1",
-                           "--receive", "1", "--wait", "15", NULL };
-    int st = p3t_run_mta(args, &out, 20000);
-    assert_non_null(out);
-    if (st != 0)
-        fprintf(stderr, "%s", out);
-    assert_int_equal(st, 0);
+    ua2_submit_to_ua1(f, "1", "over rtse", NULL, true);
+    char *out = ua_run_ok(f, UA1, UA_PW1, "--reliable", "--context", "94", "--to", P3T_ALICE,
+                          "--submit", "1", "--receive", "1", "--wait", "15", NULL);
     assert_non_null(strstr(out, "subject=over rtse"));
     assert_non_null(strstr(out, "submitted=1 accepted=1 received=1 failed=0"));
     free(out);
@@ -351,22 +366,8 @@ static void test_p3_ua_reliable_94(void **state)
 static void test_p3_ua_queued_offline(void **state)
 {
     struct fixture *f = *state;
-    const char *sub[] = { "ua", "-H", f->hostport, "--bind", UA2, "--password", UA_PW2, "--to",
-                          UA1, "--submit", "3", "--subject", "queued", NULL };
-    char *out = NULL;
-    int st = p3t_run_mta(sub, &out, 20000);
-    if (st != 0)
-        fprintf(stderr, "%s", out);
-    assert_int_equal(st, 0);
-    free(out);
-
-    const char *recv[] = { "ua", "-H", f->hostport, "--bind", UA1, "--password", UA_PW1,
-                           "--receive", "3", "--wait", "20", NULL };
-    st = p3t_run_mta(recv, &out, 30000);
-    assert_non_null(out);
-    if (st != 0)
-        fprintf(stderr, "%s", out);
-    assert_int_equal(st, 0);
+    ua2_submit_to_ua1(f, "3", "queued", NULL, false);
+    char *out = ua_run_ok(f, UA1, UA_PW1, "--receive", "3", "--wait", "20", NULL);
     const char *q1 = strstr(out, "subject=queued 1 ");
     const char *q2 = strstr(out, "subject=queued 2 ");
     const char *q3 = strstr(out, "subject=queued 3 ");
@@ -377,10 +378,8 @@ static void test_p3_ua_queued_offline(void **state)
     free(out);
 
     /* acknowledged entries left the queue: nothing is pushed again */
-    const char *again[] = { "ua", "-H", f->hostport, "--bind", UA1, "--password", UA_PW1,
-                            "--receive", "1", "--wait", "1", NULL };
-    st = p3t_run_mta(again, &out, 20000);
-    assert_non_null(out);
+    int st;
+    out = ua_run(f, &st, UA1, UA_PW1, "--receive", "1", "--wait", "1", NULL);
     assert_non_null(strstr(out, "submitted=0 accepted=0 received=0 failed=0"));
     free(out);
 }
@@ -391,19 +390,10 @@ static void test_p3_ua_queued_offline(void **state)
 static void test_p3_ua_delivery_control(void **state)
 {
     struct fixture *f = *state;
-    const char *sub[] = { "ua", "-H", f->hostport, "--bind", UA2, "--password", UA_PW2, "--to",
-                          UA1, "--submit", "1", "--size", "4000", "--subject", "long one", NULL };
-    char *out = NULL;
-    int st = p3t_run_mta(sub, &out, 20000);
-    assert_int_equal(st, 0);
-    assert_int_equal(wait_delivered(f, out, "ua1"), 0);
-    free(out);
-
-    const char *limited[] = { "ua", "-H", f->hostport, "--bind", UA1, "--password", UA_PW1,
-                              "--max-content-length", "1000", "--receive", "1", "--wait", "2",
-                              NULL };
-    st = p3t_run_mta(limited, &out, 20000);
-    assert_non_null(out);
+    ua2_submit_to_ua1(f, "1", "long one", "4000", true);
+    int st;
+    char *out = ua_run(f, &st, UA1, UA_PW1, "--max-content-length", "1000", "--receive", "1",
+                       "--wait", "2", NULL);
     if (strstr(out, "waiting-operations=0x2") == NULL)
         fprintf(stderr, "UA output:\n%s", out);
     /* waiting-operations message-delivery (bit 1), waiting-messages long-content (bit 0) */
@@ -411,11 +401,7 @@ static void test_p3_ua_delivery_control(void **state)
     assert_null(strstr(out, "subject=long one"));
     free(out);
 
-    const char *open[] = { "ua", "-H", f->hostport, "--bind", UA1, "--password", UA_PW1,
-                           "--receive", "1", "--wait", "10", NULL };
-    st = p3t_run_mta(open, &out, 20000);
-    assert_non_null(out);
-    assert_int_equal(st, 0);
+    out = ua_run_ok(f, UA1, UA_PW1, "--receive", "1", "--wait", "10", NULL);
     assert_non_null(strstr(out, "subject=long one"));
     free(out);
 }
@@ -424,19 +410,11 @@ static void test_p3_ua_delivery_control(void **state)
 static void test_p3_ua_refused_stays_queued(void **state)
 {
     struct fixture *f = *state;
-    const char *sub[] = { "ua", "-H", f->hostport, "--bind", UA2, "--password", UA_PW2, "--to",
-                          UA1, "--submit", "1", "--subject", "refused once", NULL };
-    char *out = NULL;
-    assert_int_equal(p3t_run_mta(sub, &out, 20000), 0);
-    free(out);
-    const char *refuse[] = { "ua", "-H", f->hostport, "--bind", UA1, "--password", UA_PW1,
-                             "--refuse", "--receive", "1", "--wait", "10", NULL };
-    assert_int_equal(p3t_run_mta(refuse, &out, 20000), 0);
+    ua2_submit_to_ua1(f, "1", "refused once", NULL, false);
+    char *out = ua_run_ok(f, UA1, UA_PW1, "--refuse", "--receive", "1", "--wait", "10", NULL);
     assert_non_null(strstr(out, "refused message-delivery"));
     free(out);
-    const char *take[] = { "ua", "-H", f->hostport, "--bind", UA1, "--password", UA_PW1,
-                           "--receive", "1", "--wait", "10", NULL };
-    assert_int_equal(p3t_run_mta(take, &out, 20000), 0);
+    out = ua_run_ok(f, UA1, UA_PW1, "--receive", "1", "--wait", "10", NULL);
     assert_non_null(strstr(out, "subject=refused once"));
     free(out);
 }
@@ -445,23 +423,12 @@ static void test_p3_ua_refused_stays_queued(void **state)
 static void test_p3_ua_queued_restart(void **state)
 {
     struct fixture *f = *state;
-    const char *sub[] = { "ua", "-H", f->hostport, "--bind", UA2, "--password", UA_PW2, "--to",
-                          UA1, "--submit", "2", "--subject", "restart", NULL };
-    char *out = NULL;
-    int st = p3t_run_mta(sub, &out, 20000);
-    assert_int_equal(st, 0);
-    free(out);
+    ua2_submit_to_ua1(f, "2", "restart", NULL, false);
     x4t_daemon_kill(f->d); /* SIGKILL: only what was durable survives */
     f->d = NULL;
     assert_int_equal(start_daemon(f), 0);
 
-    const char *recv[] = { "ua", "-H", f->hostport, "--bind", UA1, "--password", UA_PW1,
-                           "--receive", "2", "--wait", "20", NULL };
-    st = p3t_run_mta(recv, &out, 30000);
-    assert_non_null(out);
-    if (st != 0)
-        fprintf(stderr, "%s", out);
-    assert_int_equal(st, 0);
+    char *out = ua_run_ok(f, UA1, UA_PW1, "--receive", "2", "--wait", "20", NULL);
     const char *r1 = strstr(out, "subject=restart 1 ");
     const char *r2 = strstr(out, "subject=restart 2 ");
     assert_non_null(r1);
@@ -478,12 +445,7 @@ static void test_p3_ua_tshark_clean(void **state)
     if (x4_tshark_path() == NULL)
         skip();
     /* one message waiting for ua1, so the recorded session has a push */
-    const char *sub[] = { "ua", "-H", f->hostport, "--bind", UA2, "--password", UA_PW2, "--to",
-                          UA1, "--submit", "1", "--subject", "for tshark", NULL };
-    char *out = NULL;
-    assert_int_equal(p3t_run_mta(sub, &out, 20000), 0);
-    assert_int_equal(wait_delivered(f, out, "ua1"), 0);
-    free(out);
+    ua2_submit_to_ua1(f, "1", "for tshark", NULL, true);
 
     char pcap[4096];
     snprintf(pcap, sizeof pcap, "%s/p3ua.pcap", f->data);
@@ -493,6 +455,7 @@ static void test_p3_ua_tshark_clean(void **state)
     snprintf(hostport, sizeof hostport, "127.0.0.1:%d", p3t_relay_port(r));
     const char *args[] = { "ua", "-H", hostport, "--bind", UA1, "--password", UA_PW1, "--to",
                            P3T_ALICE, "--submit", "1", "--receive", "1", "--wait", "15", NULL };
+    char *out = NULL;
     int st = p3t_run_mta(args, &out, 20000);
     assert_int_equal(p3t_relay_finish(r, 20000), 0);
     if (st != 0)
@@ -516,32 +479,17 @@ static void test_p3_ua_tshark_clean(void **state)
 static void test_p3_ua_change_credentials(void **state)
 {
     struct fixture *f = *state;
-    const char *wrong[] = { "ua", "-H", f->hostport, "--bind", UA2, "--password", UA_PW2,
-                            "--new-password", "x", "--old-password", "not-it", NULL };
-    char *out = NULL;
-    int st = p3t_run_mta(wrong, &out, 20000);
-    assert_non_null(out);
+    int st;
+    char *out = ua_run(f, &st, UA2, UA_PW2, "--new-password", "x", "--old-password", "not-it",
+                       NULL);
     assert_int_not_equal(st, 0);
     assert_non_null(strstr(out, "error 15 (old-credentials-incorrectly-specified)"));
     free(out);
-    const char *change[] = { "ua", "-H", f->hostport, "--bind", UA2, "--password", UA_PW2,
-                             "--new-password", "ua2-new-secret", NULL };
-    st = p3t_run_mta(change, &out, 20000);
-    assert_non_null(out);
-    if (st != 0)
-        fprintf(stderr, "%s", out);
-    assert_int_equal(st, 0);
+    out = ua_run_ok(f, UA2, UA_PW2, "--new-password", "ua2-new-secret", NULL);
     assert_non_null(strstr(out, "change-credentials: done"));
     free(out);
-    const char *old[] = { "ua", "-H", f->hostport, "--bind", UA2, "--password", UA_PW2, NULL };
-    st = p3t_run_mta(old, &out, 20000);
-    assert_int_not_equal(st, 0);
-    assert_non_null(strstr(out, "authentication-error"));
-    free(out);
-    const char *fresh[] = { "ua", "-H", f->hostport, "--bind", UA2, "--password",
-                            "ua2-new-secret", NULL };
-    st = p3t_run_mta(fresh, &out, 20000);
-    assert_int_equal(st, 0);
+    assert_bind_refused(f, UA2, UA_PW2);
+    out = ua_run_ok(f, UA2, "ua2-new-secret", NULL);
     assert_non_null(strstr(out, "bound"));
     free(out);
 }

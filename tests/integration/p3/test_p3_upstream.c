@@ -21,10 +21,9 @@
 #include <jansson.h>
 #include "tests/integration/p3/p3test.h"
 #include "tests/lib/x4pcap.h"
+#include "tests/lib/x4http.h"
 #include "tests/lib/x4test.h"
-#include "tools/admin/http_client.h"
 
-#define TIMEOUT_MS 20000
 #define DOMAIN "/C=XX/A= /P=TEST/O=Org/"
 #define FOREIGN "/C=YY/A= /P=ELSEWHERE/S=far/"
 #define UP_MTA "x400ms-ms"
@@ -52,69 +51,16 @@ static const char *admin_cfg_ = ""; /* more members of the next fixture's "upstr
 
 struct fixture {
     struct x4t_daemon *d;
-    int admin_port, up_port;
+    struct x4t_admin admin;
+    struct x4t_mta_serve up;   /* the upstream MTA, its output and log (and the pcap) */
     struct p3t_relay *relay;   /* records the one association to serve, when set */
     char pcap_path[512];
-    char token[600];
-    char *dir;          /* serve's output and log */
-    char out_path[512], log_path[512];
-    pid_t serve;
 };
 
-static json_t *http(struct fixture *f, const char *method, const char *path, const char *body,
-                    int *status)
+static void serve_start(struct fixture *f, const char *password, int delay_s, const char *extra)
 {
-    struct x4h_response resp;
-    char errbuf[256];
-    int rc = x4h_request("127.0.0.1", f->admin_port, method, path, f->token, body,
-                         body ? strlen(body) : 0, TIMEOUT_MS, &resp, errbuf, sizeof errbuf);
-    if (rc != 0) {
-        fprintf(stderr, "HTTP %s %s: %s\n", method, path, errbuf);
-        *status = 0;
-        return NULL;
-    }
-    *status = resp.status;
-    json_t *j = json_loads(resp.body ? resp.body : "", 0, NULL);
-    if (resp.status != 200)
-        fprintf(stderr, "HTTP %s %s -> %d %s\n", method, path, resp.status, resp.body);
-    x4h_response_free(&resp);
-    return j;
+    assert_int_equal(x4t_mta_serve_start(&f->up, UP_MTA, password, delay_s, extra), 0);
 }
-
-/* `x400ms-mta serve`, after delay_s seconds when delay_s > 0 (sh sleeps,
- * then execs it: the pid stays the one we stop). */
-static pid_t serve_start_opts(struct fixture *f, const char *password, int delay_s,
-                              const char *extra)
-{
-    const char *build = getenv("X400MS_TOP_BUILDDIR");
-    char prog[1024], listen[64], cmd[4096];
-    snprintf(prog, sizeof prog, "%s/tools/x400ms-mta", build ? build : ".");
-    snprintf(listen, sizeof listen, "127.0.0.1:%d", f->up_port);
-    snprintf(cmd, sizeof cmd,
-             "sleep %d; exec '%s' serve --listen %s --mta-name " UP_MTA
-             " --password '%s' --out '%s' %s",
-             delay_s, prog, listen, password, f->out_path, extra);
-    return x4t_spawn_group(cmd, f->log_path);
-}
-
-static pid_t serve_start(struct fixture *f, const char *password, int delay_s)
-{
-    return serve_start_opts(f, password, delay_s, "");
-}
-
-static size_t count_lines(const char *path)
-{
-    char *t = x4t_read_file(path);
-    size_t n = 0;
-    for (const char *p = t; p != NULL && *p != '\0'; p++)
-        if (*p == '\n')
-            n++;
-    free(t);
-    return n;
-}
-
-static pid_t serve_start_opts(struct fixture *f, const char *password, int delay_s,
-                              const char *extra);
 
 /* record: one association, through a recording relay (pcap in the dir),
  * to a serve started first with serve_extra (the relay forwards only the
@@ -124,18 +70,14 @@ static struct fixture *fixture_start_rec(const char *daemon_password, const char
 {
     struct fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
-    f->dir = x4t_tempdir("p3up");
-    assert_non_null(f->dir);
-    snprintf(f->out_path, sizeof f->out_path, "%s/submissions.jsonl", f->dir);
-    snprintf(f->log_path, sizeof f->log_path, "%s/serve.log", f->dir);
-    f->up_port = x4t_free_port();
+    assert_int_equal(x4t_mta_serve_init(&f->up, "p3up"), 0);
     char port[16];
-    snprintf(port, sizeof port, "%d", f->up_port);
+    snprintf(port, sizeof port, "%d", f->up.port);
     if (record) {
-        f->serve = serve_start_opts(f, UP_PASSWORD, 0, serve_extra);
-        assert_int_equal(x4t_file_wait(f->log_path, "listening on", 10000), 0);
-        snprintf(f->pcap_path, sizeof f->pcap_path, "%s/p3-submission.pcap", f->dir);
-        f->relay = p3t_relay_start(f->up_port, f->pcap_path);
+        serve_start(f, UP_PASSWORD, 0, serve_extra);
+        assert_int_equal(x4t_file_wait(f->up.log_path, "listening on", 10000), 0);
+        snprintf(f->pcap_path, sizeof f->pcap_path, "%s/p3-submission.pcap", f->up.dir);
+        f->relay = p3t_relay_start(f->up.port, f->pcap_path);
         assert_non_null(f->relay);
         snprintf(port, sizeof port, "%d", p3t_relay_port(f->relay));
     }
@@ -156,20 +98,8 @@ static struct fixture *fixture_start_rec(const char *daemon_password, const char
     free(m3);
     free(m4);
     assert_non_null(f->d);
-    f->admin_port = x4t_daemon_port(f->d, 1);
-    assert_int_equal(x4t_daemon_wait_log(f->d, "admin API listening", 5000), 0);
-    char path[1024];
-    snprintf(path, sizeof path, "%s/admin-token", x4t_daemon_data_dir(f->d));
-    char *text = x4t_read_file(path);
-    assert_non_null(text);
-    snprintf(f->token, sizeof f->token, "%s", text);
-    f->token[strcspn(f->token, "\r\n")] = '\0';
-    free(text);
-    int st;
-    json_t *j = http(f, "POST", "/api/v1/test/mts/mailbox",
-                     "{\"name\": \"alice\", \"address\": \"" DOMAIN "S=alice/\"}", &st);
-    assert_int_equal(st, 200);
-    json_decref(j);
+    assert_int_equal(x4t_admin_open(&f->admin, f->d, 1), 0);
+    assert_int_equal(x4t_mts_mailbox(&f->admin, "alice", DOMAIN "S=alice/"), 200);
     return f;
 }
 
@@ -180,41 +110,59 @@ static struct fixture *fixture_start(const char *daemon_password, const char *ct
 
 static void fixture_stop(struct fixture *f)
 {
-    x4t_stop_group(f->serve);
+    x4t_mta_serve_fini(&f->up);
     assert_int_equal(x4t_daemon_stop(f->d), 0);
-    x4t_rmtree(f->dir);
-    free(f->dir);
     free(f);
 }
 
 static json_t *submit_foreign(struct fixture *f)
 {
     int st;
-    json_t *j = http(f, "POST", "/api/v1/test/mts/submit",
-                     "{\"mailbox\": \"alice\", \"from\": \"" DOMAIN "S=alice/\", "
-                     "\"to\": [\"" FOREIGN "\"]}",
-                     &st);
+    json_t *j = x4t_admin_request(&f->admin, "POST", "/api/v1/test/mts/submit",
+                                  "{\"mailbox\": \"alice\", \"from\": \"" DOMAIN "S=alice/\", "
+                                  "\"to\": [\"" FOREIGN "\"]}",
+                                  &st);
     assert_int_equal(st, 200);
     assert_non_null(j);
     return j;
 }
 
-static void check_line(const char *path)
+static void check_line(struct fixture *f)
 {
-    char *t = x4t_read_file(path);
-    assert_non_null(t);
-    json_t *l = json_loads(t, JSON_DISABLE_EOF_CHECK, NULL);
-    free(t);
-    assert_non_null(l);
-    assert_string_equal(json_string_value(json_object_get(l, "kind")), "message");
-    assert_non_null(strstr(json_string_value(json_object_get(l, "originator")), "S=alice"));
-    json_t *r = json_object_get(l, "recipients");
-    assert_int_equal(json_array_size(r), 1);
-    assert_non_null(strstr(json_string_value(json_array_get(r, 0)), "S=far"));
-    assert_int_equal(json_integer_value(json_object_get(l, "content_type")), 22);
-    assert_int_equal(json_integer_value(json_object_get(l, "content_length")), 7);
-    assert_true(strlen(json_string_value(json_object_get(l, "mts_identifier"))) > 0);
-    json_decref(l);
+    char why[1024];
+    if (x4t_mts_check_relayed(f->up.out_path, "S=alice", "S=far", why, sizeof why) != 0)
+        fail_msg("%s", why);
+}
+
+static double metric(struct fixture *f, const char *sample)
+{
+    return x4t_admin_metric(&f->admin, sample);
+}
+
+/* Ends a recording fixture (fixture_start_rec with record): the daemon stops
+ * (the association ends with it: then the capture is complete), the relay
+ * finishes, tshark checks the capture: no malformed frame, no error expert
+ * item. Returns tshark's verbose dissection (caller frees), NULL when there
+ * is no tshark. */
+static char *fixture_stop_rec(struct fixture *f)
+{
+    assert_int_equal(x4t_daemon_stop(f->d), 0);
+    f->d = NULL;
+    assert_int_equal(p3t_relay_finish(f->relay, 10000), 0);
+    char *verbose = NULL;
+    if (x4_tshark_path() != NULL) {
+        char report[4096];
+        verbose = malloc(65536);
+        assert_non_null(verbose);
+        int rc = x4_tshark_check(f->pcap_path, (uint16_t)f->up.port, report, sizeof report,
+                                 verbose, 65536);
+        if (rc != 0)
+            fprintf(stderr, "tshark: %s\n", report);
+        assert_int_equal(rc, 0);
+    }
+    x4t_mta_serve_fini(&f->up);
+    free(f);
+    return verbose;
 }
 
 /* ---- tests ---- */
@@ -223,17 +171,17 @@ static void test_p3_upstream_submit(void **state)
 {
     (void)state;
     struct fixture *f = fixture_start(UP_PASSWORD, "88");
-    f->serve = serve_start(f, UP_PASSWORD, 0);
+    serve_start(f, UP_PASSWORD, 0, "");
     assert_int_equal(x4t_daemon_wait_log(f->d, "bound as MTA", 10000), 0);
     for (int i = 0; i < 3; i++) {
         json_t *j = submit_foreign(f);
         assert_string_equal(json_string_value(json_object_get(j, "outcome")), "accepted");
         json_decref(j);
     }
-    assert_int_equal(count_lines(f->out_path), 3);
-    check_line(f->out_path);
+    assert_int_equal(x4t_count_lines(f->up.out_path), 3);
+    check_line(f);
     /* the pool was reused: one MTS-bind per pooled association, not per message */
-    char *log = x4t_read_file(f->log_path);
+    char *log = x4t_read_file(f->up.log_path);
     assert_non_null(log);
     size_t binds = 0;
     for (const char *p = log; (p = strstr(p, "MTS-bind from")) != NULL; p++)
@@ -247,11 +195,11 @@ static void test_p3_upstream_94(void **state)
 {
     (void)state;
     struct fixture *f = fixture_start(UP_PASSWORD, "94");
-    f->serve = serve_start(f, UP_PASSWORD, 0);
+    serve_start(f, UP_PASSWORD, 0, "");
     json_t *j = submit_foreign(f);
     assert_string_equal(json_string_value(json_object_get(j, "outcome")), "accepted");
     json_decref(j);
-    assert_int_equal(count_lines(f->out_path), 1);
+    assert_int_equal(x4t_count_lines(f->up.out_path), 1);
     fixture_stop(f);
 }
 
@@ -261,15 +209,15 @@ static void test_p3_upstream_down_then_up(void **state)
     (void)state;
     struct fixture *f = fixture_start(UP_PASSWORD, "88");
     long long t0 = x4t_now_ms();
-    f->serve = serve_start(f, UP_PASSWORD, 2);
+    serve_start(f, UP_PASSWORD, 2, "");
     json_t *j = submit_foreign(f); /* waits for the upstream's answer */
     assert_string_equal(json_string_value(json_object_get(j, "outcome")), "accepted");
     json_decref(j);
     assert_true(x4t_now_ms() - t0 >= 1500);
     assert_int_equal(x4t_daemon_wait_log(f->d, "cannot associate", 1000), 0);
     usleep(1500000); /* time for a duplicate to show, were there one */
-    assert_int_equal(count_lines(f->out_path), 1);
-    check_line(f->out_path);
+    assert_int_equal(x4t_count_lines(f->up.out_path), 1);
+    check_line(f);
     fixture_stop(f);
 }
 
@@ -279,14 +227,14 @@ static void test_p3_upstream_wrong_password_neg(void **state)
 {
     (void)state;
     struct fixture *f = fixture_start("not-the-password", "88");
-    f->serve = serve_start(f, UP_PASSWORD, 0);
+    serve_start(f, UP_PASSWORD, 0, "");
     assert_int_equal(x4t_daemon_wait_log(f->d, "MTS-bind refused: authentication-error", 10000), 0);
-    assert_int_equal(x4t_file_wait(f->log_path, "refused MTS-bind", 5000), 0);
+    assert_int_equal(x4t_file_wait(f->up.log_path, "refused MTS-bind", 5000), 0);
     /* retried: more refusals follow */
     long long end = x4t_now_ms() + 8000;
     size_t refusals = 0;
     while (x4t_now_ms() < end) {
-        char *log = x4t_read_file(f->log_path);
+        char *log = x4t_read_file(f->up.log_path);
         refusals = 0;
         for (const char *p = log; p != NULL && (p = strstr(p, "refused MTS-bind")) != NULL; p++)
             refusals++;
@@ -296,48 +244,8 @@ static void test_p3_upstream_wrong_password_neg(void **state)
         usleep(100000);
     }
     assert_true(refusals >= 4); /* 2 associations, each tried at least twice */
-    assert_int_equal(count_lines(f->out_path), 0);
+    assert_int_equal(x4t_count_lines(f->up.out_path), 0);
     fixture_stop(f);
-}
-
-/* The value of one sample of GET /api/v1/metrics, -1 when absent. */
-static double metric(struct fixture *f, const char *sample)
-{
-    struct x4h_response resp;
-    char errbuf[256];
-    if (x4h_request("127.0.0.1", f->admin_port, "GET", "/api/v1/metrics", f->token, NULL, 0,
-                    TIMEOUT_MS, &resp, errbuf, sizeof errbuf) != 0 || resp.status != 200)
-        return -2;
-    double v = -1;
-    size_t n = strlen(sample);
-    for (const char *p = resp.body; p != NULL && *p != '\0'; p = strchr(p, '\n'), p = p ? p + 1 : p)
-        if (strncmp(p, sample, n) == 0 && p[n] == ' ') {
-            v = strtod(p + n + 1, NULL);
-            break;
-        }
-    x4h_response_free(&resp);
-    return v;
-}
-
-/* The In Box entries of name once there are at least n (waits up to ms). */
-static json_t *inbox_wait(struct fixture *f, const char *name, size_t n, int ms)
-{
-    char path[256];
-    snprintf(path, sizeof path, "/api/v1/test/mts/inbox/%s", name);
-    long long end = x4t_now_ms() + ms;
-    for (;;) {
-        int st;
-        json_t *j = http(f, "GET", path, NULL, &st);
-        assert_int_equal(st, 200);
-        json_t *e = json_object_get(j, "entries");
-        if (json_array_size(e) >= n || x4t_now_ms() > end) {
-            json_incref(e);
-            json_decref(j);
-            return e;
-        }
-        json_decref(j);
-        usleep(50000);
-    }
 }
 
 /* The upstream MTA delivers a report on the mts-access association it was
@@ -354,7 +262,7 @@ static void test_p3_upstream_report_back(void **state)
     json_t *j = submit_foreign(f);
     assert_string_equal(json_string_value(json_object_get(j, "outcome")), "accepted");
     json_decref(j);
-    json_t *a = inbox_wait(f, "alice", 1, 10000);
+    json_t *a = x4t_mts_inbox_wait(&f->admin, "alice", 1, 10000);
     assert_int_equal(json_array_size(a), 1);
     json_t *r = json_array_get(a, 0);
     assert_int_equal(json_integer_value(json_object_get(r, "type")), 1); /* a report */
@@ -364,9 +272,9 @@ static void test_p3_upstream_report_back(void **state)
     assert_non_null(strstr(json_string_value(json_object_get(json_array_get(lines, 0),
                                                              "recipient")), "S=far"));
     json_decref(a);
-    assert_int_equal(x4t_file_wait(f->log_path, "report-delivery to", 5000), 0);
-    assert_int_equal(x4t_file_wait(f->log_path, "report-delivery to 127.0.0.1", 5000), 0);
-    char *slog = x4t_read_file(f->log_path);
+    assert_int_equal(x4t_file_wait(f->up.log_path, "report-delivery to", 5000), 0);
+    assert_int_equal(x4t_file_wait(f->up.log_path, "report-delivery to 127.0.0.1", 5000), 0);
+    char *slog = x4t_read_file(f->up.log_path);
     assert_non_null(slog);
     assert_non_null(strstr(slog, "acknowledged"));
     free(slog);
@@ -374,28 +282,16 @@ static void test_p3_upstream_report_back(void **state)
     assert_true(metric(f, "x400ms_submissions_total{protocol=\"p3\",result=\"refused\"}") == 0);
     assert_true(metric(f, "x400ms_operations_total{protocol=\"p3\",op=\"report-delivery\","
                           "result=\"ok\"}") == 1);
-    /* the association ends with the daemon: then the capture is complete */
-    assert_int_equal(x4t_daemon_stop(f->d), 0);
-    f->d = NULL;
-    assert_int_equal(p3t_relay_finish(f->relay, 10000), 0);
-    if (x4_tshark_path() != NULL) {
-        char report[4096], verbose[65536];
-        int rc = x4_tshark_check(f->pcap_path, (uint16_t)f->up_port, report, sizeof report,
-                                 verbose, sizeof verbose);
-        if (rc != 0)
-            fprintf(stderr, "tshark: %s\n", report);
-        assert_int_equal(rc, 0);
+    char *verbose = fixture_stop_rec(f);
+    if (verbose != NULL) {
         /* tshark knew each PDU: bind, submission and its result, the report */
         assert_non_null(strstr(verbose, "MTSBindArgument"));
         assert_non_null(strstr(verbose, "MessageSubmissionArgument"));
         assert_non_null(strstr(verbose, "MessageSubmissionResult"));
         assert_non_null(strstr(verbose, "ReportDeliveryArgument"));
         assert_non_null(strstr(verbose, "ReportDeliveryResult"));
+        free(verbose);
     }
-    x4t_stop_group(f->serve);
-    x4t_rmtree(f->dir);
-    free(f->dir);
-    free(f);
 }
 
 /* mts-reliable-access over RTSE to the upstream (X.419 2.6.0.1.2 / .9),
@@ -408,12 +304,12 @@ static void test_p3_upstream_reliable(void **state)
         reliable_ = true;
         struct fixture *f = fixture_start(UP_PASSWORD, ctxs[i]);
         reliable_ = false;
-        f->serve = serve_start_opts(f, UP_PASSWORD, 0, "--reliable");
+        serve_start(f, UP_PASSWORD, 0, "--reliable");
         json_t *j = submit_foreign(f);
         assert_string_equal(json_string_value(json_object_get(j, "outcome")), "accepted");
         json_decref(j);
-        assert_int_equal(count_lines(f->out_path), 1);
-        check_line(f->out_path);
+        assert_int_equal(x4t_count_lines(f->up.out_path), 1);
+        check_line(f);
         assert_int_equal(x4t_daemon_wait_log(f->d, i == 0 ? "(mts-reliable-access-88)"
                                                           : "(mts-reliable-access-94)", 1000), 0);
         fixture_stop(f);
@@ -432,33 +328,22 @@ static void test_p3_upstream_register_change_credentials(void **state)
     admin_cfg_ = "";
     assert_int_equal(x4t_daemon_wait_log(f->d, "registered as", 10000), 0);
     assert_int_equal(x4t_daemon_wait_log(f->d, "password changed", 5000), 0);
-    assert_int_equal(x4t_file_wait(f->log_path, "user-name " DOMAIN "S=alice/", 5000), 0);
-    assert_int_equal(x4t_file_wait(f->log_path, "change-credentials from", 5000), 0);
-    char *slog = x4t_read_file(f->log_path);
+    assert_int_equal(x4t_file_wait(f->up.log_path, "user-name " DOMAIN "S=alice/", 5000), 0);
+    assert_int_equal(x4t_file_wait(f->up.log_path, "change-credentials from", 5000), 0);
+    char *slog = x4t_read_file(f->up.log_path);
     assert_non_null(slog);
     assert_non_null(strstr(slog, "accepted: later binds need the new password"));
     free(slog);
     json_t *j = submit_foreign(f);
     assert_string_equal(json_string_value(json_object_get(j, "outcome")), "accepted");
     json_decref(j);
-    assert_int_equal(count_lines(f->out_path), 1);
-    assert_int_equal(x4t_daemon_stop(f->d), 0);
-    f->d = NULL;
-    assert_int_equal(p3t_relay_finish(f->relay, 10000), 0);
-    if (x4_tshark_path() != NULL) {
-        char report[4096], verbose[65536];
-        int rc = x4_tshark_check(f->pcap_path, (uint16_t)f->up_port, report, sizeof report,
-                                 verbose, sizeof verbose);
-        if (rc != 0)
-            fprintf(stderr, "tshark: %s\n", report);
-        assert_int_equal(rc, 0);
+    assert_int_equal(x4t_count_lines(f->up.out_path), 1);
+    char *verbose = fixture_stop_rec(f);
+    if (verbose != NULL) {
         assert_non_null(strstr(verbose, "RegisterArgument"));
         assert_non_null(strstr(verbose, "ChangeCredentialsArgument"));
+        free(verbose);
     }
-    x4t_stop_group(f->serve);
-    x4t_rmtree(f->dir);
-    free(f->dir);
-    free(f);
 }
 
 int main(void)
