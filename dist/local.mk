@@ -35,7 +35,7 @@ man/x400ms-mta.1: $(srcdir)/man/x400ms-mta.1.in
 man/x400ms-admin.1: $(srcdir)/man/x400ms-admin.1.in
 man/x400ms.json.5: $(srcdir)/man/x400ms.json.5.in
 
-EXTRA_DIST += dist/x400msd.service.in dist/x400ms.tmpfiles dist/x400ms.sysusers
+EXTRA_DIST += dist/x400msd.service.in dist/x400ms.tmpfiles dist/x400ms.sysusers dist/lsan.supp
 dist_doc_DATA = dist/x400ms.logrotate docs/security.md docs/operations.md
 
 nodist_systemdsystemunit_DATA = dist/x400msd.service

@@ -3,6 +3,7 @@
  *
  *   X400MS_TOP_BUILDDIR=$PWD X400MS_MODULE_PATH=$PWD/modules bench/load/bench_load \
  *       [--seconds 600] [--p7 1000] [--mta 4] [--idle 10000] [--sample 10] [--preload 500]
+ *       [--idle-rounds 1] [--trim-probe]
  *
  * Phase 1 (--seconds): --p7 P7 associations (one thread each, alternately
  * alice and bob, ms-access-88 and -94) list 20 entries from a random point
@@ -14,7 +15,12 @@
  * open fd count (/proc), so growth after the warm-up shows.
  * Phase 2: --idle bound P7 associations doing nothing (held by child
  * processes of 1,000 each: a client process's own stack takes at most 1,024
- * connections): RSS per association.
+ * connections): RSS per association, and the RSS once they closed.
+ * --idle-rounds R repeats phase 2 R times: RSS that climbs again each round
+ * is a leak, RSS that stays at the first round's level is memory the
+ * allocator keeps for reuse. --trim-probe then asks the daemon's allocator
+ * to give its free memory back (gdb: malloc_trim(0) in the daemon) and
+ * reports the RSS after: what a trim would return.
  *
  * Run as root (or with a high hard limit): RLIMIT_NOFILE is raised to
  * 65,536 for this process and the daemon it starts. */
@@ -37,8 +43,8 @@
 #include "x400ms/client.h"
 
 static struct {
-    int seconds, p7, mta, idle, sample, preload;
-} opt = { 600, 1000, 4, 10000, 10, 500 };
+    int seconds, p7, mta, idle, sample, preload, idle_rounds, trim_probe;
+} opt = { 600, 1000, 4, 10000, 10, 500, 1, 0 };
 
 static int port;
 static atomic_int stop_flag;
@@ -304,12 +310,72 @@ static void list_seqs(int who)
     x400ms_client_unbind(&c);
 }
 
+/* Asks the daemon's glibc allocator to return its free pages (gdb calls
+ * malloc_trim(0) in it; the daemon stops for the call only) and prints the
+ * RSS before and after. */
+static void trim_probe(pid_t dpid)
+{
+    long before = rss_kib(dpid);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd,
+             "gdb -q -batch -p %d -ex 'call (int)malloc_trim(0)' >/dev/null 2>&1", (int)dpid);
+    if (system(cmd) != 0) {
+        printf("  trim probe: gdb could not call malloc_trim in the daemon (is gdb installed?)\n");
+        return;
+    }
+    long after = rss_kib(dpid);
+    printf("  trim probe: malloc_trim(0) in the daemon: RSS %ld -> %ld KiB (%ld KiB were free "
+           "memory kept by the allocator)\n", before, after, before - after);
+    fflush(stdout);
+}
+
+/* Phase 2 once: the `n` children in `kids` bind their share, then exit. */
+static void idle_round(struct x4t_daemon *d, pid_t dpid, struct idle_child *kids, int n, int round)
+{
+    long rss0 = rss_kib(dpid);
+    long long t1 = x4t_now_ms();
+    for (int k = 0; k < n; k++)
+        if (write(kids[k].go_w, "g", 1) != 1)
+            perror("bench_load: go");
+    long total = 0;
+    for (int k = 0; k < n; k++) {
+        int ok = 0;
+        if (read(kids[k].done_r, &ok, sizeof ok) == sizeof ok)
+            total += ok;
+    }
+    double bind_s = (double)(x4t_now_ms() - t1) / 1000.0;
+    sleep(3);
+    long rss1 = rss_kib(dpid);
+    int fds = x4t_daemon_fd_count(d);
+    printf("phase 2 (round %d): %ld idle P7 associations bound in %.1f s (%.0f binds/s); daemon RSS "
+           "%ld -> %ld KiB, %d fds: %.2f KiB per association\n", round, total, bind_s,
+           bind_s > 0 ? (double)total / bind_s : 0.0, rss0, rss1, fds,
+           total > 0 ? (double)(rss1 - rss0) / (double)total : 0.0);
+    for (int k = 0; k < n; k++)
+        close(kids[k].go_w);
+    for (int k = 0; k < n; k++)
+        waitpid(kids[k].pid, NULL, 0);
+    /* every peer is gone: how long until the daemon closed them all */
+    long long t2 = x4t_now_ms();
+    int left = x4t_daemon_fd_count(d);
+    while (left > fds - (int)total + 5 && x4t_now_ms() - t2 < 120000) {
+        usleep(250 * 1000);
+        left = x4t_daemon_fd_count(d);
+    }
+    double closed_s = (double)(x4t_now_ms() - t2) / 1000.0;
+    sleep(2); /* a trim (if the daemon does one) follows the closes */
+    printf("  after they closed: %d fds %.1f s later, RSS %ld KiB (%+ld KiB from before the round)\n",
+           left, closed_s, rss_kib(dpid), rss_kib(dpid) - rss0);
+    fflush(stdout);
+}
+
 int main(int argc, char **argv)
 {
     static const struct option lopts[] = {
         { "seconds", required_argument, NULL, 's' }, { "p7", required_argument, NULL, 'p' },
         { "mta", required_argument, NULL, 'm' },     { "idle", required_argument, NULL, 'i' },
         { "sample", required_argument, NULL, 'S' },  { "preload", required_argument, NULL, 'P' },
+        { "idle-rounds", required_argument, NULL, 'R' }, { "trim-probe", no_argument, NULL, 'T' },
         { NULL, 0, NULL, 0 },
     };
     int ch;
@@ -321,13 +387,16 @@ int main(int argc, char **argv)
         case 'i': opt.idle = atoi(optarg); break;
         case 'S': opt.sample = atoi(optarg); break;
         case 'P': opt.preload = atoi(optarg); break;
+        case 'R': opt.idle_rounds = atoi(optarg); break;
+        case 'T': opt.trim_probe = 1; break;
         default:
             fprintf(stderr, "usage: bench_load [--seconds S] [--p7 N] [--mta C] [--idle N] "
-                            "[--sample S] [--preload N]\n");
+                            "[--sample S] [--preload N] [--idle-rounds R] [--trim-probe]\n");
             return 2;
         }
     }
-    if (opt.p7 > 1020 || opt.p7 < 1 || opt.preload < 1 || opt.sample < 1 || opt.mta < 0) {
+    if (opt.p7 > 1020 || opt.p7 < 1 || opt.preload < 1 || opt.sample < 1 || opt.mta < 0 ||
+        opt.idle_rounds < 1) {
         fprintf(stderr, "bench_load: --p7 1..1020 (one client process), --preload, --sample, "
                         "--mta >= 0 (0: no deliveries)\n");
         return 2;
@@ -358,8 +427,8 @@ int main(int argc, char **argv)
 
     /* the idle holders are forked before this process starts its client stack */
     int n_kids = (opt.idle + 999) / 1000;
-    struct idle_child *kids = calloc((size_t)n_kids + 1, sizeof *kids);
-    if (spawn_idle_children(kids, n_kids, opt.idle / (n_kids ? n_kids : 1)) < 0) {
+    struct idle_child *kids = calloc((size_t)(n_kids * opt.idle_rounds) + 1, sizeof *kids);
+    if (spawn_idle_children(kids, n_kids * opt.idle_rounds, opt.idle / (n_kids ? n_kids : 1)) < 0) {
         perror("bench_load: fork");
         return 1;
     }
@@ -451,40 +520,10 @@ int main(int argc, char **argv)
     fflush(stdout);
 
     /* ---- phase 2 ---- */
-    if (n_kids > 0) {
-        long rss0 = rss_kib(dpid);
-        long long t1 = x4t_now_ms();
-        for (int k = 0; k < n_kids; k++)
-            if (write(kids[k].go_w, "g", 1) != 1)
-                perror("bench_load: go");
-        long total = 0;
-        for (int k = 0; k < n_kids; k++) {
-            int ok = 0;
-            if (read(kids[k].done_r, &ok, sizeof ok) == sizeof ok)
-                total += ok;
-        }
-        double bind_s = (double)(x4t_now_ms() - t1) / 1000.0;
-        sleep(3);
-        long rss1 = rss_kib(dpid);
-        int fds = x4t_daemon_fd_count(d);
-        printf("phase 2: %ld idle P7 associations bound in %.1f s (%.0f binds/s); daemon RSS "
-               "%ld -> %ld KiB, %d fds: %.2f KiB per association\n", total, bind_s,
-               bind_s > 0 ? (double)total / bind_s : 0.0, rss0, rss1, fds,
-               total > 0 ? (double)(rss1 - rss0) / (double)total : 0.0);
-        for (int k = 0; k < n_kids; k++)
-            close(kids[k].go_w);
-        for (int k = 0; k < n_kids; k++)
-            waitpid(kids[k].pid, NULL, 0);
-        /* every peer is gone: how long until the daemon closed them all */
-        long long t2 = x4t_now_ms();
-        int left = x4t_daemon_fd_count(d);
-        while (left > fds - (int)total + 5 && x4t_now_ms() - t2 < 120000) {
-            usleep(250 * 1000);
-            left = x4t_daemon_fd_count(d);
-        }
-        printf("  after they closed: %d fds %.1f s later, RSS %ld KiB\n", left,
-               (double)(x4t_now_ms() - t2) / 1000.0, rss_kib(dpid));
-    }
+    for (int r = 0; n_kids > 0 && r < opt.idle_rounds; r++)
+        idle_round(d, dpid, kids + r * n_kids, n_kids, r + 1);
+    if (opt.trim_probe)
+        trim_probe(dpid);
     x4t_daemon_stop(d);
     free(manifest);
     free(data);

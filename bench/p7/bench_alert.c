@@ -34,6 +34,9 @@
  * thread (100 alerts and fetch results are decoded one after the other
  * there); the daemon runs 2 loop threads.
  *
+ * -C N: N threads bind and unbind more UAs of bob during the run (alerts
+ * in flight to sessions that end); a check of the MS, not a timing.
+ *
  * Large mailbox: -e N delivers N entries of 2 KiB to bob's In Box before
  * the run (bound by the store's durable puts, ~500/s). To fill once and
  * reuse: X4T_KEEP=1 bench_alert -F -e N prints the data directory; then
@@ -256,8 +259,41 @@ static void dist_print(const char *what, struct dist *d)
            d->v[d->n - 1] / 1000.0, d->n);
 }
 
+/* -C: UAs of bob binding and unbinding all the time (their Alerts are in
+ * flight when they go), to exercise the MS's session checks; not timed. */
+static atomic_bool churn_stop;
+
+static void churn_alert(void *ctx, int64_t registration_id, uint32_t seq, const uint8_t *arg,
+                        size_t len)
+{
+    (void)ctx;
+    (void)registration_id;
+    (void)seq;
+    (void)arg;
+    (void)len;
+}
+
+static void *churn_main(void *arg)
+{
+    unsigned seed = (unsigned)(uintptr_t)arg;
+    while (!atomic_load(&churn_stop)) {
+        struct x400ms_client *c = bind_as(P7T_BOB);
+        x400ms_client_set_alert_handler(c, churn_alert, NULL);
+        struct timespec ts = { 0, (long)(rand_r(&seed) % 3000) * 1000L };
+        nanosleep(&ts, NULL);
+        x400ms_client_unbind(&c);
+    }
+    return NULL;
+}
+
+static int churners;
+
 static void run(struct source *src, int n_uas, int warmup, int messages)
 {
+    pthread_t churn[4];
+    atomic_store(&churn_stop, false);
+    for (int i = 0; i < churners && i < 4; i++)
+        pthread_create(&churn[i], NULL, churn_main, (void *)(uintptr_t)(i + 1));
     uas = calloc((size_t)n_uas, sizeof *uas);
     size_t cap = (size_t)n_uas * (size_t)messages;
     struct dist to_alert = { calloc(cap, sizeof(long long)), 0 };
@@ -307,6 +343,9 @@ static void run(struct source *src, int n_uas, int warmup, int messages)
         fprintf(stderr, "a round timed out: %d of %d UAs fetched\n", fetched, n_uas);
         atomic_fetch_add(&failures, 1);
     }
+    atomic_store(&churn_stop, true);
+    for (int i = 0; i < churners && i < 4; i++)
+        pthread_join(churn[i], NULL);
     for (int i = 0; i < n_uas; i++) {
         struct ua *u = &uas[i];
         pthread_mutex_lock(&u->lock);
@@ -408,7 +447,8 @@ static int parse_list(const char *s, int *out, int max)
 static void usage(void)
 {
     fprintf(stderr, "usage: bench_alert [-m local,p3,fake] [-n MESSAGES] [-w WARMUP] "
-                    "[-u 1,10,100 (at most 128)] [-e ENTRIES] [-F (fill only)] [-T (a thread per UA)]\n");
+                    "[-u 1,10,100 (at most 128)] [-e ENTRIES] [-F (fill only)] [-T (a thread per UA)]\n"
+                    "       [-C N (N <= 4 threads binding and unbinding UAs during the run)]\n");
     exit(2);
 }
 
@@ -419,8 +459,9 @@ int main(int argc, char **argv)
     size_t entries = 0;
     bool fill_only = false;
     int ch;
-    while ((ch = getopt(argc, argv, "m:n:w:u:e:FT")) != -1) {
+    while ((ch = getopt(argc, argv, "m:n:w:u:e:FTC:")) != -1) {
         switch (ch) {
+        case 'C': churners = atoi(optarg); break;
         case 'T': ua_threads = true; break;
         case 'm': modes = optarg; break;
         case 'n': messages = atoi(optarg); break;
@@ -463,8 +504,11 @@ int main(int argc, char **argv)
             return 0;
         }
     }
-    printf("bench_alert: bob's In Box holds %s%zu entries before the run\n",
-           kept ? "the entries of ALERT_BENCH_DATA, or " : "", entries);
+    double load[3] = { 0, 0, 0 };
+    getloadavg(load, 3);
+    printf("bench_alert: bob's In Box holds %s%zu entries before the run; load average %.2f %.2f "
+           "%.2f\n", kept ? "the entries of ALERT_BENCH_DATA, or " : "", entries, load[0], load[1],
+           load[2]);
 
     char *list = strdup(modes);
     for (char *save = NULL, *mode = strtok_r(list, ",", &save); mode != NULL;
@@ -507,9 +551,15 @@ int main(int argc, char **argv)
             p3_mta_stop(mta);
             mta = NULL;
         }
-        x4t_daemon_stop(d);
+        int status = x4t_daemon_stop(d);
+        if (status != 0) {
+            fprintf(stderr, "the daemon exited with status %d\n", status);
+            atomic_fetch_add(&failures, 1);
+        }
     }
     p3_mta_stop(mta);
+    getloadavg(load, 3);
+    printf("bench_alert: done; load average %.2f %.2f %.2f\n", load[0], load[1], load[2]);
     free(list);
     if (kept == NULL && getenv("X4T_KEEP") == NULL)
         x4t_rmtree(base);

@@ -856,6 +856,94 @@ static void test_store_concurrent_puts(void **state)
     assert_true(f->store->committer.batches < f->store->committer.entries);
 }
 
+/* Status renames run outside the box lock (settle.c): while one thread
+ * marks entries listed then processed, another fetches them, a third deletes
+ * every third one and the settle thread (and explicit settles) rename
+ * concurrently, every fetch succeeds, and at the end each remaining entry has
+ * exactly one file, named by its last status, each deleted one none, and the
+ * index check finds the mailbox consistent. */
+#define SETTLE_N 150
+struct settle_race {
+    struct fixture *f;
+    uint32_t *seqs;
+    int fetch_failures;
+};
+
+static void *race_status(void *arg)
+{
+    struct settle_race *r = arg;
+    struct x400ms_error err = { 0 };
+    for (unsigned st = X400MS_STATUS_LISTED; st <= X400MS_STATUS_PROCESSED; st++)
+        for (int i = 0; i < SETTLE_N; i++)
+            OPS->set_status(r->f->mb, 0, r->seqs[i], st, &err); /* may be deleted: ENOENT */
+    return NULL;
+}
+
+static void *race_delete(void *arg)
+{
+    struct settle_race *r = arg;
+    struct x400ms_error err = { 0 };
+    for (int i = 0; i < SETTLE_N; i += 3) {
+        assert_int_equal(OPS->delete_entry(r->f->mb, 0, r->seqs[i], &err), 0);
+        sf_mailbox_settle(r->f->mb);
+    }
+    return NULL;
+}
+
+static void *race_fetch(void *arg)
+{
+    struct settle_race *r = arg;
+    struct x400ms_error err = { 0 };
+    for (int round = 0; round < 3; round++)
+        for (int i = 1; i < SETTLE_N; i++) {
+            if (i % 3 == 0)
+                continue;
+            struct x400ms_store_entry *e = NULL;
+            if (OPS->get(r->f->mb, 0, r->seqs[i], X400MS_STORE_GET_CONTENT, &e, &err) != 0)
+                __atomic_add_fetch(&r->fetch_failures, 1, __ATOMIC_RELAXED);
+            OPS->entry_free(e);
+        }
+    return NULL;
+}
+
+static void test_store_settle_race_with_fetch_and_delete(void **state)
+{
+    struct fixture *f = *state;
+    struct x400ms_error err = { 0 };
+    uint32_t seqs[SETTLE_N];
+    for (int i = 0; i < SETTLE_N; i++)
+        seqs[i] = tsu_put(f->mb, 0, (uint32_t)i, 100);
+    struct settle_race r = { .f = f, .seqs = seqs };
+    pthread_t th[3];
+    pthread_create(&th[0], NULL, race_status, &r);
+    pthread_create(&th[1], NULL, race_delete, &r);
+    pthread_create(&th[2], NULL, race_fetch, &r);
+    for (int k = 0; k < 200; k++)
+        sf_mailbox_settle(f->mb);
+    for (int t = 0; t < 3; t++)
+        pthread_join(th[t], NULL);
+    assert_int_equal(r.fetch_failures, 0);
+    /* every change made in the index: now also in the file names */
+    for (int i = 0; i < SETTLE_N; i++)
+        OPS->set_status(f->mb, 0, seqs[i], X400MS_STATUS_PROCESSED, &err);
+    assert_int_equal(sf_store_flush(f->store, &err), 0);
+    for (int i = 0; i < SETTLE_N; i++) {
+        char n[3][24];
+        for (int s = 0; s < 3; s++)
+            snprintf(n[s], sizeof n[s], "%u.%c", seqs[i], "NLP"[s]);
+        assert_false(file_exists(f, "alice", "inbox", n[0]));
+        assert_false(file_exists(f, "alice", "inbox", n[1]));
+        assert_int_equal(file_exists(f, "alice", "inbox", n[2]), i % 3 != 0);
+    }
+    struct x400ms_store_check_report rep;
+    assert_int_equal(OPS->check(f->store, "alice", &rep, &err), 0);
+    assert_true(rep.consistent);
+    assert_int_equal(rep.entries, SETTLE_N - (SETTLE_N + 2) / 3);
+    struct x400ms_store_summary sum;
+    assert_int_equal(OPS->summary(f->mb, 0, &sum, &err), 0);
+    assert_int_equal(sum.by_status[X400MS_STATUS_PROCESSED], SETTLE_N - (SETTLE_N + 2) / 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -884,6 +972,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_hooks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_ageing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_concurrent_puts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_settle_race_with_fetch_and_delete, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

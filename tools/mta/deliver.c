@@ -21,6 +21,7 @@
 #include "asn1/ipms.h"
 #include "asn1/mts.h"
 #include "asn1/orname.h"
+#include "modules/protocol/p3/mtsac.h"
 #include "tools/mta/mta.h"
 #include "x400ms/assoc.h"
 #include "x400ms/log.h"
@@ -78,96 +79,26 @@ static uint64_t now_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-static void note_error(struct run *r, const char *fmt, ...) X400MS_PRINTF(2, 3);
-static void note_error(struct run *r, const char *fmt, ...)
-{
-    if (r->first_error[0] != '\0')
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(r->first_error, sizeof r->first_error, fmt, ap);
-    va_end(ap);
-}
+#define note_error(r, ...) mta_note_error((r)->first_error, sizeof (r)->first_error, __VA_ARGS__)
 
 /* ---- building the PDUs ---- */
 
-static const struct x400ms_abstract_syntax syn_f88[] = {
-    { "2.6.0.2.11", X400MS_AS_BIND | X400MS_AS_REQUIRED }, /* id-as-mts */
-    { "2.6.0.2.2", 0 },                                    /* id-as-mdse-88 */
-    { "2.6.0.2.1", 0 },                                    /* id-as-msse */
-    { "2.6.0.2.6", 0 },                                    /* id-as-mase-88 */
-};
-static const struct x400ms_abstract_syntax syn_f94[] = {
-    { "2.6.0.2.11", X400MS_AS_BIND | X400MS_AS_REQUIRED },
-    { "2.6.0.2.14", 0 },
-    { "2.6.0.2.1", 0 },
-    { "2.6.0.2.16", 0 },
-};
-static const struct x400ms_abstract_syntax syn_fr88[] = {
-    { "2.6.0.2.8", X400MS_AS_BIND | X400MS_AS_RTSE | X400MS_AS_REQUIRED }, /* id-as-mts-rtse */
-    { "2.6.0.2.2", 0 },
-    { "2.6.0.2.1", 0 },
-    { "2.6.0.2.6", 0 },
-};
-static const struct x400ms_abstract_syntax syn_fr94[] = {
-    { "2.6.0.2.8", X400MS_AS_BIND | X400MS_AS_RTSE | X400MS_AS_REQUIRED },
-    { "2.6.0.2.14", 0 },
-    { "2.6.0.2.1", 0 },
-    { "2.6.0.2.16", 0 },
-};
-
 static int build_bind(struct run *r)
 {
-    struct mts_bind_arg b;
-    memset(&b, 0, sizeof b);
-    b.initiator_name.kind = MTS_OBJ_MTA;
-    b.initiator_name.mta = mhs_str_make(r->p.mta_name, strlen(r->p.mta_name), BER_IA5_STRING);
-    b.credentials.kind = MTS_CRED_SIMPLE;
-    b.credentials.password = ber_slice_make(r->p.password, strlen(r->p.password));
-    struct ber_writer w;
-    ber_writer_init(&w);
-    int rc = mts_bind_arg_encode(&w, &b);
-    if (rc >= 0)
-        r->bind_arg = ber_writer_take(&w, &r->bind_arg_len);
-    ber_writer_free(&w);
-    return r->bind_arg ? 0 : (rc < 0 ? rc : X400MS_ENOMEM);
+    struct mts_object_name me = { .kind = MTS_OBJ_MTA };
+    me.mta = mhs_str_make(r->p.mta_name, strlen(r->p.mta_name), BER_IA5_STRING);
+    return mta_encode_bind(&me, r->p.password, &r->bind_arg, &r->bind_arg_len);
 }
 
-/* A P22 IPM (X.420): heading with this-IPM and subject, one IA5 text body
- * part of `size` octets. */
+/* The content: the test IPM of --size octets. */
 static int build_ipm(struct run *r)
 {
-    struct ipms_object o;
-    memset(&o, 0, sizeof o);
-    o.kind = IPMS_OBJ_IPM;
-    struct ipm_heading *h = &o.ipm.heading;
-    static const char local_id[] = "x400ms-mta";
-    h->this_ipm.local_id = mhs_str_make(local_id, strlen(local_id), BER_PRINTABLE_STRING);
-    h->has_subject = true;
-    h->subject.bytes = ber_slice_make(r->p.subject, strlen(r->p.subject));
-    h->importance = IPM_IMPORTANCE_NORMAL;
-    h->primary_precedence = -1;
-    h->copy_precedence = -1;
-    size_t n = r->p.size > 0 ? (size_t)r->p.size : 0;
-    char *text = malloc(n + 1);
-    if (text == NULL)
-        return X400MS_ENOMEM;
-    for (size_t i = 0; i < n; i++)
-        text[i] = (i % 64 == 63) ? '\n' : (char)('a' + (i % 26));
-    struct ipm_body_part bp;
-    memset(&bp, 0, sizeof bp);
-    bp.kind = IPM_BP_IA5_TEXT;
-    bp.repertoire = 5;
-    bp.text.bytes = ber_slice_make(text, n);
-    o.ipm.body_array = &bp;
-    o.ipm.n_body_array = 1;
     struct ber_writer w;
     ber_writer_init(&w);
-    int rc = ipms_object_encode(&w, &o);
+    int rc = mta_encode_ipm(&w, "x400ms-mta", r->p.subject, r->p.size);
     if (rc >= 0)
         r->content = ber_writer_take(&w, &r->content_len);
     ber_writer_free(&w);
-    free(text);
     return r->content ? 0 : (rc < 0 ? rc : X400MS_ENOMEM);
 }
 
@@ -357,8 +288,16 @@ static void on_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_inv
     x400ms_assoc_reject(a, inv->invoke_id, X400MS_ROSE_INVOKE_UNRECOGNIZED_OPERATION);
 }
 
-static void start_all(struct run *r)
+/* Every association ended (under r->lock). */
+static bool all_finished(void *arg)
 {
+    const struct run *r = arg;
+    return r->active <= 0;
+}
+
+static void start_all(void *arg)
+{
+    struct run *r = arg;
     for (int i = 0; i < r->p.connections; i++) {
         struct conn *c = &r->conns[i];
         struct x400ms_assoc_request req;
@@ -486,14 +425,12 @@ int mta_deliver_main(int argc, char **argv)
         default: return 2;
         }
     }
-    const char *colon = hostport ? strrchr(hostport, ':') : NULL;
-    if (colon == NULL || p->mta_name == NULL || p->password == NULL || p->to == NULL) {
+    if (mta_parse_hostport(hostport, p->host, sizeof p->host, &p->port) < 0 ||
+        p->mta_name == NULL || p->password == NULL || p->to == NULL) {
         fprintf(stderr, "x400ms-mta deliver: -H HOST:PORT, --mta-name, --password and --to are "
                         "required\n");
         return 2;
     }
-    snprintf(p->host, sizeof p->host, "%.*s", (int)(colon - hostport), hostport);
-    p->port = atoi(colon + 1);
     if (p->count < 0 || p->connections < 1 || p->window < 1 || p->port <= 0) {
         fprintf(stderr, "x400ms-mta deliver: bad --count, --connections, --window or port\n");
         return 2;
@@ -518,12 +455,7 @@ int mta_deliver_main(int argc, char **argv)
         r->lat_us = calloc((size_t)p->count + 1, sizeof *r->lat_us);
 
     memset(&r->ac, 0, sizeof r->ac);
-    r->ac.size = sizeof r->ac;
-    r->ac.oid = p->reliable ? (p->is94 ? "2.6.0.1.10" : "2.6.0.1.3") : (p->is94 ? "2.6.0.1.8" : "2.6.0.1.1");
-    r->ac.name = "mts-forced-access";
-    r->ac.syntaxes = p->reliable ? (p->is94 ? syn_fr94 : syn_fr88) : (p->is94 ? syn_f94 : syn_f88);
-    r->ac.n_syntaxes = 4;
-    r->ac.reliable = p->reliable;
+    mtsac_set(&r->ac, MTSAC_FORCED_ACCESS, p->reliable, p->is94);
     r->ac.max_own_invokes = (unsigned)p->window;
     r->ac.max_peer_invokes = 4;
     r->ac.invoke = on_invoke;
@@ -545,14 +477,8 @@ int mta_deliver_main(int argc, char **argv)
         return 1;
     }
     uint64_t t0 = now_us();
-    if (x400ms_loop_post(x400ms_core_loop(r->core, 0), start_all, r) < 0) {
-        fprintf(stderr, "x400ms-mta: the stack's loop is not running\n");
+    if (mta_loop_run(r->core, start_all, r, &r->lock, &r->cond, all_finished) < 0)
         return 1;
-    }
-    pthread_mutex_lock(&r->lock);
-    while (r->active > 0)
-        pthread_cond_wait(&r->cond, &r->lock);
-    pthread_mutex_unlock(&r->lock);
     double secs = (double)(now_us() - t0) / 1e6;
     mta_stack_stop(&r->core);
 

@@ -23,6 +23,7 @@
 
 #include "asn1/mts.h"
 #include "asn1/orname.h"
+#include "modules/protocol/p3/mtsac.h"
 #include "tools/mta/mta.h"
 #include "x400ms/assoc.h"
 #include "x400ms/log.h"
@@ -46,33 +47,6 @@ struct serve {
     unsigned long reports_sent, reports_acknowledged;
 };
 
-/* X.419 mts-access: the MTS-user (here the MS) initiates; bind on id-as-mts,
- * submission on id-as-msse, delivery on mdse, administration on mase. */
-static const struct x400ms_abstract_syntax syn_a88[] = {
-    { "2.6.0.2.11", X400MS_AS_BIND | X400MS_AS_REQUIRED }, /* id-as-mts */
-    { "2.6.0.2.1", 0 },                                    /* id-as-msse */
-    { "2.6.0.2.2", 0 },                                    /* id-as-mdse-88 */
-    { "2.6.0.2.6", 0 },                                    /* id-as-mase-88 */
-};
-static const struct x400ms_abstract_syntax syn_a94[] = {
-    { "2.6.0.2.11", X400MS_AS_BIND | X400MS_AS_REQUIRED },
-    { "2.6.0.2.1", 0 },
-    { "2.6.0.2.14", 0 },                                   /* id-as-mdse-94 */
-    { "2.6.0.2.16", 0 },                                   /* id-as-mase-94 */
-};
-/* --reliable: mts-reliable-access (X.419, 88 2.6.0.1.2, 94 2.6.0.1.9) over RTSE. */
-static const struct x400ms_abstract_syntax syn_ra88[] = {
-    { "2.6.0.2.8", X400MS_AS_BIND | X400MS_AS_RTSE | X400MS_AS_REQUIRED }, /* id-as-mts-rtse */
-    { "2.6.0.2.1", 0 },
-    { "2.6.0.2.2", 0 },
-    { "2.6.0.2.6", 0 },
-};
-static const struct x400ms_abstract_syntax syn_ra94[] = {
-    { "2.6.0.2.8", X400MS_AS_BIND | X400MS_AS_RTSE | X400MS_AS_REQUIRED },
-    { "2.6.0.2.1", 0 },
-    { "2.6.0.2.14", 0 },
-    { "2.6.0.2.16", 0 },
-};
 static const int64_t access_ops[] = { MTS_OP_MESSAGE_SUBMISSION, MTS_OP_PROBE_SUBMISSION,
                                       MTS_OP_SUBMISSION_CONTROL, MTS_OP_REGISTER,
                                       MTS_OP_CHANGE_CREDENTIALS };
@@ -451,16 +425,10 @@ static void serve_aborted(void *ctx, struct x400ms_assoc *a, const struct x400ms
             why && why->reason ? why->reason : "no reason");
 }
 
-static void ac_fill(struct x400ms_app_context *ac, const char *oid, const char *name,
-                    const struct x400ms_abstract_syntax *syn, bool reliable)
+static void ac_fill(struct x400ms_app_context *ac, bool reliable, bool is94)
 {
     memset(ac, 0, sizeof *ac);
-    ac->size = sizeof *ac;
-    ac->reliable = reliable;
-    ac->oid = oid;
-    ac->name = name;
-    ac->syntaxes = syn;
-    ac->n_syntaxes = 4;
+    mtsac_set(ac, MTSAC_ACCESS, reliable, is94);
     ac->opcodes = access_ops;
     ac->n_opcodes = sizeof access_ops / sizeof access_ops[0];
     ac->max_peer_invokes = 64;
@@ -547,10 +515,10 @@ int mta_serve_main(int argc, char **argv)
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     static struct x400ms_app_context ac88, ac94, acr88, acr94;
-    ac_fill(&ac88, "2.6.0.1.0", "mts-access-88", syn_a88, false);
-    ac_fill(&ac94, "2.6.0.1.7", "mts-access-94", syn_a94, false);
-    ac_fill(&acr88, "2.6.0.1.2", "mts-reliable-access-88", syn_ra88, true);
-    ac_fill(&acr94, "2.6.0.1.9", "mts-reliable-access-94", syn_ra94, true);
+    ac_fill(&ac88, false, false);
+    ac_fill(&ac94, false, true);
+    ac_fill(&acr88, true, false);
+    ac_fill(&acr94, true, true);
     const struct x400ms_app_context *const acs[] = { &ac88, &ac94, &acr88, &acr94 };
     struct mta_stack_opts o = { .rtse = reliable, .listen_host = host, .listen_port = port,
                                 .contexts = acs, .n_contexts = reliable ? 4 : 2, .ctx = &s };

@@ -28,6 +28,7 @@
 #include "asn1/ipms.h"
 #include "asn1/mts.h"
 #include "asn1/orname.h"
+#include "modules/protocol/p3/mtsac.h"
 #include "modules/protocol/p3/mtsutil.h"
 #include "tools/mta/mta.h"
 #include "x400ms/assoc.h"
@@ -61,41 +62,7 @@ struct ua_run {
     char first_error[400];
 };
 
-static const struct x400ms_abstract_syntax syn_a88[] = {
-    { "2.6.0.2.11", X400MS_AS_BIND | X400MS_AS_REQUIRED }, /* id-as-mts */
-    { "2.6.0.2.1", 0 },                                    /* id-as-msse */
-    { "2.6.0.2.2", 0 },                                    /* id-as-mdse-88 */
-    { "2.6.0.2.6", 0 },                                    /* id-as-mase-88 */
-};
-static const struct x400ms_abstract_syntax syn_a94[] = {
-    { "2.6.0.2.11", X400MS_AS_BIND | X400MS_AS_REQUIRED },
-    { "2.6.0.2.1", 0 },
-    { "2.6.0.2.14", 0 },                                   /* id-as-mdse-94 */
-    { "2.6.0.2.16", 0 },                                   /* id-as-mase-94 */
-};
-static const struct x400ms_abstract_syntax syn_r88[] = {
-    { "2.6.0.2.8", X400MS_AS_BIND | X400MS_AS_RTSE | X400MS_AS_REQUIRED }, /* id-as-mts-rtse */
-    { "2.6.0.2.1", 0 },
-    { "2.6.0.2.2", 0 },
-    { "2.6.0.2.6", 0 },
-};
-static const struct x400ms_abstract_syntax syn_r94[] = {
-    { "2.6.0.2.8", X400MS_AS_BIND | X400MS_AS_RTSE | X400MS_AS_REQUIRED },
-    { "2.6.0.2.1", 0 },
-    { "2.6.0.2.14", 0 },
-    { "2.6.0.2.16", 0 },
-};
-
-static void note_error(struct ua_run *r, const char *fmt, ...) X400MS_PRINTF(2, 3);
-static void note_error(struct ua_run *r, const char *fmt, ...)
-{
-    if (r->first_error[0] != '\0')
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(r->first_error, sizeof r->first_error, fmt, ap);
-    va_end(ap);
-}
+#define note_error(r, ...) mta_note_error((r)->first_error, sizeof (r)->first_error, __VA_ARGS__)
 
 /* One line per event on stdout, flushed at once: tests wait for them. */
 static void say(const char *fmt, ...) X400MS_PRINTF(1, 2);
@@ -121,51 +88,8 @@ static void finish(struct ua_run *r)
 
 static int build_bind(struct ua_run *r)
 {
-    struct mts_bind_arg b;
-    memset(&b, 0, sizeof b);
-    b.initiator_name.kind = MTS_OBJ_USER_AGENT;
-    b.initiator_name.orname = r->self;
-    b.credentials.kind = MTS_CRED_SIMPLE;
-    b.credentials.password = ber_slice_make(r->p.password, strlen(r->p.password));
-    struct ber_writer w;
-    ber_writer_init(&w);
-    int rc = mts_bind_arg_encode(&w, &b);
-    if (rc >= 0)
-        r->bind_arg = ber_writer_take(&w, &r->bind_arg_len);
-    ber_writer_free(&w);
-    return r->bind_arg ? 0 : (rc < 0 ? rc : X400MS_ENOMEM);
-}
-
-/* A P22 IPM (X.420): this-IPM, subject, one IA5 text body part. */
-static int build_ipm(const struct ua_run *r, const char *subject, struct ber_writer *w)
-{
-    struct ipms_object o;
-    memset(&o, 0, sizeof o);
-    o.kind = IPMS_OBJ_IPM;
-    struct ipm_heading *h = &o.ipm.heading;
-    static const char local_id[] = "x400ms-mta-ua";
-    h->this_ipm.local_id = mhs_str_make(local_id, strlen(local_id), BER_PRINTABLE_STRING);
-    h->has_subject = true;
-    h->subject.bytes = ber_slice_make(subject, strlen(subject));
-    h->importance = IPM_IMPORTANCE_NORMAL;
-    h->primary_precedence = -1;
-    h->copy_precedence = -1;
-    size_t n = r->p.size > 0 ? (size_t)r->p.size : 0;
-    char *text = malloc(n + 1);
-    if (text == NULL)
-        return X400MS_ENOMEM;
-    for (size_t i = 0; i < n; i++)
-        text[i] = (i % 64 == 63) ? '\n' : (char)('a' + (i % 26));
-    struct ipm_body_part bp;
-    memset(&bp, 0, sizeof bp);
-    bp.kind = IPM_BP_IA5_TEXT;
-    bp.repertoire = 5;
-    bp.text.bytes = ber_slice_make(text, n);
-    o.ipm.body_array = &bp;
-    o.ipm.n_body_array = 1;
-    int rc = ipms_object_encode(w, &o);
-    free(text);
-    return rc;
+    struct mts_object_name me = { .kind = MTS_OBJ_USER_AGENT, .orname = r->self };
+    return mta_encode_bind(&me, r->p.password, &r->bind_arg, &r->bind_arg_len);
 }
 
 /* MessageSubmissionArgument (X.411 8.2.1.1.1): the envelope names us as
@@ -179,7 +103,7 @@ static int build_submission(const struct ua_run *r, long index, struct ber_write
         snprintf(subject, sizeof subject, "%s", r->p.subject);
     struct ber_writer cw;
     ber_writer_init(&cw);
-    int rc = build_ipm(r, subject, &cw);
+    int rc = mta_encode_ipm(&cw, "x400ms-mta-ua", subject, r->p.size);
     struct mts_submission_recipient rcpts[UA_MAX_TO];
     memset(rcpts, 0, sizeof rcpts);
     for (size_t i = 0; i < r->n_to; i++) {
@@ -527,8 +451,16 @@ static void on_deadline(struct ua_run *r)
     }
 }
 
-static void start(struct ua_run *r)
+/* finish() was called (under r->lock). */
+static bool finished(void *arg)
 {
+    const struct ua_run *r = arg;
+    return r->finished;
+}
+
+static void start(void *arg)
+{
+    struct ua_run *r = arg;
     struct x400ms_assoc_request req;
     memset(&req, 0, sizeof req);
     req.size = sizeof req;
@@ -607,8 +539,8 @@ int mta_ua_main(int argc, char **argv)
         default: return 2;
         }
     }
-    const char *colon = hostport ? strrchr(hostport, ':') : NULL;
-    if (colon == NULL || p->bind == NULL || p->password == NULL) {
+    if (mta_parse_hostport(hostport, p->host, sizeof p->host, &p->port) < 0 ||
+        p->bind == NULL || p->password == NULL) {
         fprintf(stderr, "x400ms-mta ua: -H HOST:PORT, --bind ORADDR and --password are required\n");
         return 2;
     }
@@ -616,8 +548,6 @@ int mta_ua_main(int argc, char **argv)
         fprintf(stderr, "x400ms-mta ua: --submit needs at least one --to\n");
         return 2;
     }
-    snprintf(p->host, sizeof p->host, "%.*s", (int)(colon - hostport), hostport);
-    p->port = atoi(colon + 1);
     if (p->port <= 0 || p->submit < 0 || p->wait_s < 1) {
         fprintf(stderr, "x400ms-mta ua: bad port, --submit or --wait\n");
         return 2;
@@ -637,12 +567,7 @@ int mta_ua_main(int argc, char **argv)
     }
 
     memset(&r->ac, 0, sizeof r->ac);
-    r->ac.size = sizeof r->ac;
-    r->ac.oid = p->reliable ? (p->is94 ? "2.6.0.1.9" : "2.6.0.1.2") : (p->is94 ? "2.6.0.1.7" : "2.6.0.1.0");
-    r->ac.name = "mts-access";
-    r->ac.syntaxes = p->reliable ? (p->is94 ? syn_r94 : syn_r88) : (p->is94 ? syn_a94 : syn_a88);
-    r->ac.n_syntaxes = 4;
-    r->ac.reliable = p->reliable;
+    mtsac_set(&r->ac, MTSAC_ACCESS, p->reliable, p->is94);
     r->ac.max_own_invokes = 64;
     r->ac.max_peer_invokes = 32;
     r->ac.invoke = on_invoke;
@@ -655,14 +580,8 @@ int mta_ua_main(int argc, char **argv)
         fprintf(stderr, "x400ms-mta: cannot start the OSI stack: %s\n", err.message);
         return 1;
     }
-    if (x400ms_loop_post(x400ms_core_loop(r->core, 0), start, r) < 0) {
-        fprintf(stderr, "x400ms-mta: the stack's loop is not running\n");
+    if (mta_loop_run(r->core, start, r, &r->lock, &r->cond, finished) < 0)
         return 1;
-    }
-    pthread_mutex_lock(&r->lock);
-    while (!r->finished)
-        pthread_cond_wait(&r->cond, &r->lock);
-    pthread_mutex_unlock(&r->lock);
     mta_stack_stop(&r->core);
 
     if (r->first_error[0] != '\0')

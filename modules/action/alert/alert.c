@@ -5,6 +5,12 @@
  * (include/x400ms/autoaction.h); P7 records alert-indication for the next
  * bind when no UA is bound.
  *
+ * Latency (issue 8): the dispatcher runs this type on the delivering thread
+ * right after the entry is durable, not on one of its workers (see
+ * modules/action/autoaction/dispatch.c), so alert_run and every handler of
+ * the auto-alert hook must not block: P7's encodes the AlertArgument and
+ * posts it to the UAs' loops.
+ *
  * Parameter (JSON, canonical):
  *   {"filter": F, "requested_attributes": ["2.6.4.3.31", "2.6.1.7.4"]}
  * From P7 Register-MS (BER), AutoAlertRegistrationParameter ::= SET {

@@ -93,12 +93,13 @@ static int plugin_visit(void *arg, const char *name, const char *module, const v
     return 1;
 }
 
-/* True for the types run on the delivering thread (see the top comment). */
-static bool runs_inline(struct aa *aa, const char *type, unsigned what)
+/* True when auto-alert is the project's own module "alert", whose run is
+ * then made on the delivering thread (see the top comment). */
+static bool alert_runs_inline(struct aa *aa, unsigned what)
 {
-    if (what != X400MS_AUTOACTION_ON_DELIVERY || strcmp(type, X400MS_AUTOACTION_AUTO_ALERT) != 0)
+    if (what != X400MS_AUTOACTION_ON_DELIVERY)
         return false;
-    struct plugin_lookup pl = { .type = type, .module = NULL };
+    struct plugin_lookup pl = { .type = X400MS_AUTOACTION_AUTO_ALERT, .module = NULL };
     x400ms_service_foreach(aa->core, X400MS_SERVICE_AUTOACTION, plugin_visit, &pl);
     return pl.module != NULL && strcmp(pl.module, "alert") == 0;
 }
@@ -117,6 +118,7 @@ int aa_on_entry_event(void *ctx, const char *hook, void *event)
     if (ev == NULL || ev->mailbox == NULL || ev->attrs == NULL)
         return X400MS_HOOK_CONTINUE;
     struct aa_job *now_head = NULL, **now_tail = &now_head; /* run here, in order */
+    bool alert_inline = alert_runs_inline(aa, what);
     pthread_mutex_lock(&aa->lock);
     struct aa_mailbox *m = aa->started && !aa->stopping ? aa_mailbox_get(aa, ev->mailbox, false) : NULL;
     json_t *regs = m ? json_object_get(m->doc, "registrations") : NULL;
@@ -143,7 +145,7 @@ int aa_on_entry_event(void *ctx, const char *hook, void *event)
         j->seq = ev->seq;
         attrs_copy(&j->attrs, ev->attrs);
         j->attrs.a.seq = ev->seq;
-        if (runs_inline(aa, type, what)) {
+        if (alert_inline && strcmp(type, X400MS_AUTOACTION_AUTO_ALERT) == 0) {
             j->next = NULL;
             *now_tail = j;
             now_tail = &j->next;

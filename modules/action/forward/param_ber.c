@@ -55,8 +55,9 @@ static uint8_t *tlv_make(uint8_t tag, const uint8_t *contents, size_t n, const u
                          size_t n_extra, size_t *len_r)
 {
     size_t body = n + n_extra, hdr = 2;
-    for (size_t v = body; v > 0x7f && v > 0; v >>= 8)
-        hdr++;
+    if (body > 0x7f) /* long form: one octet more per octet of the length (X.690 8.1.3.5) */
+        for (size_t v = body; v > 0; v >>= 8)
+            hdr++;
     uint8_t *p = malloc(hdr + body + 1);
     if (p == NULL)
         return NULL;

@@ -151,6 +151,7 @@ int p3_bind(void *ctx, struct x400ms_assoc *a, const struct x400ms_bind_request 
     s->loop = x400ms_assoc_loop(a);
     s->refs = 1; /* the association's */
     snprintf(s->peer, sizeof s->peer, "%s", x400ms_assoc_peer(a));
+    p3_session_init_hdr(s);
 
     struct mts_bind_arg arg;
     struct ber_error berr = { 0 };

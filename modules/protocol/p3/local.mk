@@ -7,6 +7,7 @@ x400msinclude_HEADERS += include/x400ms/mts.h
 # Delivery helpers shared by p3, mta_local and x400ms-mta (index attributes
 # of a delivery, the stored envelope, mailbox lookup by O/R address).
 libx400ms_la_SOURCES += modules/protocol/p3/mtsutil.c modules/protocol/p3/mtsutil.h \
+	modules/protocol/p3/mtsac.c modules/protocol/p3/mtsac.h \
 	modules/protocol/p3/mbindex.c modules/protocol/p3/mbindex.h \
 	modules/protocol/p3/upadmin.c modules/protocol/p3/upadmin.h
 
@@ -43,7 +44,7 @@ EXTRA_DIST += docs/p3.md
 bin_PROGRAMS += tools/x400ms-mta
 tools_x400ms_mta_SOURCES = tools/mta/mta.h tools/mta/main.c tools/mta/deliver.c tools/mta/embed.c \
 	tools/mta/serve.c
-tools_x400ms_mta_SOURCES += tools/mta/ua.c
+tools_x400ms_mta_SOURCES += tools/mta/ua.c tools/mta/common.c
 tools_x400ms_mta_LDADD = libx400ms.la $(JANSSON_LIBS) $(LTDL_LIBS) $(PTHREAD_LIBS)
 
 # Integration tests: the real daemon (rfc1006 + store_file + p3 [+ mta_local])

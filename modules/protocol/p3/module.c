@@ -19,40 +19,13 @@
 
 #include "asn1/mts.h"
 #include "modules/protocol/p3/metrics.h"
+#include "modules/protocol/p3/mtsac.h"
 #include "modules/protocol/p3/p3.h"
 #include "modules/protocol/p3/ua_endpoint.h"
 #include "x400ms/config.h"
 #include "x400ms/log.h"
 #include "x400ms/module.h"
 #include "x400ms/transport.h"
-
-/* X.419 mts-forced-access: the MTA initiates (to deliver). Bind on id-as-mts,
- * operations on mdse (delivery), msse (submission), mase (administration). */
-static const struct x400ms_abstract_syntax syn_f88[] = {
-    { "2.6.0.2.11", X400MS_AS_BIND | X400MS_AS_REQUIRED }, /* id-as-mts */
-    { "2.6.0.2.2", 0 },                                    /* id-as-mdse-88 */
-    { "2.6.0.2.1", 0 },                                    /* id-as-msse */
-    { "2.6.0.2.6", 0 },                                    /* id-as-mase-88 */
-};
-static const struct x400ms_abstract_syntax syn_f94[] = {
-    { "2.6.0.2.11", X400MS_AS_BIND | X400MS_AS_REQUIRED },
-    { "2.6.0.2.14", 0 },                                   /* id-as-mdse-94 */
-    { "2.6.0.2.1", 0 },
-    { "2.6.0.2.16", 0 },                                   /* id-as-mase-94 */
-};
-/* Reliable variants: the bind travels in the RTORQ on id-as-mts-rtse. */
-static const struct x400ms_abstract_syntax syn_fr88[] = {
-    { "2.6.0.2.8", X400MS_AS_BIND | X400MS_AS_RTSE | X400MS_AS_REQUIRED }, /* id-as-mts-rtse */
-    { "2.6.0.2.2", 0 },
-    { "2.6.0.2.1", 0 },
-    { "2.6.0.2.6", 0 },
-};
-static const struct x400ms_abstract_syntax syn_fr94[] = {
-    { "2.6.0.2.8", X400MS_AS_BIND | X400MS_AS_RTSE | X400MS_AS_REQUIRED },
-    { "2.6.0.2.14", 0 },
-    { "2.6.0.2.1", 0 },
-    { "2.6.0.2.16", 0 },
-};
 
 /* What an MTA invokes on an MTS-user (X.411 MTSForcedAccessProtocol). */
 static const int64_t forced_ops[] = { MTS_OP_MESSAGE_DELIVERY, MTS_OP_REPORT_DELIVERY,
@@ -110,6 +83,7 @@ struct p3_session *p3_session_new_bound(struct p3_module *m, struct x400ms_assoc
     s->bound = true;
     snprintf(s->peer, sizeof s->peer, "%s", x400ms_assoc_peer(a));
     snprintf(s->mta, sizeof s->mta, "%s", mta);
+    p3_session_init_hdr(s);
     return s;
 }
 
@@ -129,55 +103,63 @@ static void session_end(struct p3_session *s)
     p3_session_unref(s);
 }
 
-static void p3_unbind(void *ctx, struct x400ms_assoc *a, struct x400ms_bytes argument)
+static void session_end_cb(void *session)
+{
+    session_end(session);
+}
+
+void p3_session_init_hdr(struct p3_session *s)
+{
+    s->hdr.peer = s->peer;
+    s->hdr.role = "MTA";
+    s->hdr.name = s->mta;
+    s->hdr.end = session_end_cb;
+}
+
+/* X.411 8.1.2 MTS-unbind: the core answers it; here it is only logged. */
+void p3_assoc_unbind(void *ctx, struct x400ms_assoc *a, struct x400ms_bytes argument)
 {
     (void)ctx;
     (void)argument;
-    struct p3_session *s = x400ms_assoc_user(a);
-    if (s != NULL)
-        X400MS_LOG_I("peer %s: MTS-unbind from MTA %s", s->peer, s->mta);
+    const struct p3_assoc_user *u = x400ms_assoc_user(a);
+    if (u != NULL)
+        X400MS_LOG_I("peer %s: MTS-unbind from %s %s", u->peer, u->role, u->name);
 }
 
-static void p3_released(void *ctx, struct x400ms_assoc *a)
+void p3_assoc_released(void *ctx, struct x400ms_assoc *a)
 {
     (void)ctx;
-    struct p3_session *s = x400ms_assoc_user(a);
+    struct p3_assoc_user *u = x400ms_assoc_user(a);
     x400ms_assoc_set_user(a, NULL);
-    if (s != NULL)
-        session_end(s);
+    if (u != NULL)
+        u->end(u);
 }
 
-static void p3_aborted(void *ctx, struct x400ms_assoc *a, const struct x400ms_abort_info *why)
+void p3_assoc_aborted(void *ctx, struct x400ms_assoc *a, const struct x400ms_abort_info *why)
 {
     (void)ctx;
-    struct p3_session *s = x400ms_assoc_user(a);
+    struct p3_assoc_user *u = x400ms_assoc_user(a);
     x400ms_assoc_set_user(a, NULL);
-    if (s != NULL) {
-        X400MS_LOG_I("peer %s: association aborted (%s)", s->peer,
+    if (u != NULL) {
+        X400MS_LOG_I("peer %s: %s %s: association aborted (%s)", u->peer, u->role, u->name,
                      why && why->reason ? why->reason : "no reason");
-        session_end(s);
+        u->end(u);
     }
 }
 
-static void ac_fill(struct x400ms_app_context *ac, const char *oid, const char *name,
-                    const struct x400ms_abstract_syntax *syn, bool reliable)
+static void ac_fill(struct x400ms_app_context *ac, bool reliable, bool is94)
 {
     memset(ac, 0, sizeof *ac);
-    ac->size = sizeof *ac;
-    ac->oid = oid;
-    ac->name = name;
-    ac->syntaxes = syn;
-    ac->n_syntaxes = 4;
-    ac->reliable = reliable;
+    mtsac_set(ac, MTSAC_FORCED_ACCESS, reliable, is94);
     ac->opcodes = forced_ops;
     ac->n_opcodes = sizeof forced_ops / sizeof forced_ops[0];
     ac->max_peer_invokes = 64; /* the MTA pipelines deliveries */
     ac->max_own_invokes = 8;
     ac->bind = p3_bind;
     ac->invoke = p3_invoke;
-    ac->unbind = p3_unbind;
-    ac->released = p3_released;
-    ac->aborted = p3_aborted;
+    ac->unbind = p3_assoc_unbind;
+    ac->released = p3_assoc_released;
+    ac->aborted = p3_assoc_aborted;
 }
 
 static void accounts_free(struct p3_module *m)
@@ -278,10 +260,10 @@ static int p3_init(struct x400ms_core *core, const json_t *config, void **state,
         p3_fini(m);
         return rc;
     }
-    ac_fill(&m->ac[P3_AC_F88], "2.6.0.1.1", "mts-forced-access-88", syn_f88, false);
-    ac_fill(&m->ac[P3_AC_F94], "2.6.0.1.8", "mts-forced-access-94", syn_f94, false);
-    ac_fill(&m->ac[P3_AC_FR88], "2.6.0.1.3", "mts-forced-reliable-access-88", syn_fr88, true);
-    ac_fill(&m->ac[P3_AC_FR94], "2.6.0.1.10", "mts-forced-reliable-access-94", syn_fr94, true);
+    ac_fill(&m->ac[P3_AC_F88], false, false);
+    ac_fill(&m->ac[P3_AC_F94], false, true);
+    ac_fill(&m->ac[P3_AC_FR88], true, false);
+    ac_fill(&m->ac[P3_AC_FR94], true, true);
     bool rtse = x400ms_service_find(core, X400MS_SERVICE_OTHER, X400MS_RTSE_SERVICE, NULL) != NULL;
     for (int k = 0; cfg.forced_access && k < P3_AC_COUNT; k++) {
         if (m->ac[k].reliable && !rtse)

@@ -68,7 +68,24 @@ struct p3_module {
 
 /* One association from an MTA. Lives on its loop thread; refs held by the
  * association and by each task in the pool. */
+/* The head of both P3 session kinds (p3_session below: an MTA on
+ * mts-forced-access; ua_session, ua_session.h: a UA on mts-access), the
+ * association's user pointer: what the association-end callbacks
+ * p3_assoc_unbind/_released/_aborted need of either. */
+struct p3_assoc_user {
+    const char *peer;               /* the session's peer text */
+    const char *role;               /* "MTA" or "P3 user", for log lines */
+    const char *name;               /* the MTA name or the mailbox */
+    void (*end)(void *session);     /* the association is gone: the session ends */
+};
+/* The association-end callbacks (x400ms_app_context unbind, released,
+ * aborted) of both session kinds (module.c). */
+void p3_assoc_unbind(void *ctx, struct x400ms_assoc *a, struct x400ms_bytes argument);
+void p3_assoc_released(void *ctx, struct x400ms_assoc *a);
+void p3_assoc_aborted(void *ctx, struct x400ms_assoc *a, const struct x400ms_abort_info *why);
+
 struct p3_session {
+    struct p3_assoc_user hdr;       /* first: see p3_session_init_hdr */
     struct p3_module *m;
     struct x400ms_assoc *a;
     struct x400ms_loop *loop;
@@ -81,6 +98,8 @@ struct p3_session {
 };
 
 void p3_session_ref(struct p3_session *s);
+/* Points s->hdr at s (peer, mta) and the session's end. */
+void p3_session_init_hdr(struct p3_session *s);
 void p3_session_unref(struct p3_session *s);
 
 /* A session for an association the MS initiated (upstream.c: the upstream

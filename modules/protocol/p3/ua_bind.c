@@ -207,6 +207,7 @@ int ua_bind(void *ctx, struct x400ms_assoc *a, const struct x400ms_bind_request 
     s->refs = 1; /* the association's */
     snprintf(s->peer, sizeof s->peer, "%s", x400ms_assoc_peer(a));
     snprintf(s->mailbox, sizeof s->mailbox, "(unbound)");
+    ua_session_init_hdr(s);
     /* deliveries go on the context's mdse syntax (88 or 94) */
     s->mdse = x400ms_assoc_context(a)->syntaxes[2].oid;
     ua_controls_reset(&s->dc);

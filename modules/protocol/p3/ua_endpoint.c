@@ -13,39 +13,12 @@
 #include <string.h>
 
 #include "asn1/mts.h"
+#include "modules/protocol/p3/mtsac.h"
 #include "modules/protocol/p3/p3.h"
 #include "modules/protocol/p3/ua_session.h"
 #include "x400ms/config.h"
 #include "x400ms/hooks.h"
 #include "x400ms/log.h"
-
-/* X.419 mts-access: the MTS-user (a UA) initiates. Bind on id-as-mts;
- * submission on msse, delivery on mdse, administration on mase. */
-static const struct x400ms_abstract_syntax syn_a88[] = {
-    { "2.6.0.2.11", X400MS_AS_BIND | X400MS_AS_REQUIRED }, /* id-as-mts */
-    { "2.6.0.2.1", 0 },                                    /* id-as-msse */
-    { "2.6.0.2.2", 0 },                                    /* id-as-mdse-88 */
-    { "2.6.0.2.6", 0 },                                    /* id-as-mase-88 */
-};
-static const struct x400ms_abstract_syntax syn_a94[] = {
-    { "2.6.0.2.11", X400MS_AS_BIND | X400MS_AS_REQUIRED },
-    { "2.6.0.2.1", 0 },
-    { "2.6.0.2.14", 0 },                                   /* id-as-mdse-94 */
-    { "2.6.0.2.16", 0 },                                   /* id-as-mase-94 */
-};
-/* Reliable variants: the bind travels in the RTORQ on id-as-mts-rtse. */
-static const struct x400ms_abstract_syntax syn_r88[] = {
-    { "2.6.0.2.8", X400MS_AS_BIND | X400MS_AS_RTSE | X400MS_AS_REQUIRED }, /* id-as-mts-rtse */
-    { "2.6.0.2.1", 0 },
-    { "2.6.0.2.2", 0 },
-    { "2.6.0.2.6", 0 },
-};
-static const struct x400ms_abstract_syntax syn_r94[] = {
-    { "2.6.0.2.8", X400MS_AS_BIND | X400MS_AS_RTSE | X400MS_AS_REQUIRED },
-    { "2.6.0.2.1", 0 },
-    { "2.6.0.2.14", 0 },
-    { "2.6.0.2.16", 0 },
-};
 
 /* What a UA invokes on the MTS (X.411 MTSAccessProtocol): the submission
  * port, delivery-control (2) of the delivery port and change-credentials
@@ -212,55 +185,32 @@ static void ua_invoke(void *ctx, struct x400ms_assoc *a, const struct x400ms_inv
     ua_submit_invoke(s, inv);
 }
 
-static void ua_unbind(void *ctx, struct x400ms_assoc *a, struct x400ms_bytes argument)
+static void session_end_cb(void *session)
 {
-    (void)ctx;
-    (void)argument;
-    struct ua_session *s = x400ms_assoc_user(a);
-    if (s != NULL)
-        X400MS_LOG_I("peer %s: MTS-unbind from P3 user %s", s->peer, s->mailbox);
+    session_end(session);
 }
 
-static void ua_released(void *ctx, struct x400ms_assoc *a)
+void ua_session_init_hdr(struct ua_session *s)
 {
-    (void)ctx;
-    struct ua_session *s = x400ms_assoc_user(a);
-    x400ms_assoc_set_user(a, NULL);
-    if (s != NULL)
-        session_end(s);
+    s->hdr.peer = s->peer;
+    s->hdr.role = "P3 user";
+    s->hdr.name = s->mailbox;
+    s->hdr.end = session_end_cb;
 }
 
-static void ua_aborted(void *ctx, struct x400ms_assoc *a, const struct x400ms_abort_info *why)
-{
-    (void)ctx;
-    struct ua_session *s = x400ms_assoc_user(a);
-    x400ms_assoc_set_user(a, NULL);
-    if (s != NULL) {
-        X400MS_LOG_I("peer %s: P3 user %s: association aborted (%s)", s->peer, s->mailbox,
-                     why && why->reason ? why->reason : "no reason");
-        session_end(s);
-    }
-}
-
-static void ac_fill(struct x400ms_app_context *ac, const char *oid, const char *name,
-                    const struct x400ms_abstract_syntax *syn, bool reliable, unsigned window)
+static void ac_fill(struct x400ms_app_context *ac, bool reliable, bool is94, unsigned window)
 {
     memset(ac, 0, sizeof *ac);
-    ac->size = sizeof *ac;
-    ac->oid = oid;
-    ac->name = name;
-    ac->syntaxes = syn;
-    ac->n_syntaxes = 4;
-    ac->reliable = reliable;
+    mtsac_set(ac, MTSAC_ACCESS, reliable, is94);
     ac->opcodes = ua_ops;
     ac->n_opcodes = sizeof ua_ops / sizeof ua_ops[0];
     ac->max_peer_invokes = 16;
     ac->max_own_invokes = window;
     ac->bind = ua_bind;
     ac->invoke = ua_invoke;
-    ac->unbind = ua_unbind;
-    ac->released = ua_released;
-    ac->aborted = ua_aborted;
+    ac->unbind = p3_assoc_unbind;
+    ac->released = p3_assoc_released;
+    ac->aborted = p3_assoc_aborted;
 }
 
 /* ---- life cycle ---- */
@@ -326,10 +276,10 @@ int p3_ua_new(struct p3_module *m, struct p3_ua **ua_r, struct x400ms_error *err
             return x400ms_error_set(err, X400MS_ENOMEM, "p3: out of memory");
         }
     }
-    ac_fill(&ua->ac[UA_AC_A88], "2.6.0.1.0", "mts-access-88", syn_a88, false, ua->window);
-    ac_fill(&ua->ac[UA_AC_A94], "2.6.0.1.7", "mts-access-94", syn_a94, false, ua->window);
-    ac_fill(&ua->ac[UA_AC_R88], "2.6.0.1.2", "mts-reliable-access-88", syn_r88, true, ua->window);
-    ac_fill(&ua->ac[UA_AC_R94], "2.6.0.1.9", "mts-reliable-access-94", syn_r94, true, ua->window);
+    ac_fill(&ua->ac[UA_AC_A88], false, false, ua->window);
+    ac_fill(&ua->ac[UA_AC_A94], false, true, ua->window);
+    ac_fill(&ua->ac[UA_AC_R88], true, false, ua->window);
+    ac_fill(&ua->ac[UA_AC_R94], true, true, ua->window);
     bool rtse = x400ms_service_find(m->core, X400MS_SERVICE_OTHER, X400MS_RTSE_SERVICE, NULL) != NULL;
     for (int k = 0; k < UA_AC_COUNT; k++) {
         if (ua->ac[k].reliable && !rtse)

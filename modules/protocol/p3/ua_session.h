@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "modules/protocol/p3/p3.h"
 #include "modules/protocol/p3/ua_endpoint.h"
 #include "x400ms/assoc.h"
 #include "x400ms/loop.h"
@@ -52,6 +53,7 @@ struct ua_submit_op;
 /* One association from a UA. Lives on its loop thread; refs held by the
  * association, by pool tasks and timers. */
 struct ua_session {
+    struct p3_assoc_user hdr;        /* first (p3.h): see ua_session_init_hdr */
     struct p3_ua *ua;
     struct x400ms_assoc *a;
     struct x400ms_loop *loop;
@@ -75,6 +77,8 @@ struct ua_session {
 };
 
 void ua_session_ref(struct ua_session *s);
+/* Points s->hdr at s (peer, mailbox) and the session's end (ua_endpoint.c). */
+void ua_session_init_hdr(struct ua_session *s);
 void ua_session_unref(struct ua_session *s);
 /* Log prefix helpers are plain fields: peer and mailbox. */
 

@@ -32,6 +32,7 @@
 
 #include "asn1/mts.h"
 #include "modules/protocol/p3/metrics.h"
+#include "modules/protocol/p3/mtsac.h"
 #include "modules/protocol/p3/p3.h"
 #include "modules/protocol/p3/upadmin.h"
 #include "modules/protocol/p3/upstream.h"
@@ -128,34 +129,6 @@ struct p3_upstream {
     bool registered, changing, credentials_changed; /* X.411 8.4 done once (loop only) */
     struct up_origin *origins;      /* ring of UP_ORIGINS, under lock */
     size_t n_origins, next_origin;
-};
-
-static const struct x400ms_abstract_syntax syn_a88[] = {
-    { "2.6.0.2.11", X400MS_AS_BIND | X400MS_AS_REQUIRED }, /* id-as-mts */
-    { "2.6.0.2.1", 0 },                                    /* id-as-msse: submission */
-    { "2.6.0.2.2", 0 },                                    /* id-as-mdse-88 */
-    { "2.6.0.2.6", 0 },                                    /* id-as-mase-88 */
-};
-static const struct x400ms_abstract_syntax syn_a94[] = {
-    { "2.6.0.2.11", X400MS_AS_BIND | X400MS_AS_REQUIRED },
-    { "2.6.0.2.1", 0 },
-    { "2.6.0.2.14", 0 },                                   /* id-as-mdse-94 */
-    { "2.6.0.2.16", 0 },                                   /* id-as-mase-94 */
-};
-
-/* X.419 mts-reliable-access (88 2.6.0.1.2, 94 2.6.0.1.9): the bind on
- * id-as-mts-rtse (2.6.0.2.8) inside RTSE's RTORQ, the operations over RTSE. */
-static const struct x400ms_abstract_syntax syn_ra88[] = {
-    { "2.6.0.2.8", X400MS_AS_BIND | X400MS_AS_RTSE | X400MS_AS_REQUIRED }, /* id-as-mts-rtse */
-    { "2.6.0.2.1", 0 },
-    { "2.6.0.2.2", 0 },
-    { "2.6.0.2.6", 0 },
-};
-static const struct x400ms_abstract_syntax syn_ra94[] = {
-    { "2.6.0.2.8", X400MS_AS_BIND | X400MS_AS_RTSE | X400MS_AS_REQUIRED },
-    { "2.6.0.2.1", 0 },
-    { "2.6.0.2.14", 0 },
-    { "2.6.0.2.16", 0 },
 };
 
 static const struct x400ms_cfg_spec up_spec[] = {
@@ -900,18 +873,7 @@ int p3_upstream_new(struct x400ms_core *core, const json_t *cfg, struct p3_upstr
         return x400ms_error_set(err, rc, "p3: cannot encode the MTS-bind");
 
     struct x400ms_app_context *ac = &u->ac;
-    ac->size = sizeof *ac;
-    if (u->cfg.reliable) {
-        ac->oid = u->is94 ? "2.6.0.1.9" : "2.6.0.1.2";
-        ac->name = u->is94 ? "mts-reliable-access-94" : "mts-reliable-access-88";
-        ac->syntaxes = u->is94 ? syn_ra94 : syn_ra88;
-        ac->reliable = true;
-    } else {
-        ac->oid = u->is94 ? "2.6.0.1.7" : "2.6.0.1.0";
-        ac->name = u->is94 ? "mts-access-94" : "mts-access-88";
-        ac->syntaxes = u->is94 ? syn_a94 : syn_a88;
-    }
-    ac->n_syntaxes = 4;
+    mtsac_set(ac, MTSAC_ACCESS, u->cfg.reliable, u->is94);
     ac->max_peer_invokes = 8;
     ac->max_own_invokes = (unsigned)u->cfg.window;
     ac->invoke = up_invoke;

@@ -89,7 +89,7 @@ count_is() { [ "$(count "$1")" = "$2" ]; }
 
 start
 for m in alice bob carol dave; do
-    expect 201 POST /api/v1/mailboxes "{\"name\": \"$m\", \"or_address\": \"$(addr $m)\", \"password\": \"pw-$m\"}"
+    expect 201 POST /api/v1/mailboxes "{\"name\": \"$m\", \"or_address\": \"$(addr $m)\", \"password\": \"pw-$m\", \"outbox\": true}"
 done
 api GET /api/v1/auto-actions | grep -q '"2.999.2.1.1"' || fail "delayed forward type not listed"
 
@@ -118,7 +118,12 @@ deliver carol normal >/dev/null
 wait_for 5 count_is dave 1 || fail "dave did not get the forward"
 [ "$(count carol)" = 1 ] || fail "carol lost her local copy"
 api GET /api/v1/mailboxes/dave/entries | grep -q '"FW: s"' || fail "forward subject: $(cat "$tmp/out")"
-echo "ok: auto-forward with local copy"
+# X.420 19: without preserve-retrieval-status the forwarded entry becomes processed
+status_of() { api GET "/api/v1/mailboxes/$1/entries" | jget "[e['status'] for e in d['entries'] if e['seq'] == $2][0]"; }
+status_is() { [ "$(status_of "$1" "$2")" = "$3" ]; }
+cs=$(api GET /api/v1/mailboxes/carol/entries | jget 'd["entries"][0]["seq"]')
+wait_for 5 status_is carol "$cs" processed || fail "carol's forwarded entry is $(status_of carol "$cs"), want processed"
+echo "ok: auto-forward with local copy (now processed)"
 
 # ---- without the local copy: bob -> dave, delete_delivered ----
 expect 201 POST /api/v1/mailboxes/bob/auto-actions "{\"type\": \"2.6.4.4.0\", \"parameter\": {\"recipients\": [\"$(addr dave)\"], \"delete_delivered\": true}}"
@@ -314,6 +319,79 @@ echo "ok: P7 Register-MS 1988 form (AutoForwardArguments, ForwardingInformation1
 [ "$st" = 3 ] || fail "preserve-retrieval-status with delete-delivered-object accepted (exit $st)"
 api GET /api/v1/mailboxes/alice/auto-actions | grep -q '2.6.4.4.0' && fail "the refused registration was kept"
 echo "ok: exclusive ipm-auto-forward-options refused"
+
+# ---- every field of the 1994 parameter reaches the forward (X.420 19):
+# the forwarding-envelope as registered, the forwarding-heading field by
+# field, any cover note body part, object-entry-class submission (Out Box),
+# preserve-retrieval-status, and IPMs only (forward-all-object-types unset) ----
+"$reg" "$p7port" "$(addr alice)" pw-alice groups "$(addr dave)" "$(addr bob)"; st=$?
+[ "$st" = 3 ] || fail "submission-options add-message-group-names accepted (exit $st)"
+"$reg" "$p7port" "$(addr alice)" pw-alice full "$(addr dave)" "$(addr bob)" || fail "P7 Register-MS (full form) refused"
+api GET /api/v1/mailboxes/alice/auto-actions >"$tmp/reg.json"
+python3 - "$tmp/reg.json" <<'PY' || fail "full form: $(cat "$tmp/reg.json")"
+import json, sys
+p = [r for r in json.load(open(sys.argv[1]))["auto_actions"] if r["type"] == "2.6.4.4.0"][0]["parameter"]
+for k in ("preserve_retrieval_status", "ipm_only", "store_submission"):
+    assert p.get(k) is True, k
+assert "delete_delivered" not in p and "filter" not in p, p
+assert p["priority"] == "non-urgent" and p["subject"] == "Full heading", p
+for k in ("envelope_ber", "heading_ber", "cover_note_ber"):
+    assert len(p[k]) > 10, k
+PY
+d0=$(count dave)
+subj_ipm alice carol "full test"
+deliver alice normal >/dev/null # not an IPM: not forwarded (forward-all-object-types unset)
+wait_for 5 count_is dave $((d0 + 1)) || fail "the IPM was not forwarded by the full registration"
+wait_for 5 grep -q "alice entry .*: not forwarded: not an IPM" "$tmp/x400msd.log" || fail "the non-IPM was not skipped"
+sleep 0.5
+[ "$(count dave)" = $((d0 + 1)) ] || fail "a non-IPM was forwarded without forward-all-object-types"
+api POST /api/v1/test/actions/decode "{\"mailbox\": \"dave\", \"seq\": $(last_seq dave)}" >"$tmp/fwd.json"
+[ "$(cat "$tmp/status")" = 200 ] || fail "the forward does not decode: $(cat "$tmp/fwd.json")"
+python3 - "$tmp/fwd.json" "$(addr alice)" "$(addr dave)" "$(addr bob)" <<'PY' || fail "forwarded IPM: $(cat "$tmp/fwd.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+norm = lambda a: a.replace(" ", "").lower()
+alice, dave, bob = (norm(a) for a in sys.argv[2:5])
+# heading (X.420 7.2): what the registrant gave, with this-IPM and auto-forwarded set by the MS
+assert d["kind"] == "ipm" and d["auto_forwarded"] is True, d
+assert d["this_ipm"].startswith("AF") and d["this_ipm"] != "tmpl", d["this_ipm"]
+assert norm(d["originator"]) == alice, d["originator"]
+assert [norm(a) for a in d["authorizing_users"]] == [bob], d["authorizing_users"]
+assert [norm(r["name"]) for r in d["primary"]] == [dave], d["primary"]
+assert [norm(r["name"]) for r in d["copy"]] == [bob], d["copy"]
+assert d["related"] == ["rel-1"], d["related"]
+assert d["subject"] == "Full heading", d["subject"]
+assert d["expiry_time"] == 1924992000 and d["reply_time"] == 1906588800, (d["expiry_time"], d["reply_time"])
+assert [norm(a) for a in d["reply_recipients"]] == [alice], d["reply_recipients"]
+assert d["importance"] == 2 and d["sensitivity"] == 3, (d["importance"], d["sensitivity"])
+assert d["primary_precedence"] == 3, d["primary_precedence"]
+# body: the cover note (a bilateral body part) first, then the forwarded IPM
+b = d["body"]
+assert [x["kind"] for x in b] == ["bilateral", "message"], b
+assert b[0]["text"] == "bilateral cover", b[0]
+assert b[1]["ipm"]["this_ipm"] == "full test" and b[1]["ipm"]["subject"] == "full test", b[1]
+# envelope (X.411 8.2.1.1.1): the registered forwarding-envelope
+e = d["envelope"]
+assert norm(e["originator"]) == alice and e["content_type"] == 22, e
+assert e["content_identifier"] == "cid-42" and e["priority"] == 1, e
+assert e["per_message_indicators"] == 6, e  # implicit-conversion-prohibited, alternate-recipient-allowed
+assert e["deferred_delivery_time"] == 1893456000, e
+assert [(norm(r["name"]), r["originator_report_request"], r["explicit_conversion"]) for r in e["recipients"]] == \
+    [(dave, 24, 0)], e["recipients"]
+PY
+# preserve-retrieval-status: the forwarded entry stays new
+fs=$(api GET /api/v1/mailboxes/alice/entries | jget '[e["seq"] for e in d["entries"] if e.get("subject") == "full test"][0]')
+sleep 0.5
+status_is alice "$fs" new || fail "preserve-retrieval-status: alice's entry is $(status_of alice "$fs")"
+# object-entry-class submission: the forward is in alice's Out Box
+api GET "/api/v1/mailboxes/alice/entries?box=outbox" >"$tmp/ob.json"
+python3 - "$tmp/ob.json" <<'PY' || fail "Out Box: $(cat "$tmp/ob.json")"
+import json, sys
+e = json.load(open(sys.argv[1]))["entries"]
+assert len(e) == 1 and e[0]["entry_type"] == "submitted-message" and e[0]["subject"] == "Full heading", e
+assert e[0]["priority"] == "non-urgent", e
+PY
+echo "ok: the 1994 parameter's envelope, heading (field by field), cover note, submission and forwarding options applied"
 stop
 else
     echo "note: P7 BER registration not tested (af_register, p7 or rfc1006 not built)"

@@ -320,6 +320,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "cannot encode the parameter\n");
         return 1;
     }
+    if (getenv("AF_REGISTER_DUMP") != NULL) { /* the parameter as hex, for debugging */
+        for (size_t i = 0; i < w.len; i++)
+            printf("%02x", ber_writer_data(&w)[i]);
+        printf("\n");
+        ber_writer_free(&w);
+        return 0;
+    }
     struct x400ms_client_params p;
     memset(&p, 0, sizeof p);
     p.size = sizeof p;
