@@ -108,6 +108,41 @@ static int decode_ext_list(struct ber_ctx *c, const struct ber_tlv *t, struct mh
     return rc;
 }
 
+/* extensions (X.411 9.1: SET OF ExtensionField), a member of an envelope or
+ * result SET: at most once (bit of *seen). */
+static int ext_member(struct ber_ctx *c, const struct ber_tlv *m, uint64_t *seen, unsigned bit,
+                      const char *type, struct mhs_seq *exts, const char *field)
+{
+    int rc = mhs_seen(c, m, seen, bit, type);
+
+    return rc < 0 ? rc : decode_ext_list(c, m, exts, field);
+}
+
+/* The members of an X.411 SET type (the envelopes, per-recipient fields and
+ * results of X.411 9 are SET { ... }: any order, each member at most once,
+ * the bits of *seen). member() decodes one member and returns 0, or 1 for a
+ * tag the type does not have: an unexpected member. */
+typedef int set_member_fn(struct ber_ctx *c, const struct ber_tlv *m, uint64_t *seen,
+                          const char *type, void *out);
+
+static int decode_set(struct ber_ctx *c, const struct ber_tlv *t, const char *type,
+                      set_member_fn *member, void *out, uint64_t *seen)
+{
+    struct ber_iter it;
+    struct ber_tlv m;
+    int rc;
+
+    if ((rc = mhs_enter(c, t, BER_SET, &it, type)) < 0)
+        return rc;
+    while ((rc = ber_next(&it, &m)) == 1) {
+        if ((rc = member(c, &m, seen, type, out)) < 0)
+            return rc;
+        if (rc == 1)
+            return mhs_unexpected(c, &m, type);
+    }
+    return rc;
+}
+
 /* DEFAULT {}: an empty list is omitted. */
 static int put_ext_list(struct ber_writer *w, unsigned ctx_num, const struct mhs_seq *s)
 {
@@ -353,8 +388,7 @@ static int decode_bind(struct ber_ctx *c, const struct ber_tlv *t, struct mts_ob
                 return rc;
             *secctx = ber_tlv_whole(&m);
         } else if (m.tag == BER_CTX(5)) {
-            if ((rc = mhs_seen(c, &m, &seen, 5, type)) < 0 ||
-                (rc = decode_ext_list(c, &m, exts, "MTSBind.extensions")) < 0)
+            if ((rc = ext_member(c, &m, &seen, 5, type, exts, "MTSBind.extensions")) < 0)
                 return rc;
         }
         /* else: the SET is extensible ("..."): unknown members are ignored. */
@@ -430,29 +464,40 @@ int mts_bind_result_encode(struct ber_writer *w, const struct mts_bind_result *r
                     ber_slice_make(NULL, 0), &r->extensions);
 }
 
-static int int_top(struct ber_ctx *c, const struct ber_tlv *t, void *out, const char *type)
+/* MTSBindError (X.411 8.1.1.1.3) and SecurityProblem (X.411 8.2.2.8): an
+ * INTEGER parameter of an error, at most 256 here. */
+struct int_param {
+    int *value;
+    const char *type;
+};
+
+static int int_param_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
+    const struct int_param *p = out;
     int64_t v;
     int rc;
 
     if (t->tag != BER_UNIV(BER_INTEGER))
-        return mhs_wrong_tag(c, t, type);
-    if ((rc = ber_get_int64(c, t, type, &v)) < 0)
+        return mhs_wrong_tag(c, t, p->type);
+    if ((rc = ber_get_int64(c, t, p->type, &v)) < 0)
         return rc;
     if (v < 0 || v > 256)
-        return ber_fail(c, t->start, X400MS_EPROTO, type, "value out of range");
-    *(int *)out = (int)v;
+        return ber_fail(c, t->start, X400MS_EPROTO, p->type, "value out of range");
+    *p->value = (int)v;
     return 0;
 }
 
-static int bind_error_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
+static int decode_int_param(struct ber_slice in, const char *type, int *value,
+                            struct ber_error *err)
 {
-    return int_top(c, t, out, "MTSBindError");
+    struct int_param p = { value, type };
+
+    return mhs_decode_top(in, err, type, int_param_top, &p);
 }
 
 int mts_bind_error_decode(struct ber_slice in, int *code, struct ber_error *err)
 {
-    return mhs_decode_top(in, err, "MTSBindError", bind_error_top, code);
+    return decode_int_param(in, "MTSBindError", code, err);
 }
 
 int mts_bind_error_encode(struct ber_writer *w, int code)
@@ -462,51 +507,53 @@ int mts_bind_error_encode(struct ber_writer *w, int code)
 
 /* ---- submission (8.2) ------------------------------------------------------ */
 
+static int submission_recipient_member(struct ber_ctx *c, const struct ber_tlv *m, uint64_t *seen,
+                                       const char *type, void *out)
+{
+    struct mts_submission_recipient *r = out;
+    int64_t v;
+    int rc;
+
+    switch (m->tag) {
+    case BER_APP(0):
+        if ((rc = mhs_seen(c, m, seen, 0, type)) < 0 ||
+            (rc = or_name_decode_tlv(c, m, &r->recipient_name, "PerRecipientSubmissionFields.recipient-name")) < 0)
+            return rc;
+        break;
+    case BER_CTX(0):
+        if ((rc = mhs_seen(c, m, seen, 1, type)) < 0 ||
+            (rc = ber_get_bits_u32(c, m, "PerRecipientSubmissionFields.originator-report-request",
+                                   &r->originator_report_request)) < 0)
+            return rc;
+        break;
+    case BER_CTX(1):
+        if ((rc = mhs_seen(c, m, seen, 2, type)) < 0 ||
+            (rc = ber_get_int64(c, m, "PerRecipientSubmissionFields.explicit-conversion", &v)) < 0)
+            return rc;
+        if (v < 0 || v > 256)
+            return ber_fail(c, m->start, X400MS_EPROTO, type, "explicit-conversion out of range");
+        r->has_explicit_conversion = true;
+        r->explicit_conversion = (int32_t)v;
+        break;
+    case BER_CTX(2):
+        if ((rc = ext_member(c, m, seen, 3, type, &r->extensions, "PerRecipientSubmissionFields.extensions")) < 0)
+            return rc;
+        break;
+    default:
+        return 1;
+    }
+    return 0;
+}
+
 static int decode_submission_recipient(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
     struct mts_submission_recipient *r = out;
     static const char type[] = "PerRecipientSubmissionFields";
-    struct ber_iter it;
-    struct ber_tlv m;
     uint64_t seen = 0;
-    int64_t v;
     int rc;
 
     memset(r, 0, sizeof(*r));
-    if ((rc = mhs_enter(c, t, BER_SET, &it, type)) < 0)
-        return rc;
-    while ((rc = ber_next(&it, &m)) == 1) {
-        switch (m.tag) {
-        case BER_APP(0):
-            if ((rc = mhs_seen(c, &m, &seen, 0, type)) < 0 ||
-                (rc = or_name_decode_tlv(c, &m, &r->recipient_name, "PerRecipientSubmissionFields.recipient-name")) < 0)
-                return rc;
-            break;
-        case BER_CTX(0):
-            if ((rc = mhs_seen(c, &m, &seen, 1, type)) < 0 ||
-                (rc = ber_get_bits_u32(c, &m, "PerRecipientSubmissionFields.originator-report-request",
-                                       &r->originator_report_request)) < 0)
-                return rc;
-            break;
-        case BER_CTX(1):
-            if ((rc = mhs_seen(c, &m, &seen, 2, type)) < 0 ||
-                (rc = ber_get_int64(c, &m, "PerRecipientSubmissionFields.explicit-conversion", &v)) < 0)
-                return rc;
-            if (v < 0 || v > 256)
-                return ber_fail(c, m.start, X400MS_EPROTO, type, "explicit-conversion out of range");
-            r->has_explicit_conversion = true;
-            r->explicit_conversion = (int32_t)v;
-            break;
-        case BER_CTX(2):
-            if ((rc = mhs_seen(c, &m, &seen, 3, type)) < 0 ||
-                (rc = decode_ext_list(c, &m, &r->extensions, "PerRecipientSubmissionFields.extensions")) < 0)
-                return rc;
-            break;
-        default:
-            return mhs_unexpected(c, &m, type);
-        }
-    }
-    if (rc < 0)
+    if ((rc = decode_set(c, t, type, submission_recipient_member, r, &seen)) < 0)
         return rc;
     if ((seen & 3) != 3)
         return missing(c, t, type, (seen & 1) ? "originator-report-request missing"
@@ -615,8 +662,7 @@ static int decode_envelope(struct ber_ctx *c, const struct ber_tlv *t,
                 return rc;
             }
         } else if (m.tag == BER_CTX(2)) {
-            if ((rc = mhs_seen(c, &m, &seen, 7, type)) < 0 ||
-                (rc = decode_ext_list(c, &m, &e->extensions, "SubmissionEnvelope.extensions")) < 0)
+            if ((rc = ext_member(c, &m, &seen, 7, type, &e->extensions, "SubmissionEnvelope.extensions")) < 0)
                 return rc;
         } else if (m.tag == BER_CTX(probe ? 3 : 1)) {
             if ((rc = mhs_seen(c, &m, &seen, 8, type)) < 0 ||
@@ -748,51 +794,53 @@ int mts_probe_submission_arg_encode(struct ber_writer *w, const struct mts_submi
     return put_envelope(w, e, true);
 }
 
+static int submission_result_member(struct ber_ctx *c, const struct ber_tlv *m, uint64_t *seen,
+                                    const char *type, void *out)
+{
+    struct mts_submission_result *r = out;
+    int rc;
+
+    switch (m->tag) {
+    case BER_APP(4):
+        if ((rc = mhs_seen(c, m, seen, 0, type)) < 0 ||
+            (rc = mts_identifier_decode_tlv(c, m, &r->identifier, "SubmissionResult.identifier")) < 0)
+            return rc;
+        break;
+    case BER_CTX(0):
+        if ((rc = mhs_seen(c, m, seen, 1, type)) < 0 ||
+            (rc = mhs_get_time(c, m, "SubmissionResult.time", &r->time)) < 0)
+            return rc;
+        break;
+    case BER_APP(10):
+        if ((rc = mhs_seen(c, m, seen, 2, type)) < 0 ||
+            (rc = mhs_get_str(c, m, "SubmissionResult.content-identifier", BER_PRINTABLE_STRING,
+                              1, MTS_UB_CONTENT_ID, &r->content_identifier)) < 0)
+            return rc;
+        break;
+    case BER_CTX(1):
+        if ((rc = ext_member(c, m, seen, 3, type, &r->extensions, "SubmissionResult.extensions")) < 0)
+            return rc;
+        break;
+    case BER_CTX(4):
+        if ((rc = mhs_seen(c, m, seen, 4, type)) < 0)
+            return rc;
+        r->ms_result = ber_tlv_whole(m);
+        break;
+    default:
+        return 1;
+    }
+    return 0;
+}
+
 int mts_submission_result_decode_tlv(struct ber_ctx *c, const struct ber_tlv *t,
                                      struct mts_submission_result *r)
 {
     static const char type[] = "SubmissionResult";
-    struct ber_iter it;
-    struct ber_tlv m;
     uint64_t seen = 0;
     int rc;
 
     memset(r, 0, sizeof(*r));
-    if ((rc = mhs_enter(c, t, BER_SET, &it, type)) < 0)
-        return rc;
-    while ((rc = ber_next(&it, &m)) == 1) {
-        switch (m.tag) {
-        case BER_APP(4):
-            if ((rc = mhs_seen(c, &m, &seen, 0, type)) < 0 ||
-                (rc = mts_identifier_decode_tlv(c, &m, &r->identifier, "SubmissionResult.identifier")) < 0)
-                return rc;
-            break;
-        case BER_CTX(0):
-            if ((rc = mhs_seen(c, &m, &seen, 1, type)) < 0 ||
-                (rc = mhs_get_time(c, &m, "SubmissionResult.time", &r->time)) < 0)
-                return rc;
-            break;
-        case BER_APP(10):
-            if ((rc = mhs_seen(c, &m, &seen, 2, type)) < 0 ||
-                (rc = mhs_get_str(c, &m, "SubmissionResult.content-identifier", BER_PRINTABLE_STRING,
-                                  1, MTS_UB_CONTENT_ID, &r->content_identifier)) < 0)
-                return rc;
-            break;
-        case BER_CTX(1):
-            if ((rc = mhs_seen(c, &m, &seen, 3, type)) < 0 ||
-                (rc = decode_ext_list(c, &m, &r->extensions, "SubmissionResult.extensions")) < 0)
-                return rc;
-            break;
-        case BER_CTX(4):
-            if ((rc = mhs_seen(c, &m, &seen, 4, type)) < 0)
-                return rc;
-            r->ms_result = ber_tlv_whole(&m);
-            break;
-        default:
-            return mhs_unexpected(c, &m, type);
-        }
-    }
-    if (rc < 0)
+    if ((rc = decode_set(c, t, type, submission_result_member, r, &seen)) < 0)
         return rc;
     if ((seen & 3) != 3)
         return missing(c, t, type, (seen & 1) ? "time missing" : "identifier missing");
@@ -857,93 +905,95 @@ int mts_orname_next(struct mhs_seq_iter *i, struct or_address *a)
     return mhs_seq_iter_decode(i, BER_APP(0), "ORName", orname_elem, a);
 }
 
-static int decode_other_fields(struct ber_ctx *c, const struct ber_tlv *t, struct mts_delivery_arg *a)
+static int other_fields_member(struct ber_ctx *c, const struct ber_tlv *m, uint64_t *seen,
+                               const char *type, void *out)
 {
-    static const char type[] = "OtherMessageDeliveryFields";
-    struct ber_iter it;
-    struct ber_tlv m;
-    uint64_t seen = 0;
+    struct mts_delivery_arg *a = out;
     int64_t v;
     int rc;
 
-    if ((rc = mhs_enter(c, t, BER_SET, &it, type)) < 0)
-        return rc;
-    while ((rc = ber_next(&it, &m)) == 1) {
-        if (is_content_type_tag(m.tag, BER_CTX(0))) {
-            if ((rc = mhs_seen(c, &m, &seen, 0, type)) < 0 ||
-                (rc = decode_content_type(c, &m, BER_CTX(0), &a->content_type,
-                                          "OtherMessageDeliveryFields.content-type")) < 0)
-                return rc;
-            continue;
-        }
-        switch (m.tag) {
-        case BER_APP(0):
-            if ((rc = mhs_seen(c, &m, &seen, 1, type)) < 0 ||
-                (rc = or_name_decode_tlv(c, &m, &a->originator_name, "OtherMessageDeliveryFields.originator-name")) < 0)
-                return rc;
-            break;
-        case BER_CTX(1):
-            if ((rc = mhs_seen(c, &m, &seen, 2, type)) < 0)
-                return rc;
-            a->original_eits = ber_tlv_whole(&m);
-            break;
-        case BER_APP(7):
-            if ((rc = mhs_seen(c, &m, &seen, 3, type)) < 0 ||
-                (rc = ber_get_enum(c, &m, "OtherMessageDeliveryFields.priority", &v)) < 0)
-                return rc;
-            if (v < 0 || v > 2)
-                return ber_fail(c, m.start, X400MS_EPROTO, "OtherMessageDeliveryFields.priority", "unknown value");
-            a->priority = (int)v;
-            break;
-        case BER_CTX(2):
-            if ((rc = mhs_seen(c, &m, &seen, 4, type)) < 0 ||
-                (rc = ber_get_bits_u32(c, &m, "OtherMessageDeliveryFields.delivery-flags", &a->delivery_flags)) < 0)
-                return rc;
-            a->has_delivery_flags = true;
-            break;
-        case BER_CTX(3):
-            if ((rc = mhs_seen(c, &m, &seen, 5, type)) < 0 ||
-                (rc = decode_orname_list(c, &m, &a->other_recipients, "OtherMessageDeliveryFields.other-recipient-names")) < 0)
-                return rc;
-            a->has_other_recipients = true;
-            break;
-        case BER_CTX(4):
-            if ((rc = mhs_seen(c, &m, &seen, 6, type)) < 0 ||
-                (rc = or_name_decode_tlv(c, &m, &a->this_recipient_name, "OtherMessageDeliveryFields.this-recipient-name")) < 0)
-                return rc;
-            break;
-        case BER_CTX(5):
-            if ((rc = mhs_seen(c, &m, &seen, 7, type)) < 0 ||
-                (rc = or_name_decode_tlv(c, &m, &a->originally_intended, "OtherMessageDeliveryFields.originally-intended-recipient-name")) < 0)
-                return rc;
-            a->has_originally_intended = true;
-            break;
-        case BER_CTX(6):
-            if ((rc = mhs_seen(c, &m, &seen, 8, type)) < 0)
-                return rc;
-            a->converted_eits = ber_tlv_whole(&m);
-            break;
-        case BER_CTX(7):
-            if ((rc = mhs_seen(c, &m, &seen, 9, type)) < 0 ||
-                (rc = mhs_get_time(c, &m, "OtherMessageDeliveryFields.message-submission-time", &a->submission_time)) < 0)
-                return rc;
-            break;
-        case BER_CTX(8):
-            if ((rc = mhs_seen(c, &m, &seen, 10, type)) < 0 ||
-                (rc = mhs_get_str(c, &m, "OtherMessageDeliveryFields.content-identifier", BER_PRINTABLE_STRING,
-                                  1, MTS_UB_CONTENT_ID, &a->content_identifier)) < 0)
-                return rc;
-            break;
-        case BER_CTX(9):
-            if ((rc = mhs_seen(c, &m, &seen, 11, type)) < 0 ||
-                (rc = decode_ext_list(c, &m, &a->extensions, "OtherMessageDeliveryFields.extensions")) < 0)
-                return rc;
-            break;
-        default:
-            return mhs_unexpected(c, &m, type);
-        }
+    if (is_content_type_tag(m->tag, BER_CTX(0))) {
+        if ((rc = mhs_seen(c, m, seen, 0, type)) < 0 ||
+            (rc = decode_content_type(c, m, BER_CTX(0), &a->content_type,
+                                      "OtherMessageDeliveryFields.content-type")) < 0)
+            return rc;
+        return 0;
     }
-    if (rc < 0)
+    switch (m->tag) {
+    case BER_APP(0):
+        if ((rc = mhs_seen(c, m, seen, 1, type)) < 0 ||
+            (rc = or_name_decode_tlv(c, m, &a->originator_name, "OtherMessageDeliveryFields.originator-name")) < 0)
+            return rc;
+        break;
+    case BER_CTX(1):
+        if ((rc = mhs_seen(c, m, seen, 2, type)) < 0)
+            return rc;
+        a->original_eits = ber_tlv_whole(m);
+        break;
+    case BER_APP(7):
+        if ((rc = mhs_seen(c, m, seen, 3, type)) < 0 ||
+            (rc = ber_get_enum(c, m, "OtherMessageDeliveryFields.priority", &v)) < 0)
+            return rc;
+        if (v < 0 || v > 2)
+            return ber_fail(c, m->start, X400MS_EPROTO, "OtherMessageDeliveryFields.priority", "unknown value");
+        a->priority = (int)v;
+        break;
+    case BER_CTX(2):
+        if ((rc = mhs_seen(c, m, seen, 4, type)) < 0 ||
+            (rc = ber_get_bits_u32(c, m, "OtherMessageDeliveryFields.delivery-flags", &a->delivery_flags)) < 0)
+            return rc;
+        a->has_delivery_flags = true;
+        break;
+    case BER_CTX(3):
+        if ((rc = mhs_seen(c, m, seen, 5, type)) < 0 ||
+            (rc = decode_orname_list(c, m, &a->other_recipients, "OtherMessageDeliveryFields.other-recipient-names")) < 0)
+            return rc;
+        a->has_other_recipients = true;
+        break;
+    case BER_CTX(4):
+        if ((rc = mhs_seen(c, m, seen, 6, type)) < 0 ||
+            (rc = or_name_decode_tlv(c, m, &a->this_recipient_name, "OtherMessageDeliveryFields.this-recipient-name")) < 0)
+            return rc;
+        break;
+    case BER_CTX(5):
+        if ((rc = mhs_seen(c, m, seen, 7, type)) < 0 ||
+            (rc = or_name_decode_tlv(c, m, &a->originally_intended, "OtherMessageDeliveryFields.originally-intended-recipient-name")) < 0)
+            return rc;
+        a->has_originally_intended = true;
+        break;
+    case BER_CTX(6):
+        if ((rc = mhs_seen(c, m, seen, 8, type)) < 0)
+            return rc;
+        a->converted_eits = ber_tlv_whole(m);
+        break;
+    case BER_CTX(7):
+        if ((rc = mhs_seen(c, m, seen, 9, type)) < 0 ||
+            (rc = mhs_get_time(c, m, "OtherMessageDeliveryFields.message-submission-time", &a->submission_time)) < 0)
+            return rc;
+        break;
+    case BER_CTX(8):
+        if ((rc = mhs_seen(c, m, seen, 10, type)) < 0 ||
+            (rc = mhs_get_str(c, m, "OtherMessageDeliveryFields.content-identifier", BER_PRINTABLE_STRING,
+                              1, MTS_UB_CONTENT_ID, &a->content_identifier)) < 0)
+            return rc;
+        break;
+    case BER_CTX(9):
+        if ((rc = ext_member(c, m, seen, 11, type, &a->extensions, "OtherMessageDeliveryFields.extensions")) < 0)
+            return rc;
+        break;
+    default:
+        return 1;
+    }
+    return 0;
+}
+
+static int decode_other_fields(struct ber_ctx *c, const struct ber_tlv *t, struct mts_delivery_arg *a)
+{
+    static const char type[] = "OtherMessageDeliveryFields";
+    uint64_t seen = 0;
+    int rc;
+
+    if ((rc = decode_set(c, t, type, other_fields_member, a, &seen)) < 0)
         return rc;
     if (!(seen & 1))
         return missing(c, t, type, "content-type missing");
@@ -1020,32 +1070,34 @@ int mts_delivery_arg_encode(struct ber_writer *w, const struct mts_delivery_arg 
     return ber_wrap(w, m, BER_UNIV(BER_SEQUENCE), true);
 }
 
+static int delivery_result_member(struct ber_ctx *c, const struct ber_tlv *m, uint64_t *seen,
+                                  const char *type, void *out)
+{
+    struct mts_delivery_result *r = out;
+    int rc;
+
+    if (m->tag == BER_CTX(0) || m->tag == BER_CTX(1) || m->tag == BER_CTX(2)) {
+        if ((rc = mhs_seen(c, m, seen, BER_TAG_NUMBER(m->tag), type)) < 0)
+            return rc;
+        if (m->tag == BER_CTX(0))
+            r->recipient_certificate = ber_tlv_whole(m);
+        else if (m->tag == BER_CTX(1))
+            r->proof_of_delivery = ber_tlv_whole(m);
+        else if ((rc = decode_ext_list(c, m, &r->extensions, "MessageDeliveryResult.extensions")) < 0)
+            return rc;
+    }
+    /* extensible SET: unknown members ignored */
+    return 0;
+}
+
 static int delivery_result_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
     static const char type[] = "MessageDeliveryResult";
     struct mts_delivery_result *r = out;
-    struct ber_iter it;
-    struct ber_tlv m;
     uint64_t seen = 0;
-    int rc;
 
     memset(r, 0, sizeof(*r));
-    if ((rc = mhs_enter(c, t, BER_SET, &it, type)) < 0)
-        return rc;
-    while ((rc = ber_next(&it, &m)) == 1) {
-        if (m.tag == BER_CTX(0) || m.tag == BER_CTX(1) || m.tag == BER_CTX(2)) {
-            if ((rc = mhs_seen(c, &m, &seen, BER_TAG_NUMBER(m.tag), type)) < 0)
-                return rc;
-            if (m.tag == BER_CTX(0))
-                r->recipient_certificate = ber_tlv_whole(&m);
-            else if (m.tag == BER_CTX(1))
-                r->proof_of_delivery = ber_tlv_whole(&m);
-            else if ((rc = decode_ext_list(c, &m, &r->extensions, "MessageDeliveryResult.extensions")) < 0)
-                return rc;
-        }
-        /* extensible SET: unknown members ignored */
-    }
-    return rc;
+    return decode_set(c, t, type, delivery_result_member, r, &seen);
 }
 
 int mts_delivery_result_decode(struct ber_slice in, struct mts_delivery_result *r,
@@ -1115,57 +1167,59 @@ static int decode_report_type(struct ber_ctx *c, const struct ber_tlv *t, struct
     return 0;
 }
 
+static int report_recipient_member(struct ber_ctx *c, const struct ber_tlv *m, uint64_t *seen,
+                                   const char *type, void *out)
+{
+    struct mts_report_recipient *r = out;
+    int rc;
+
+    switch (m->tag) {
+    case BER_CTX(0):
+        if ((rc = mhs_seen(c, m, seen, 0, type)) < 0 ||
+            (rc = or_name_decode_tlv(c, m, &r->actual_recipient, "PerRecipientReportDeliveryFields.actual-recipient-name")) < 0)
+            return rc;
+        break;
+    case BER_CTX(1):
+        if ((rc = mhs_seen(c, m, seen, 1, type)) < 0 || (rc = decode_report_type(c, m, r)) < 0)
+            return rc;
+        break;
+    case BER_APP(5):
+        if ((rc = mhs_seen(c, m, seen, 2, type)) < 0)
+            return rc;
+        r->converted_eits = ber_tlv_whole(m);
+        break;
+    case BER_CTX(2):
+        if ((rc = mhs_seen(c, m, seen, 3, type)) < 0 ||
+            (rc = or_name_decode_tlv(c, m, &r->originally_intended, "PerRecipientReportDeliveryFields.originally-intended-recipient-name")) < 0)
+            return rc;
+        r->has_originally_intended = true;
+        break;
+    case BER_CTX(3):
+        if ((rc = mhs_seen(c, m, seen, 4, type)) < 0 ||
+            (rc = mhs_get_str(c, m, "PerRecipientReportDeliveryFields.supplementary-information",
+                              BER_PRINTABLE_STRING, 1, MTS_UB_SUPPLEMENTARY_INFO, &r->supplementary_info)) < 0)
+            return rc;
+        break;
+    case BER_CTX(4):
+        if ((rc = ext_member(c, m, seen, 5, type, &r->extensions, "PerRecipientReportDeliveryFields.extensions")) < 0)
+            return rc;
+        break;
+    default:
+        return 1;
+    }
+    return 0;
+}
+
 static int decode_report_recipient(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
     struct mts_report_recipient *r = out;
     static const char type[] = "PerRecipientReportDeliveryFields";
-    struct ber_iter it;
-    struct ber_tlv m;
     uint64_t seen = 0;
     int rc;
 
     memset(r, 0, sizeof(*r));
     r->diagnostic_code = -1;
-    if ((rc = mhs_enter(c, t, BER_SET, &it, type)) < 0)
-        return rc;
-    while ((rc = ber_next(&it, &m)) == 1) {
-        switch (m.tag) {
-        case BER_CTX(0):
-            if ((rc = mhs_seen(c, &m, &seen, 0, type)) < 0 ||
-                (rc = or_name_decode_tlv(c, &m, &r->actual_recipient, "PerRecipientReportDeliveryFields.actual-recipient-name")) < 0)
-                return rc;
-            break;
-        case BER_CTX(1):
-            if ((rc = mhs_seen(c, &m, &seen, 1, type)) < 0 || (rc = decode_report_type(c, &m, r)) < 0)
-                return rc;
-            break;
-        case BER_APP(5):
-            if ((rc = mhs_seen(c, &m, &seen, 2, type)) < 0)
-                return rc;
-            r->converted_eits = ber_tlv_whole(&m);
-            break;
-        case BER_CTX(2):
-            if ((rc = mhs_seen(c, &m, &seen, 3, type)) < 0 ||
-                (rc = or_name_decode_tlv(c, &m, &r->originally_intended, "PerRecipientReportDeliveryFields.originally-intended-recipient-name")) < 0)
-                return rc;
-            r->has_originally_intended = true;
-            break;
-        case BER_CTX(3):
-            if ((rc = mhs_seen(c, &m, &seen, 4, type)) < 0 ||
-                (rc = mhs_get_str(c, &m, "PerRecipientReportDeliveryFields.supplementary-information",
-                                  BER_PRINTABLE_STRING, 1, MTS_UB_SUPPLEMENTARY_INFO, &r->supplementary_info)) < 0)
-                return rc;
-            break;
-        case BER_CTX(4):
-            if ((rc = mhs_seen(c, &m, &seen, 5, type)) < 0 ||
-                (rc = decode_ext_list(c, &m, &r->extensions, "PerRecipientReportDeliveryFields.extensions")) < 0)
-                return rc;
-            break;
-        default:
-            return mhs_unexpected(c, &m, type);
-        }
-    }
-    if (rc < 0)
+    if ((rc = decode_set(c, t, type, report_recipient_member, r, &seen)) < 0)
         return rc;
     if ((seen & 3) != 3)
         return missing(c, t, type, (seen & 1) ? "report-type missing" : "actual-recipient-name missing");
@@ -1206,74 +1260,78 @@ int mts_report_recipient_encode(struct ber_writer *w, const struct mts_report_re
     return ber_wrap(w, m, BER_UNIV(BER_SET), true);
 }
 
+static int report_arg_member(struct ber_ctx *c, const struct ber_tlv *m, uint64_t *seen,
+                             const char *type, void *out)
+{
+    struct mts_report_delivery_arg *a = out;
+    struct ber_iter rl;
+    struct ber_tlv e;
+    struct mts_report_recipient r;
+    int rc;
+
+    if (is_content_type_tag(m->tag, BER_APP(6))) {
+        if ((rc = mhs_seen(c, m, seen, 0, type)) < 0 ||
+            (rc = decode_content_type(c, m, BER_APP(6), &a->content_type, "ReportDeliveryArgument.content-type")) < 0)
+            return rc;
+        return 0;
+    }
+    switch (m->tag) {
+    case BER_APP(4):
+        if ((rc = mhs_seen(c, m, seen, 1, type)) < 0 ||
+            (rc = mts_identifier_decode_tlv(c, m, &a->subject_submission_identifier,
+                                            "ReportDeliveryArgument.subject-submission-identifier")) < 0)
+            return rc;
+        break;
+    case BER_APP(10):
+        if ((rc = mhs_seen(c, m, seen, 2, type)) < 0 ||
+            (rc = mhs_get_str(c, m, "ReportDeliveryArgument.content-identifier", BER_PRINTABLE_STRING,
+                              1, MTS_UB_CONTENT_ID, &a->content_identifier)) < 0)
+            return rc;
+        break;
+    case BER_APP(5):
+        if ((rc = mhs_seen(c, m, seen, 3, type)) < 0)
+            return rc;
+        a->original_eits = ber_tlv_whole(m);
+        break;
+    case BER_CTX(1):
+        if ((rc = ext_member(c, m, seen, 4, type, &a->extensions, "ReportDeliveryArgument.extensions")) < 0)
+            return rc;
+        break;
+    case BER_UNIV(BER_SEQUENCE):
+        if ((rc = mhs_seen(c, m, seen, 5, type)) < 0 ||
+            (rc = mhs_seq_from_tlv(c, m, &a->recipients, "ReportDeliveryArgument.per-recipient-fields",
+                                   MTS_UB_RECIPIENTS)) < 0 ||
+            (rc = ber_enter(c, m, &rl, type)) < 0)
+            return rc;
+        while ((rc = ber_next(&rl, &e)) == 1)
+            if ((rc = decode_report_recipient(c, &e, &r)) < 0)
+                return rc;
+        if (rc < 0)
+            return rc;
+        if (a->recipients.count == 0)
+            return missing(c, m, type, "no recipients");
+        break;
+    case BER_CTX(0):
+        if ((rc = mhs_seen(c, m, seen, 6, type)) < 0 ||
+            (rc = mhs_get_octets(c, m, "ReportDeliveryArgument.returned-content", &a->returned_content)) < 0)
+            return rc;
+        a->has_returned_content = true;
+        break;
+    default:
+        return 1;
+    }
+    return 0;
+}
+
 static int report_arg_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
     static const char type[] = "ReportDeliveryArgument";
     struct mts_report_delivery_arg *a = out;
-    struct ber_iter it, rl;
-    struct ber_tlv m, e;
-    struct mts_report_recipient r;
     uint64_t seen = 0;
     int rc;
 
     memset(a, 0, sizeof(*a));
-    if ((rc = mhs_enter(c, t, BER_SET, &it, type)) < 0)
-        return rc;
-    while ((rc = ber_next(&it, &m)) == 1) {
-        if (is_content_type_tag(m.tag, BER_APP(6))) {
-            if ((rc = mhs_seen(c, &m, &seen, 0, type)) < 0 ||
-                (rc = decode_content_type(c, &m, BER_APP(6), &a->content_type, "ReportDeliveryArgument.content-type")) < 0)
-                return rc;
-            continue;
-        }
-        switch (m.tag) {
-        case BER_APP(4):
-            if ((rc = mhs_seen(c, &m, &seen, 1, type)) < 0 ||
-                (rc = mts_identifier_decode_tlv(c, &m, &a->subject_submission_identifier,
-                                                "ReportDeliveryArgument.subject-submission-identifier")) < 0)
-                return rc;
-            break;
-        case BER_APP(10):
-            if ((rc = mhs_seen(c, &m, &seen, 2, type)) < 0 ||
-                (rc = mhs_get_str(c, &m, "ReportDeliveryArgument.content-identifier", BER_PRINTABLE_STRING,
-                                  1, MTS_UB_CONTENT_ID, &a->content_identifier)) < 0)
-                return rc;
-            break;
-        case BER_APP(5):
-            if ((rc = mhs_seen(c, &m, &seen, 3, type)) < 0)
-                return rc;
-            a->original_eits = ber_tlv_whole(&m);
-            break;
-        case BER_CTX(1):
-            if ((rc = mhs_seen(c, &m, &seen, 4, type)) < 0 ||
-                (rc = decode_ext_list(c, &m, &a->extensions, "ReportDeliveryArgument.extensions")) < 0)
-                return rc;
-            break;
-        case BER_UNIV(BER_SEQUENCE):
-            if ((rc = mhs_seen(c, &m, &seen, 5, type)) < 0 ||
-                (rc = mhs_seq_from_tlv(c, &m, &a->recipients, "ReportDeliveryArgument.per-recipient-fields",
-                                       MTS_UB_RECIPIENTS)) < 0 ||
-                (rc = ber_enter(c, &m, &rl, type)) < 0)
-                return rc;
-            while ((rc = ber_next(&rl, &e)) == 1)
-                if ((rc = decode_report_recipient(c, &e, &r)) < 0)
-                    return rc;
-            if (rc < 0)
-                return rc;
-            if (a->recipients.count == 0)
-                return missing(c, &m, type, "no recipients");
-            break;
-        case BER_CTX(0):
-            if ((rc = mhs_seen(c, &m, &seen, 6, type)) < 0 ||
-                (rc = mhs_get_octets(c, &m, "ReportDeliveryArgument.returned-content", &a->returned_content)) < 0)
-                return rc;
-            a->has_returned_content = true;
-            break;
-        default:
-            return mhs_unexpected(c, &m, type);
-        }
-    }
-    if (rc < 0)
+    if ((rc = decode_set(c, t, type, report_arg_member, a, &seen)) < 0)
         return rc;
     if (!(seen & 2))
         return missing(c, t, type, "subject-submission-identifier missing");
@@ -1319,14 +1377,9 @@ int mts_report_delivery_arg_encode(struct ber_writer *w, const struct mts_report
 
 /* ---- error parameters ---------------------------------------------------------- */
 
-static int security_error_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
-{
-    return int_top(c, t, out, "SecurityProblem");
-}
-
 int mts_security_error_decode(struct ber_slice in, int *problem, struct ber_error *err)
 {
-    return mhs_decode_top(in, err, "SecurityProblem", security_error_top, problem);
+    return decode_int_param(in, "SecurityProblem", problem, err);
 }
 
 int mts_security_error_encode(struct ber_writer *w, int problem)

@@ -222,6 +222,20 @@ static long rss_kib(pid_t pid)
     return kib;
 }
 
+/* The 1-minute load average (/proc/loadavg): figures from a shared machine
+ * are read with it. */
+static double load1(void)
+{
+    double l = -1;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        if (fscanf(f, "%lf", &l) != 1)
+            l = -1;
+        fclose(f);
+    }
+    return l;
+}
+
 /* ---- phase 2: idle associations held by child processes ---- */
 struct idle_child {
     pid_t pid;
@@ -457,8 +471,8 @@ int main(int argc, char **argv)
     long rss_warm = -1, rss_max = 0, rss_last = 0;
     int fds_max = 0;
     long long next_sample = t0;
-    printf("  %7s %10s %6s %8s %10s %10s %10s\n", "t (s)", "RSS (KiB)", "fds", "bound", "lists",
-           "fetches", "delivered");
+    printf("  %7s %10s %6s %8s %10s %10s %10s %6s\n", "t (s)", "RSS (KiB)", "fds", "bound", "lists",
+           "fetches", "delivered", "load1");
     while (x4t_now_ms() < end) {
         long long now = x4t_now_ms();
         if (t_bound == 0 && atomic_load(&bound) >= opt.p7) {
@@ -477,9 +491,9 @@ int main(int argc, char **argv)
             if (fds > fds_max)
                 fds_max = fds;
             rss_last = rss;
-            printf("  %7.0f %10ld %6d %8ld %10ld %10ld %10ld\n", (double)(now - t0) / 1000.0, rss,
+            printf("  %7.0f %10ld %6d %8ld %10ld %10ld %10ld %6.2f\n", (double)(now - t0) / 1000.0, rss,
                    fds, atomic_load(&bound), atomic_load(&lists_done), atomic_load(&fetches_done),
-                   mta_acked);
+                   mta_acked, load1());
             fflush(stdout);
             next_sample += opt.sample * 1000LL;
         }

@@ -14,11 +14,7 @@ struct fixture {
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    tsu_quiet();
-    f->dir = x4t_tempdir("store-api");
-    f->store = tsu_open(f->dir, false);
-    tsu_create(f->store, "alice", "C=GB;ADMD= ;PRMD=x400ms;O=Test;S=Alice");
-    f->mb = tsu_mbopen(f->store, "alice");
+    tsu_fixture_open("store-api", "alice", "C=GB;ADMD= ;PRMD=x400ms;O=Test;S=Alice", &f->dir, &f->store, &f->mb);
     *state = f;
     return 0;
 }
@@ -26,11 +22,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    if (f->mb)
-        OPS->mailbox_close(f->mb);
-    sf_store_close(f->store);
-    x4t_rmtree(f->dir);
-    free(f->dir);
+    tsu_fixture_close(f->dir, f->store, f->mb);
     free(f);
     return 0;
 }

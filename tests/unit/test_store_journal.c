@@ -56,11 +56,7 @@ static void write_all(const char *path, const void *buf, size_t len)
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
-    tsu_quiet();
-    f->dir = x4t_tempdir("store-journal");
-    f->store = tsu_open(f->dir, false);
-    tsu_create(f->store, "alice", "C=GB;S=Alice");
-    f->mb = tsu_mbopen(f->store, "alice");
+    tsu_fixture_open("store-journal", "alice", "C=GB;S=Alice", &f->dir, &f->store, &f->mb);
     for (uint32_t i = 0; i < 10; i++)
         f->seqs[i] = tsu_put(f->mb, i < 8 ? 0 : 1, i, 100 * i + 7);
     *state = f;
@@ -70,11 +66,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    if (f->mb)
-        OPS->mailbox_close(f->mb);
-    sf_store_close(f->store);
-    x4t_rmtree(f->dir);
-    free(f->dir);
+    tsu_fixture_close(f->dir, f->store, f->mb);
     free(f);
     return 0;
 }

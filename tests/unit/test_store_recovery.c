@@ -24,11 +24,7 @@ static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
     struct x400ms_error err = { 0 };
-    tsu_quiet();
-    f->dir = x4t_tempdir("store-recovery");
-    f->store = tsu_open(f->dir, false);
-    tsu_create(f->store, "alice", "C=GB;S=Alice");
-    f->mb = tsu_mbopen(f->store, "alice");
+    tsu_fixture_open("store-recovery", "alice", "C=GB;S=Alice", &f->dir, &f->store, &f->mb);
     for (uint32_t i = 0; i < 40; i++)
         f->seqs[i] = tsu_put(f->mb, i < 30 ? 0 : 1, i, 50 * i);
     for (uint32_t i = 0; i < 10; i++)
@@ -42,11 +38,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    if (f->mb)
-        OPS->mailbox_close(f->mb);
-    sf_store_close(f->store);
-    x4t_rmtree(f->dir);
-    free(f->dir);
+    tsu_fixture_close(f->dir, f->store, f->mb);
     free(f);
     return 0;
 }

@@ -168,4 +168,28 @@ static inline void tsu_quiet(void)
         x400ms_log_set_level(X400MS_LOG_ERROR);
 }
 
+/* The common fixture start: quiet logs, a fresh directory named after tag,
+ * a store in it (background checks off), mailbox NAME (O/R address addr)
+ * created and opened. */
+static inline void tsu_fixture_open(const char *tag, const char *name, const char *addr, char **dir_r,
+                                    struct sf_store **store_r, struct x400ms_store_mailbox **mb_r)
+{
+    tsu_quiet();
+    *dir_r = x4t_tempdir(tag);
+    *store_r = tsu_open(*dir_r, false);
+    tsu_create(*store_r, name, addr);
+    *mb_r = tsu_mbopen(*store_r, name);
+}
+
+/* Its end: closes the mailbox (when open) and the store, removes and frees
+ * the directory. */
+static inline void tsu_fixture_close(char *dir, struct sf_store *store, struct x400ms_store_mailbox *mb)
+{
+    if (mb)
+        OPS->mailbox_close(mb);
+    sf_store_close(store);
+    x4t_rmtree(dir);
+    free(dir);
+}
+
 #endif

@@ -48,9 +48,7 @@ struct sf_commit_req {
     uint8_t jhdr[SF_JOURNAL_REC_HEADER_MAX];
 };
 
-/* Journal mode (journal.c): the whole batch goes into the journal with one
- * write and one fdatasync; the writers name their files themselves once
- * acknowledged. */
+/* Frees the delete records of a batch (nobody waits for them); returns the rest. */
 static struct sf_commit_req *drop_deletes(struct sf_commit_req *batch)
 {
     struct sf_commit_req *keep = NULL, **tail = &keep;
@@ -67,7 +65,10 @@ static struct sf_commit_req *drop_deletes(struct sf_commit_req *batch)
     return keep;
 }
 
-/* Returns the batch without its delete records (written and freed). */
+/* Journal mode (journal.c): the whole batch - entries and delete records -
+ * goes into the journal with one write and one fdatasync (none when it holds
+ * delete records only); materialize_batch then writes the entry files.
+ * Returns the batch without its delete records (written and freed). */
 static struct sf_commit_req *commit_batch_journal(struct sf_store *store, struct sf_commit_req *batch)
 {
     static const uint8_t zeros[8];

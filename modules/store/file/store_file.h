@@ -119,8 +119,10 @@ struct sf_committer {
     bool stop;
     pthread_t thread;
     bool running;
-    /* journal mode: entries acknowledged whose file is not yet named (a
-     * checkpoint waits for 0), checkpoint requests and completions */
+    /* journal mode: entries acknowledged whose file is not yet written (a
+     * checkpoint waits for 0; always 0 between batches now that the
+     * committer writes the files before it acknowledges), checkpoint
+     * requests and completions */
     size_t unsettled;
     bool checkpoint_req;
     uint64_t cp_started, cp_done;

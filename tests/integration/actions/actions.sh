@@ -187,6 +187,42 @@ echo "ok: forward loop stopped"
 expect 204 DELETE /api/v1/mailboxes/alice/auto-actions/2.6.4.4.0/1
 expect 204 DELETE /api/v1/mailboxes/bob/auto-actions/2.6.4.4.0/1
 
+# ---- an IPN is forwarded in a notification body part (X.420 7.4.15), its
+# returned-ipm only with include-returned-ipm; not at all when only IPMs
+# are forwarded (forward-all-object-types unset) ----
+ipn_case() { # PARAMETER_EXTRA ID: registers bob -> dave, delivers an NRN with a returned IPM
+    expect 201 POST /api/v1/mailboxes/bob/auto-actions "{\"type\": \"2.6.4.4.0\", \"id\": 5, \"parameter\": {\"recipients\": [\"$(addr dave)\"]$1}}"
+    api POST /api/v1/test/actions/deliver "{\"mailbox\": \"bob\", \"priority\": \"normal\", \"ipn\": {\"originator\": \"$(addr carol)\", \"id\": \"$2\", \"returned_ipm\": true}}" >/dev/null
+}
+ipn_check() { # ID RETURNED(True|False)
+    api POST /api/v1/test/actions/decode "{\"mailbox\": \"dave\", \"seq\": $(last_seq dave)}" >"$tmp/fwd.json"
+    python3 - "$tmp/fwd.json" "$1" "$2" <<'PY' || fail "forwarded IPN: $(cat "$tmp/fwd.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["kind"] == "ipm" and d["auto_forwarded"] is True, d
+b = d["body"]
+assert len(b) == 1 and b[0]["tag"] == 15 and b[0]["data_type"] == "2.6.1.4.15", b
+assert b[0]["parameters_type"] == "2.6.1.11.15", b
+n = b[0]["ipn"]
+assert n["subject_ipm"] == sys.argv[2] and n["non_receipt_reason"] == 1, n
+assert n["returned_ipm"] == (sys.argv[3] == "True"), n
+PY
+}
+d0=$(count dave)
+ipn_case "" IPN-1
+wait_for 5 count_is dave $((d0 + 1)) || fail "the IPN was not forwarded"
+ipn_check IPN-1 False
+expect 204 DELETE /api/v1/mailboxes/bob/auto-actions/2.6.4.4.0/5
+ipn_case ', "include_returned_ipm": true' IPN-2
+wait_for 5 count_is dave $((d0 + 2)) || fail "the IPN was not forwarded (include_returned_ipm)"
+ipn_check IPN-2 True
+expect 204 DELETE /api/v1/mailboxes/bob/auto-actions/2.6.4.4.0/5
+ipn_case ', "ipm_only": true' IPN-3
+wait_for 5 grep -q "bob entry .*: not forwarded: an IPN" "$tmp/x400msd.log" || fail "the IPN was not skipped (ipm_only)"
+[ "$(count dave)" = $((d0 + 2)) ] || fail "an IPN was forwarded with ipm_only"
+expect 204 DELETE /api/v1/mailboxes/bob/auto-actions/2.6.4.4.0/5
+echo "ok: IPNs forwarded in a notification body part, returned-ipm only when asked, none when IPMs only"
+
 # ---- failing and hanging plugins: delivery neither lost nor delayed ----
 expect 201 POST /api/v1/mailboxes/alice/auto-actions '{"type": "2.999.2.1.90"}'
 expect 201 POST /api/v1/mailboxes/alice/auto-actions '{"type": "2.999.2.1.91"}'
@@ -312,8 +348,23 @@ p = regs[0]["parameter"]
 assert [norm(r) for r in p["recipients"]] == [norm(sys.argv[3])] and norm(p["originator"]) == norm(sys.argv[2]), p
 assert p["cover_note"] == "cover 88" and p["nrn_comment"] == "Forwarded 88", p
 assert "delete_delivered" not in p and len(p["filter"]["and"]) == 3, p
+assert p["this_ipm_prefix"] == "P88-", p
 PY
-echo "ok: P7 Register-MS 1988 form (AutoForwardArguments, ForwardingInformation1988) decoded"
+# the forward: this-IPM starts with the prefix, the cover note is the first
+# body part and the delivered IPM the second (X.420 19, 7.4.7)
+d0=$(count dave)
+subj_ipm carol alice "FWD 88"
+wait_for 5 count_is dave $((d0 + 1)) || fail "the 1988 registration did not forward"
+api POST /api/v1/test/actions/decode "{\"mailbox\": \"dave\", \"seq\": $(last_seq dave)}" >"$tmp/fwd.json"
+python3 - "$tmp/fwd.json" <<'PY' || fail "1988 forward: $(cat "$tmp/fwd.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["this_ipm"].startswith("P88-AF") and d["auto_forwarded"] is True, d
+b = d["body"]
+assert [x["kind"] for x in b] == ["ia5", "message"] and b[0]["text"] == "cover 88", b
+assert b[1]["ipm"]["this_ipm"] == "FWD 88", b[1]
+PY
+echo "ok: P7 Register-MS 1988 form (AutoForwardArguments, ForwardingInformation1988) decoded and applied"
 
 "$reg" "$p7port" "$(addr alice)" pw-alice conflict "$(addr dave)" "$(addr bob)"; st=$?
 [ "$st" = 3 ] || fail "preserve-retrieval-status with delete-delivered-object accepted (exit $st)"

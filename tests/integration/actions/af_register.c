@@ -13,8 +13,8 @@
  *   delete-delivered-object option.
  * FORM 1988: AutoForwardRegistrationParameter88 with the same filter, the
  *   AutoForwardArguments to FORWARD_TO and forwarding-information (an
- *   OCTET STRING holding ForwardingInformation1988: comment and IA5 cover
- *   note "cover 88"), registration identifier 2.
+ *   OCTET STRING holding ForwardingInformation1988: comment, IA5 cover
+ *   note "cover 88" and this-ipm-prefix "P88-"), registration identifier 2.
  * FORM conflict: the 1994 form with preserve-retrieval-status and
  *   delete-delivered-object together (X.420 19: refused).
  * FORM full: the 1994 form without a filter, every field set to something
@@ -169,6 +169,7 @@ static void build_1988(struct ber_writer *w, const char *self, const char *to, c
     struct ber_writer fi;
     ber_writer_init(&fi);
     ber_mark_t set = ber_mark(&fi);
+    ber_put_str(&fi, BER_CTX(2), "P88-", 4); /* this-ipm-prefix [2] */
     put_ia5(&fi, BER_CTX(1), "cover 88"); /* ia5-cover-note [1] IMPLICIT IA5TextBodyPart */
     ber_put_str(&fi, BER_CTX(0), "Forwarded 88", 12); /* auto-forwarding-comment [0] */
     ber_wrap(&fi, set, BER_UNIV(BER_SET), true);

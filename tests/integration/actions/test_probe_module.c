@@ -8,7 +8,9 @@
  *      POST /api/v1/test/actions/deliver {"mailbox", "priority", "subject",
  *           "ipm": {"originator", "recipient", "nrn", "ipm_return", "id"}}
  *           (with "ipm": an X.420 IPM from originator to recipient whose
- *           recipient specifier asks for NRN / ipm-return; else a raw content)
+ *           recipient specifier asks for NRN / ipm-return; with
+ *           "ipn": {"originator", "id", "returned_ipm"}: an X.420 NRN about
+ *           IPM id; else a raw content)
  *      POST /api/v1/test/actions/fetch   {"mailbox", "seq"}
  *      POST /api/v1/test/actions/decode  {"mailbox", "seq", "box"}: the
  *           entry's content decoded with the X.420 codec, every heading
@@ -103,7 +105,49 @@ static void deliver(void *ctx, const struct x400ms_admin_request *req, struct x4
     struct ber_writer w;
     ber_writer_init(&w);
     const json_t *ipm = json_object_get(req->body, "ipm");
-    if (ipm != NULL) {
+    const json_t *ipn = json_object_get(req->body, "ipn");
+    struct ber_writer rw;
+    ber_writer_init(&rw);
+    if (ipn != NULL) {
+        /* a non-receipt notification (reason ipm-auto-forwarded) from
+         * originator about IPM "id", its returned-ipm [3] when asked */
+        originator = json_string_value(json_object_get(ipn, "originator"));
+        const char *id = json_string_value(json_object_get(ipn, "id"));
+        struct or_address from;
+        struct ipms_object o;
+        memset(&o, 0, sizeof o);
+        if (originator == NULL || id == NULL || or_address_parse(originator, strlen(originator), &from, &err) < 0) {
+            store->mailbox_close(mb);
+            x400ms_admin_reply_error(reply, 400, "bad_request", "ipn", "ipn: originator, id");
+            return;
+        }
+        o.kind = IPMS_OBJ_IPN;
+        o.ipn.subject_ipm.local_id = mhs_str_make(id, strlen(id), BER_PRINTABLE_STRING);
+        o.ipn.has_ipn_originator = true;
+        o.ipn.ipn_originator.has_formal_name = true;
+        o.ipn.ipn_originator.formal_name = from;
+        o.ipn.kind = IPN_NON_RECEIPT;
+        o.ipn.non_receipt_reason = 1;
+        o.ipn.discard_reason = -1;
+        if (json_is_true(json_object_get(ipn, "returned_ipm"))) {
+            struct ipm r;
+            memset(&r, 0, sizeof r);
+            r.heading.this_ipm.local_id = o.ipn.subject_ipm.local_id;
+            r.heading.importance = IPM_IMPORTANCE_NORMAL;
+            r.heading.primary_precedence = r.heading.copy_precedence = -1;
+            ipms_ipm_encode(&rw, BER_CTX(3), &r); /* returned-ipm [3] IMPLICIT IPM */
+            o.ipn.returned_ipm = ber_writer_slice(&rw);
+        }
+        if (ipms_object_encode(&w, &o) < 0 || w.error || rw.error) {
+            ber_writer_free(&w);
+            ber_writer_free(&rw);
+            store->mailbox_close(mb);
+            x400ms_admin_reply_error(reply, 500, "internal", NULL, "cannot encode the IPN");
+            return;
+        }
+        content = ber_writer_data(&w);
+        n = (int)w.len;
+    } else if (ipm != NULL) {
         originator = json_string_value(json_object_get(ipm, "originator"));
         const char *rcpt = json_string_value(json_object_get(ipm, "recipient"));
         const char *id = json_string_value(json_object_get(ipm, "id"));
@@ -174,6 +218,7 @@ static void deliver(void *ctx, const struct x400ms_admin_request *req, struct x4
     clock_gettime(CLOCK_MONOTONIC, &t1);
     store->mailbox_close(mb);
     ber_writer_free(&w);
+    ber_writer_free(&rw);
     if (rc < 0) {
         x400ms_admin_reply_error(reply, 500, "internal", NULL, "%s", err.message);
         return;
@@ -281,6 +326,47 @@ static json_t *time_json(const struct mhs_time *t)
 
 static json_t *ipm_json(const struct ipm *m);
 
+/* An extended body part [15] { parameters [0] { OID, [0] value },
+ * data EXTERNAL { OID, [0] value } }: the two OIDs, and for a notification
+ * body part (X.420 7.4.15, data id-et-notification 2.6.1.4.15) the IPN. */
+static void extended_json(json_t *o, struct ber_slice whole)
+{
+    struct ber_error be = { 0 };
+    struct ber_ctx c;
+    struct ber_tlv t, m, x, v;
+    struct ber_iter it, ix;
+    char text[128];
+    ber_ctx_init(&c, whole.ptr, whole.len, &be);
+    if (ber_decode_top(&c, &t, "ExtendedBodyPart") < 0 || ber_enter(&c, &t, &it, "ExtendedBodyPart") < 0)
+        return;
+    while (ber_next(&it, &m) == 1) {
+        struct ber_slice oid;
+        if (ber_enter(&c, &m, &ix, "INSTANCE OF") < 0 || ber_next(&ix, &x) != 1 ||
+            ber_get_oid(&c, &x, "type-id", &oid) < 0 || ber_oid_to_text(oid, text, sizeof text) < 0 ||
+            ber_next(&ix, &v) != 1)
+            return;
+        bool data = m.tag != BER_CTX(0);
+        json_object_set_new(o, data ? "data_type" : "parameters_type", json_string(text));
+        struct ber_tlv in;
+        struct ipms_object ipn;
+        if (data && strcmp(text, "2.6.1.4.15") == 0 && ber_explicit(&c, &v, &in, "value") == 0) {
+            /* IPN ::= SET: decode it as InformationObject ipn [1] */
+            struct ber_writer w;
+            ber_writer_init(&w);
+            ber_mark_t mk = ber_mark(&w);
+            ber_put_raw(&w, in.start, in.total);
+            ber_wrap(&w, mk, BER_CTX(1), true);
+            if (ipms_object_decode(ber_writer_slice(&w), &ipn, &be) == 0 && ipn.kind == IPMS_OBJ_IPN)
+                json_object_set_new(o, "ipn", json_pack("{s:o, s:i, s:b}", "subject_ipm",
+                                                        str_json((const uint8_t *)ipn.ipn.subject_ipm.local_id.ptr,
+                                                                 ipn.ipn.subject_ipm.local_id.len),
+                                                        "non_receipt_reason", ipn.ipn.non_receipt_reason,
+                                                        "returned_ipm", ipn.ipn.returned_ipm.len > 0));
+            ber_writer_free(&w);
+        }
+    }
+}
+
 /* The body parts: kind, and what each carries (a forwarded IPM decoded). */
 static json_t *body_json(const struct mhs_seq *body)
 {
@@ -296,6 +382,8 @@ static json_t *body_json(const struct mhs_seq *body)
         json_object_set_new(o, "tag", json_integer(bp.whole.len ? (bp.whole.ptr[0] & 0x1f) : -1));
         if (bp.kind == IPM_BP_IA5_TEXT || bp.kind == IPM_BP_BILATERAL || bp.kind == IPM_BP_GENERAL_TEXT)
             json_object_set_new(o, "text", str_json(bp.text.bytes.ptr, bp.text.bytes.len));
+        if (bp.kind == IPM_BP_OTHER && bp.whole.len > 0 && bp.whole.ptr[0] == 0xAF)
+            extended_json(o, bp.whole);
         if (bp.kind == IPM_BP_MESSAGE) {
             struct ipm inner;
             json_object_set_new(o, "ipm", ipms_ipm_decode(bp.ipm, &inner, &be) == 0 ? ipm_json(&inner)
