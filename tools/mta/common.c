@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "asn1/ipms.h"
+#include "asn1/mts.h"
 #include "tools/mta/mta.h"
+#include "x400ms/assoc.h"
 #include "x400ms/loop.h"
 
 void mta_note_error(char *first, size_t size, const char *fmt, ...)
@@ -90,4 +92,23 @@ int mta_loop_run(struct x400ms_core *core, x400ms_task_fn *start, void *arg,
         pthread_cond_wait(cond, lock);
     pthread_mutex_unlock(lock);
     return 0;
+}
+
+void mta_note_refusal(char *first, size_t size, const struct x400ms_connect_result *res)
+{
+    if (res->status == X400MS_CONNECT_BIND_ERROR) {
+        /* X.411 8.1.1.1.3: the MTSBindError says why */
+        int code = -1;
+        struct ber_error berr = { 0 };
+        mts_bind_error_decode(ber_slice_make(res->bind_error.ptr, res->bind_error.len), &code,
+                              &berr);
+        mta_note_error(first, size, "MTS-bind refused: %s (MTSBindError %d)",
+                       code == MTS_BIND_AUTHENTICATION_ERROR ? "authentication-error"
+                       : code == MTS_BIND_BUSY               ? "busy"
+                                                             : "other",
+                       code);
+    } else {
+        mta_note_error(first, size, "association refused: %s",
+                       res->reason ? res->reason : "no reason");
+    }
 }

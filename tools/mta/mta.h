@@ -32,6 +32,10 @@ void mta_stack_stop(struct x400ms_core **core);
 /* common.c: what the two P3 initiators, deliver and ua, share. */
 /* Keeps the first error of a run in first (for the summary); later ones are dropped. */
 void mta_note_error(char *first, size_t size, const char *fmt, ...) X400MS_PRINTF(3, 4);
+/* The reason an association was refused (an MTSBindError or the
+ * association's own), kept as the first error. */
+struct x400ms_connect_result;
+void mta_note_refusal(char *first, size_t size, const struct x400ms_connect_result *res);
 /* -H HOST:PORT (split at the last colon): 0, or -1 when there is no colon.
  * The port is not checked here. */
 int mta_parse_hostport(const char *hostport, char *host, size_t size, int *port);

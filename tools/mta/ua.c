@@ -309,18 +309,7 @@ static void on_confirm(void *ctx, struct x400ms_assoc *a, const struct x400ms_co
         start_work(r);
         return;
     }
-    if (res->status == X400MS_CONNECT_BIND_ERROR) {
-        int code = -1;
-        struct ber_error berr = { 0 };
-        mts_bind_error_decode(ber_slice_make(res->bind_error.ptr, res->bind_error.len), &code, &berr);
-        note_error(r, "MTS-bind refused: %s (MTSBindError %d)",
-                   code == MTS_BIND_AUTHENTICATION_ERROR ? "authentication-error"
-                   : code == MTS_BIND_BUSY               ? "busy"
-                                                         : "other",
-                   code);
-    } else {
-        note_error(r, "association refused: %s", res->reason ? res->reason : "no reason");
-    }
+    mta_note_refusal(r->first_error, sizeof r->first_error, res);
     finish(r);
 }
 

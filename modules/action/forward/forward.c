@@ -10,6 +10,13 @@
  *    "delete_delivered": false,   (false = auto-copy: keep the local copy)
  *    "nrn_comment": "...",        (X.420 auto-forward-comment of the NRN owed to an
  *                                  originator who asked this recipient for one; notify.c)
+ *    "preserve_retrieval_status", "ipm_only", "forwarded_content_prohibited",
+ *    "include_returned_ipm", "include_returned_content", "store_submission":
+ *                                 (booleans: X.420 19 IPMAutoForwardOptions and
+ *                                  MSSubmissionOptions object-entry-class submission)
+ *    "this_ipm_prefix": "...",    (1988 ForwardingInformation this-ipm-prefix)
+ *    "envelope_ber", "heading_ber", "cover_note_ber": "hex"
+ *                                 (the clause 19 BER members kept whole; stored.c)
  *    "delay": 7200 }              (delayed type only: seconds or "2h") */
 #define X400MS_LOG_MODULE "forward"
 #include <errno.h>

@@ -8,26 +8,30 @@
  *
  *   IPMAutoForwardRegistrationParameter ::= SEQUENCE {
  *     filter                   [0] Filter OPTIONAL,              -> "filter"
- *     forwarding-envelope      [1] MessageSubmissionEnvelope,    -> "originator",
- *                                  "recipients", "priority", "delivery_report"
- *     forwarding-heading       [2] Heading,                      -> "subject"
- *     forwarding-cover-note    [3] BodyPart OPTIONAL,            -> "cover_note" (IA5 text)
- *     submission-options       [4] MSSubmissionOptions OPTIONAL, (accepted, not used)
+ *     forwarding-envelope      [1] MessageSubmissionEnvelope,    -> "envelope_ber" (whole), and
+ *                                  "originator", "recipients", "priority", "delivery_report"
+ *     forwarding-heading       [2] Heading,                      -> "heading_ber" (whole), "subject"
+ *     forwarding-cover-note    [3] BodyPart OPTIONAL,            -> "cover_note_ber" (any type),
+ *                                                                   "cover_note" (IA5 text)
+ *     submission-options       [4] MSSubmissionOptions OPTIONAL, -> "store_submission" (see
+ *                                                                   submission_options_json)
  *     nrn-comment              [5] AutoForwardComment OPTIONAL,  -> "nrn_comment"
  *     ipm-auto-forward-options [6] IPMAutoForwardOptions DEFAULT {} }
- *        -- bit 5 delete-delivered-object -> "delete_delivered"; with bit 4
- *        -- preserve-retrieval-status as well the registration is refused
+ *        -- forward-all-object-types(0) unset -> "ipm_only"; include-returned-
+ *        -- content(1), include-returned-ipm(2), forwarded-content-prohibited(3),
+ *        -- preserve-retrieval-status(4), delete-delivered-object(5) -> the
+ *        -- members of the same names; (4) with (5) is refused (X.420 19)
  *
  *   AutoForwardRegistrationParameter88 ::= SET {
  *     filter                       [0] Filter OPTIONAL,
- *     auto-forward-arguments       [1] AutoForwardArguments,     (envelope fields as above:
+ *     auto-forward-arguments       [1] AutoForwardArguments,     (kept and mirrored as above:
  *        SET { COMPONENTS OF PerMessageAutoForwardFields, per-recipient-fields [1] ... })
  *     delete-after-auto-forwarding [2] BOOLEAN DEFAULT FALSE,    -> "delete_delivered"
  *     forwarding-information       [3] EncodedForwardingInformation }
  *        -- OCTET STRING holding ForwardingInformation1988 ::= SET {
  *        --   auto-forwarding-comment [0] AutoForwardComment OPTIONAL, -> "nrn_comment"
  *        --   ia5-cover-note [1] IA5TextBodyPart OPTIONAL,             -> "cover_note"
- *        --   this-ipm-prefix [2] PrintableString OPTIONAL }           (not used)
+ *        --   this-ipm-prefix [2] PrintableString OPTIONAL }           -> "this_ipm_prefix"
  *
  * The module is written with EXPLICIT tags; an encoder that wrote the
  * SET-valued members IMPLICIT is accepted as well (the two cannot be
@@ -202,10 +206,10 @@ static int heading_json(const struct ber_tlv *m, json_t *out, struct x400ms_erro
     memset(&be, 0, sizeof be);
     struct ipm p;
     int rc = 0;
-    if (ipms_ipm_decode(ber_slice_make(ipm, ilen), &p, &be) < 0)
+    if (ipms_ipm_decode(ber_slice_make(ipm, ilen), &p, &be) < 0) {
         rc = x400ms_error_set(err, X400MS_EINVAL, "parameter.forwarding-heading: %s",
                               be.what ? be.what : "malformed");
-    else {
+    } else {
         /* kept whole: every heading field goes into the forwarding IPM (build.c) */
         json_object_set_new(out, "heading_ber", fwd_hex_json(h, hlen));
         if (p.heading.has_subject)

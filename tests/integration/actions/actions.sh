@@ -100,6 +100,10 @@ expect 400 POST /api/v1/mailboxes/alice/auto-actions '{"type": "2.6.4.4.1", "par
 grep -q colour "$tmp/out" || fail "the error does not name the bad attribute: $(cat "$tmp/out")"
 expect 400 POST /api/v1/mailboxes/alice/auto-actions '{"type": "2.6.4.4.0", "parameter": {"recipients": ["not an address"]}}'
 grep -q 'recipients\[0\]' "$tmp/out" || fail "the error does not name recipients[0]: $(cat "$tmp/out")"
+expect 400 POST /api/v1/mailboxes/alice/auto-actions "{\"type\": \"2.6.4.4.0\", \"parameter\": {\"recipients\": [\"$(addr dave)\"], \"delete_delivered\": true, \"preserve_retrieval_status\": true}}"
+grep -q 'preserve_retrieval_status' "$tmp/out" || fail "exclusive options: $(cat "$tmp/out")"
+expect 400 POST /api/v1/mailboxes/alice/auto-actions "{\"type\": \"2.6.4.4.0\", \"parameter\": {\"recipients\": [\"$(addr dave)\"], \"heading_ber\": \"3003020101\"}}"
+grep -q 'heading_ber' "$tmp/out" || fail "a bad heading_ber was not named: $(cat "$tmp/out")"
 echo "ok: bad registrations refused"
 
 # ---- auto-alert, only urgent, with requested attributes ----
@@ -221,7 +225,14 @@ ipn_case ', "ipm_only": true' IPN-3
 wait_for 5 grep -q "bob entry .*: not forwarded: an IPN" "$tmp/x400msd.log" || fail "the IPN was not skipped (ipm_only)"
 [ "$(count dave)" = $((d0 + 2)) ] || fail "an IPN was forwarded with ipm_only"
 expect 204 DELETE /api/v1/mailboxes/bob/auto-actions/2.6.4.4.0/5
-echo "ok: IPNs forwarded in a notification body part, returned-ipm only when asked, none when IPMs only"
+# forwarded-content-prohibited: a content that is neither IPM nor IPN stays
+expect 201 POST /api/v1/mailboxes/bob/auto-actions "{\"type\": \"2.6.4.4.0\", \"id\": 5, \"parameter\": {\"recipients\": [\"$(addr dave)\"], \"forwarded_content_prohibited\": true}}"
+deliver bob normal >/dev/null
+wait_for 5 grep -q "bob entry .*: not forwarded: not an IPM, and forwarded-content-prohibited" "$tmp/x400msd.log" ||
+    fail "a raw content was not skipped (forwarded_content_prohibited)"
+[ "$(count dave)" = $((d0 + 2)) ] || fail "a raw content was forwarded with forwarded_content_prohibited"
+expect 204 DELETE /api/v1/mailboxes/bob/auto-actions/2.6.4.4.0/5
+echo "ok: IPNs forwarded in a notification body part, returned-ipm only when asked, none when IPMs only; forwarded-content-prohibited"
 
 # ---- failing and hanging plugins: delivery neither lost nor delayed ----
 expect 201 POST /api/v1/mailboxes/alice/auto-actions '{"type": "2.999.2.1.90"}'

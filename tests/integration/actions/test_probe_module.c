@@ -350,11 +350,11 @@ static void extended_json(json_t *o, struct ber_slice whole)
         struct ber_tlv in;
         struct ipms_object ipn;
         if (data && strcmp(text, "2.6.1.4.15") == 0 && ber_explicit(&c, &v, &in, "value") == 0) {
-            /* IPN ::= SET: decode it as InformationObject ipn [1] */
+            /* IPN ::= SET: decode it as InformationObject ipn [1] (IMPLICIT) */
             struct ber_writer w;
             ber_writer_init(&w);
             ber_mark_t mk = ber_mark(&w);
-            ber_put_raw(&w, in.start, in.total);
+            ber_put_raw(&w, in.val, in.len);
             ber_wrap(&w, mk, BER_CTX(1), true);
             if (ipms_object_decode(ber_writer_slice(&w), &ipn, &be) == 0 && ipn.kind == IPMS_OBJ_IPN)
                 json_object_set_new(o, "ipn", json_pack("{s:o, s:i, s:b}", "subject_ipm",
