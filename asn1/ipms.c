@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "asn1/mhs_set.h"
+
 /* OIDs (contents octets). */
 static const uint8_t oid_et_general_text[] = { 0x56, 0x01, 0x04, 0x0b };   /* 2.6.1.4.11 */
 static const uint8_t oid_ep_general_text[] = { 0x56, 0x01, 0x0b, 0x0b };   /* 2.6.1.11.11 */
@@ -127,39 +129,44 @@ int ipm_or_descriptor_next(struct mhs_seq_iter *i, struct ipm_or_descriptor *d)
     return mhs_seq_iter_decode(i, BER_UNIV(BER_SET), "ORDescriptor", decode_descriptor, d);
 }
 
+static int recipient_member(struct ber_ctx *c, const struct ber_tlv *m, uint64_t *seen,
+                            const char *type, void *out)
+{
+    struct ipm_recipient *r = out;
+    int rc = 0;
+
+    if (BER_TAG_CLASS(m->tag) != BER_CLASS_CONTEXT || BER_TAG_NUMBER(m->tag) > 3)
+        return 1;
+    if ((rc = mhs_seen(c, m, seen, BER_TAG_NUMBER(m->tag), type)) < 0)
+        return rc;
+    switch (BER_TAG_NUMBER(m->tag)) {
+    case 0: rc = decode_descriptor(c, m, &r->recipient); break;
+    case 1: rc = ber_get_bits_u32(c, m, "RecipientSpecifier.notification-requests", &r->notification_requests); break;
+    case 2: rc = ber_get_bool(c, m, "RecipientSpecifier.reply-requested", &r->reply_requested); break;
+    default:
+        if (!m->constructed)
+            rc = ber_fail(c, m->start, X400MS_EPROTO, type, "expected constructed");
+        r->extensions = ber_tlv_whole(m);
+        break;
+    }
+    if (rc < 0)
+        return rc;
+    return 0;
+}
+
 static int decode_recipient(struct ber_ctx *c, const struct ber_tlv *t, void *out)
 {
     struct ipm_recipient *r = out;
     static const char type[] = "RecipientSpecifier";
-    struct ber_iter it;
-    struct ber_tlv m;
     uint64_t seen = 0;
     int rc;
 
     memset(r, 0, sizeof(*r));
-    if ((rc = mhs_enter(c, t, BER_SET, &it, type)) < 0)
+    if ((rc = mhs_decode_set(c, t, type, recipient_member, r, &seen)) < 0)
         return rc;
-    while ((rc = ber_next(&it, &m)) == 1) {
-        if (BER_TAG_CLASS(m.tag) != BER_CLASS_CONTEXT || BER_TAG_NUMBER(m.tag) > 3)
-            return mhs_unexpected(c, &m, type);
-        if ((rc = mhs_seen(c, &m, &seen, BER_TAG_NUMBER(m.tag), type)) < 0)
-            return rc;
-        switch (BER_TAG_NUMBER(m.tag)) {
-        case 0: rc = decode_descriptor(c, &m, &r->recipient); break;
-        case 1: rc = ber_get_bits_u32(c, &m, "RecipientSpecifier.notification-requests", &r->notification_requests); break;
-        case 2: rc = ber_get_bool(c, &m, "RecipientSpecifier.reply-requested", &r->reply_requested); break;
-        default:
-            if (!m.constructed)
-                rc = ber_fail(c, m.start, X400MS_EPROTO, type, "expected constructed");
-            r->extensions = ber_tlv_whole(&m);
-            break;
-        }
-        if (rc < 0)
-            return rc;
-    }
-    if (rc == 0 && !(seen & 1))
+    if (!(seen & 1))
         return ber_fail(c, t->start, X400MS_EPROTO, type, "recipient missing");
-    return rc;
+    return 0;
 }
 
 int ipm_recipient_next(struct mhs_seq_iter *i, struct ipm_recipient *r)
@@ -272,81 +279,86 @@ static int decode_rlist(struct ber_ctx *c, const struct ber_tlv *t, struct ipm_r
     return decode_list(c, t, &l->raw, type, BER_UNIV(BER_SET), decode_recipient, &r);
 }
 
+static int heading_member(struct ber_ctx *c, const struct ber_tlv *m, uint64_t *seen,
+                          const char *type, void *out)
+{
+    struct ipm_heading *h = out;
+    struct ber_tlv in;
+    union { struct ipm_or_descriptor d; struct ipm_identifier id; struct ipms_extension e; } scratch;
+    unsigned n;
+    int rc = 0;
+
+    if (m->tag == BER_APP(11)) {
+        if ((rc = mhs_seen(c, m, seen, 16, type)) < 0 ||
+            (rc = decode_identifier(c, m, &h->this_ipm)) < 0)
+            return rc;
+        return 0;
+    }
+    if (BER_TAG_CLASS(m->tag) != BER_CLASS_CONTEXT || BER_TAG_NUMBER(m->tag) > 15)
+        return 1;
+    n = BER_TAG_NUMBER(m->tag);
+    if ((rc = mhs_seen(c, m, seen, n, type)) < 0)
+        return rc;
+    switch (n) {
+    case 0: rc = decode_descriptor(c, m, &h->originator); h->has_originator = true; break;
+    case 1:
+        rc = decode_list(c, m, &h->authorizing_users, "Heading.authorizing-users", BER_UNIV(BER_SET),
+                         decode_descriptor, &scratch);
+        h->has_authorizing_users = true;
+        break;
+    case 2: rc = decode_rlist(c, m, &h->primary, "Heading.primary-recipients"); break;
+    case 3: rc = decode_rlist(c, m, &h->copy, "Heading.copy-recipients"); break;
+    case 4: rc = decode_rlist(c, m, &h->blind_copy, "Heading.blind-copy-recipients"); break;
+    case 5: rc = decode_identifier(c, m, &h->replied_to); h->has_replied_to = true; break;
+    case 6: rc = decode_list(c, m, &h->obsoleted, "Heading.obsoleted-IPMs", BER_APP(11), decode_identifier, &scratch); break;
+    case 7: rc = decode_list(c, m, &h->related, "Heading.related-IPMs", BER_APP(11), decode_identifier, &scratch); break;
+    case 8: /* [8] EXPLICIT SubjectField */
+        if ((rc = ber_explicit(c, m, &in, "Heading.subject")) < 0)
+            return rc;
+        if (in.tag != BER_UNIV(BER_TELETEX_STRING))
+            return mhs_wrong_tag(c, &in, "Heading.subject");
+        if ((rc = mhs_get_string_octets(c, &in, "Heading.subject", BER_TELETEX_STRING, &h->subject)) < 0)
+            return rc;
+        if (h->subject.str.nbytes > IPMS_UB_SUBJECT)
+            return ber_fail(c, in.start, X400MS_EPROTO, "Heading.subject", "longer than 128 octets");
+        h->has_subject = true;
+        break;
+    case 9: rc = mhs_get_time(c, m, "Heading.expiry-time", &h->expiry_time); break;
+    case 10: rc = mhs_get_time(c, m, "Heading.reply-time", &h->reply_time); break;
+    case 11:
+        rc = decode_list(c, m, &h->reply_recipients, "Heading.reply-recipients", BER_UNIV(BER_SET),
+                         decode_descriptor, &scratch);
+        h->has_reply_recipients = true;
+        break;
+    case 12: rc = get_enum_range(c, m, "Heading.importance", 0, 2, &h->importance); break;
+    case 13: rc = get_enum_range(c, m, "Heading.sensitivity", 1, 3, &h->sensitivity); break;
+    case 14: rc = ber_get_bool(c, m, "Heading.auto-forwarded", &h->auto_forwarded); break;
+    default:
+        rc = decode_list(c, m, &h->extensions, "Heading.extensions", BER_UNIV(BER_SEQUENCE),
+                         decode_extension, &scratch);
+        if (rc == 0)
+            rc = decode_precedences(c, h);
+        break;
+    }
+    if (rc < 0)
+        return rc;
+    return 0;
+}
+
 static int decode_heading(struct ber_ctx *c, const struct ber_tlv *t, struct ipm_heading *h)
 {
     static const char type[] = "Heading";
-    struct ber_iter it;
-    struct ber_tlv m, in;
-    union { struct ipm_or_descriptor d; struct ipm_identifier id; struct ipms_extension e; } scratch;
     uint64_t seen = 0;
     int rc;
 
     memset(h, 0, sizeof(*h));
     h->importance = IPM_IMPORTANCE_NORMAL;
     h->primary_precedence = h->copy_precedence = -1;
-    if ((rc = mhs_enter(c, t, BER_SET, &it, type)) < 0)
+    if ((rc = mhs_decode_set(c, t, type, heading_member, h, &seen)) < 0)
         return rc;
-    while ((rc = ber_next(&it, &m)) == 1) {
-        unsigned n;
-
-        if (m.tag == BER_APP(11)) {
-            if ((rc = mhs_seen(c, &m, &seen, 16, type)) < 0 ||
-                (rc = decode_identifier(c, &m, &h->this_ipm)) < 0)
-                return rc;
-            continue;
-        }
-        if (BER_TAG_CLASS(m.tag) != BER_CLASS_CONTEXT || BER_TAG_NUMBER(m.tag) > 15)
-            return mhs_unexpected(c, &m, type);
-        n = BER_TAG_NUMBER(m.tag);
-        if ((rc = mhs_seen(c, &m, &seen, n, type)) < 0)
-            return rc;
-        switch (n) {
-        case 0: rc = decode_descriptor(c, &m, &h->originator); h->has_originator = true; break;
-        case 1:
-            rc = decode_list(c, &m, &h->authorizing_users, "Heading.authorizing-users", BER_UNIV(BER_SET),
-                             decode_descriptor, &scratch);
-            h->has_authorizing_users = true;
-            break;
-        case 2: rc = decode_rlist(c, &m, &h->primary, "Heading.primary-recipients"); break;
-        case 3: rc = decode_rlist(c, &m, &h->copy, "Heading.copy-recipients"); break;
-        case 4: rc = decode_rlist(c, &m, &h->blind_copy, "Heading.blind-copy-recipients"); break;
-        case 5: rc = decode_identifier(c, &m, &h->replied_to); h->has_replied_to = true; break;
-        case 6: rc = decode_list(c, &m, &h->obsoleted, "Heading.obsoleted-IPMs", BER_APP(11), decode_identifier, &scratch); break;
-        case 7: rc = decode_list(c, &m, &h->related, "Heading.related-IPMs", BER_APP(11), decode_identifier, &scratch); break;
-        case 8: /* [8] EXPLICIT SubjectField */
-            if ((rc = ber_explicit(c, &m, &in, "Heading.subject")) < 0)
-                return rc;
-            if (in.tag != BER_UNIV(BER_TELETEX_STRING))
-                return mhs_wrong_tag(c, &in, "Heading.subject");
-            if ((rc = mhs_get_string_octets(c, &in, "Heading.subject", BER_TELETEX_STRING, &h->subject)) < 0)
-                return rc;
-            if (h->subject.str.nbytes > IPMS_UB_SUBJECT)
-                return ber_fail(c, in.start, X400MS_EPROTO, "Heading.subject", "longer than 128 octets");
-            h->has_subject = true;
-            break;
-        case 9: rc = mhs_get_time(c, &m, "Heading.expiry-time", &h->expiry_time); break;
-        case 10: rc = mhs_get_time(c, &m, "Heading.reply-time", &h->reply_time); break;
-        case 11:
-            rc = decode_list(c, &m, &h->reply_recipients, "Heading.reply-recipients", BER_UNIV(BER_SET),
-                             decode_descriptor, &scratch);
-            h->has_reply_recipients = true;
-            break;
-        case 12: rc = get_enum_range(c, &m, "Heading.importance", 0, 2, &h->importance); break;
-        case 13: rc = get_enum_range(c, &m, "Heading.sensitivity", 1, 3, &h->sensitivity); break;
-        case 14: rc = ber_get_bool(c, &m, "Heading.auto-forwarded", &h->auto_forwarded); break;
-        default:
-            rc = decode_list(c, &m, &h->extensions, "Heading.extensions", BER_UNIV(BER_SEQUENCE),
-                             decode_extension, &scratch);
-            if (rc == 0)
-                rc = decode_precedences(c, h);
-            break;
-        }
-        if (rc < 0)
-            return rc;
-    }
-    if (rc == 0 && !(seen & (1u << 16)))
+    if (!(seen & (1u << 16)))
         return ber_fail(c, t->start, X400MS_EPROTO, type, "this-IPM missing");
-    return rc;
+    return 0;
 }
 
 static int put_rlist(struct ber_writer *w, unsigned n, const struct ipm_recipient_list *l)

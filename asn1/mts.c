@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "asn1/mhs_set.h"
+
 static const unsigned num_or_printable[] = { BER_NUMERIC_STRING, BER_PRINTABLE_STRING, 0 };
 
 static int missing(struct ber_ctx *c, const struct ber_tlv *t, const char *type, const char *what)
@@ -116,31 +118,6 @@ static int ext_member(struct ber_ctx *c, const struct ber_tlv *m, uint64_t *seen
     int rc = mhs_seen(c, m, seen, bit, type);
 
     return rc < 0 ? rc : decode_ext_list(c, m, exts, field);
-}
-
-/* The members of an X.411 SET type (the envelopes, per-recipient fields and
- * results of X.411 9 are SET { ... }: any order, each member at most once,
- * the bits of *seen). member() decodes one member and returns 0, or 1 for a
- * tag the type does not have: an unexpected member. */
-typedef int set_member_fn(struct ber_ctx *c, const struct ber_tlv *m, uint64_t *seen,
-                          const char *type, void *out);
-
-static int decode_set(struct ber_ctx *c, const struct ber_tlv *t, const char *type,
-                      set_member_fn *member, void *out, uint64_t *seen)
-{
-    struct ber_iter it;
-    struct ber_tlv m;
-    int rc;
-
-    if ((rc = mhs_enter(c, t, BER_SET, &it, type)) < 0)
-        return rc;
-    while ((rc = ber_next(&it, &m)) == 1) {
-        if ((rc = member(c, &m, seen, type, out)) < 0)
-            return rc;
-        if (rc == 1)
-            return mhs_unexpected(c, &m, type);
-    }
-    return rc;
 }
 
 /* DEFAULT {}: an empty list is omitted. */
@@ -553,7 +530,7 @@ static int decode_submission_recipient(struct ber_ctx *c, const struct ber_tlv *
     int rc;
 
     memset(r, 0, sizeof(*r));
-    if ((rc = decode_set(c, t, type, submission_recipient_member, r, &seen)) < 0)
+    if ((rc = mhs_decode_set(c, t, type, submission_recipient_member, r, &seen)) < 0)
         return rc;
     if ((seen & 3) != 3)
         return missing(c, t, type, (seen & 1) ? "originator-report-request missing"
@@ -840,7 +817,7 @@ int mts_submission_result_decode_tlv(struct ber_ctx *c, const struct ber_tlv *t,
     int rc;
 
     memset(r, 0, sizeof(*r));
-    if ((rc = decode_set(c, t, type, submission_result_member, r, &seen)) < 0)
+    if ((rc = mhs_decode_set(c, t, type, submission_result_member, r, &seen)) < 0)
         return rc;
     if ((seen & 3) != 3)
         return missing(c, t, type, (seen & 1) ? "time missing" : "identifier missing");
@@ -993,7 +970,7 @@ static int decode_other_fields(struct ber_ctx *c, const struct ber_tlv *t, struc
     uint64_t seen = 0;
     int rc;
 
-    if ((rc = decode_set(c, t, type, other_fields_member, a, &seen)) < 0)
+    if ((rc = mhs_decode_set(c, t, type, other_fields_member, a, &seen)) < 0)
         return rc;
     if (!(seen & 1))
         return missing(c, t, type, "content-type missing");
@@ -1097,7 +1074,7 @@ static int delivery_result_top(struct ber_ctx *c, const struct ber_tlv *t, void 
     uint64_t seen = 0;
 
     memset(r, 0, sizeof(*r));
-    return decode_set(c, t, type, delivery_result_member, r, &seen);
+    return mhs_decode_set(c, t, type, delivery_result_member, r, &seen);
 }
 
 int mts_delivery_result_decode(struct ber_slice in, struct mts_delivery_result *r,
@@ -1219,7 +1196,7 @@ static int decode_report_recipient(struct ber_ctx *c, const struct ber_tlv *t, v
 
     memset(r, 0, sizeof(*r));
     r->diagnostic_code = -1;
-    if ((rc = decode_set(c, t, type, report_recipient_member, r, &seen)) < 0)
+    if ((rc = mhs_decode_set(c, t, type, report_recipient_member, r, &seen)) < 0)
         return rc;
     if ((seen & 3) != 3)
         return missing(c, t, type, (seen & 1) ? "report-type missing" : "actual-recipient-name missing");
@@ -1331,7 +1308,7 @@ static int report_arg_top(struct ber_ctx *c, const struct ber_tlv *t, void *out)
     int rc;
 
     memset(a, 0, sizeof(*a));
-    if ((rc = decode_set(c, t, type, report_arg_member, a, &seen)) < 0)
+    if ((rc = mhs_decode_set(c, t, type, report_arg_member, a, &seen)) < 0)
         return rc;
     if (!(seen & 2))
         return missing(c, t, type, "subject-submission-identifier missing");

@@ -1,14 +1,15 @@
 /* Cheap status changes (docs/store-format.md "Status changes"): a
  * set-retrieval-status (X.413 retrieval-status new -> listed -> processed) is
  * made in the box's in-memory index at once, in O(1), and the entry file's
- * rename to its new state letter follows on the settle thread, one rename
- * per hold of the box lock so that readers never wait long. A P7 List that
+ * rename to its new state letter follows on the settle thread, outside the
+ * box lock so that readers (P7 Fetch) never wait for it. A P7 List that
  * marks 100 entries listed therefore costs 100 index updates on the
  * caller's thread, not 100 renames.
  *
  * While a rename is pending the record carries the status its file is named
  * by (SF_REC_RENAME_PENDING, index.h): every code path that opens an entry
- * file by name uses that. The renames are made durable with the directory
+ * file by name uses that, and tries the other letters when a rename in
+ * progress moved it meanwhile. The renames are made durable with the directory
  * fsync of the next index flush, which first does every rename still
  * pending; a crash may therefore undo a status change (the file name wins at
  * recovery), never an acknowledged entry. */
