@@ -129,6 +129,13 @@ struct sf_committer {
     uint64_t cut_gen, cut_off; /* the last cut (sf_commit_checkpoint) */
     pthread_cond_t cv_settled;
     uint64_t batches, entries; /* statistics (bench) */
+    /* journal mode: the helper that writes half of a batch's entry files
+     * (commit.c materialize_batch) */
+    pthread_t helper;
+    bool helper_running, helper_stop;
+    pthread_mutex_t helper_mu;
+    pthread_cond_t helper_cv;
+    struct sf_commit_req *helper_work; /* the batch to work on; NULL when done */
 };
 
 struct sf_store {

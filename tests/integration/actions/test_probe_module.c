@@ -291,12 +291,12 @@ static json_t *descriptors_json(const struct mhs_seq *seq)
 
 static json_t *recipients_json(const struct ipm_recipient_list *l)
 {
+    if (!l->present)
+        return json_null();
     json_t *a = json_array();
     struct ber_error be = { 0 };
     struct mhs_seq_iter it;
     struct ipm_recipient r;
-    if (!l->present)
-        return json_null();
     mhs_seq_iter_init(&it, &l->raw, &be);
     while (ipm_recipient_next(&it, &r) == 1)
         json_array_append_new(a, json_pack("{s:o, s:i, s:b}", "name",
