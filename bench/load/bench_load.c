@@ -541,6 +541,11 @@ int main(int argc, char **argv)
     /* Non-zero under LeakSanitizer when the daemon leaked (its log is printed). */
     int status = x4t_daemon_stop(d);
     printf("daemon stopped: exit status %d\n", status);
+    fflush(stdout);
+    free(w);
+    free(kids);
+    free(seqs[0]);
+    free(seqs[1]);
     free(manifest);
     free(data);
     return 0;
