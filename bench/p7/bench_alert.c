@@ -506,9 +506,11 @@ int main(int argc, char **argv)
     }
     double load[3] = { 0, 0, 0 };
     getloadavg(load, 3);
-    printf("bench_alert: bob's In Box holds %s%zu entries before the run; load average %.2f %.2f "
-           "%.2f\n", kept ? "the entries of ALERT_BENCH_DATA, or " : "", entries, load[0], load[1],
-           load[2]);
+    if (kept != NULL)
+        printf("bench_alert: bob's In Box holds the entries of ALERT_BENCH_DATA=%s", kept);
+    else
+        printf("bench_alert: bob's In Box holds %zu entries", entries);
+    printf(" before the run; load average %.2f %.2f %.2f\n", load[0], load[1], load[2]);
 
     char *list = strdup(modes);
     for (char *save = NULL, *mode = strtok_r(list, ",", &save); mode != NULL;
