@@ -178,6 +178,8 @@ void core_free(struct x400ms_core **core_p)
 static void *loop_thread_main(void *arg)
 {
     x400ms_loop_run(arg);
+    /* Stopping: what the modules posted while they stopped still runs. */
+    core_loop_run_leftover(arg, 16);
     return NULL;
 }
 

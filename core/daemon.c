@@ -305,7 +305,7 @@ static int run_daemon(const struct daemon_options *opt, const struct core_manife
     /* Root is kept only to bind ports: every file (data dir, log file,
      * module state, keys) is touched as the manifest's user from here on,
      * and root is dropped once the modules have started. */
-    if (privileges_plan(&priv, m->user, m->group, opt->allow_root, &err) != 0) {
+    if (privileges_plan(&priv, m->user, m->group, opt->allow_root, m->allow_root, &err) != 0) {
         fprintf(stderr, "x400msd: %s: %s\n", m->file, err.message);
         return 1;
     }

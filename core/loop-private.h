@@ -9,4 +9,9 @@
  * (the daemon waits for that, within a bound, at shutdown). Any thread. */
 size_t core_loop_active(const struct x400ms_loop *loop);
 
+/* Runs the tasks still posted to a stopped loop (at most max_rounds times
+ * over, for tasks that post more); returns how many ran. On the loop's own
+ * thread, after x400ms_loop_run returned. */
+size_t core_loop_run_leftover(struct x400ms_loop *loop, unsigned max_rounds);
+
 #endif

@@ -432,6 +432,39 @@ static void run_posted(struct x400ms_loop *loop)
     }
 }
 
+/* Tasks still queued when the loop stopped: modules stop before their loops
+ * (core.c), and what they posted while stopping (a connection's last
+ * teardown, the release of a reference) would otherwise be dropped unrun by
+ * x400ms_loop_free and leak. Run on the loop's own thread, after
+ * x400ms_loop_run returned, while the modules' state is still there (fini
+ * comes after the loop threads are joined). Bounded: a task that keeps
+ * posting itself gets max_rounds turns. */
+size_t core_loop_run_leftover(struct x400ms_loop *loop, unsigned max_rounds)
+{
+    struct x400ms_loop *outer = current_loop;
+    size_t ran = 0;
+
+    current_loop = loop;
+    for (unsigned round = 0; round < max_rounds; round++) {
+        pthread_mutex_lock(&loop->post_lock);
+        struct loop_task *task = loop->post_head;
+        loop->post_head = NULL;
+        loop->post_tail = &loop->post_head;
+        pthread_mutex_unlock(&loop->post_lock);
+        if (!task)
+            break;
+        while (task) {
+            struct loop_task *next = task->next;
+            task->cb(task->ctx);
+            free(task);
+            task = next;
+            ran++;
+        }
+    }
+    current_loop = outer;
+    return ran;
+}
+
 /* ---- running ---- */
 
 void x400ms_loop_stop(struct x400ms_loop *loop)

@@ -189,14 +189,6 @@ static int load_modules(struct core_manifest *m, const json_t *modules, struct x
     return 0;
 }
 
-/* See core_manifest_allows_root() (core/manifest.h). */
-static bool last_allow_root;
-
-bool core_manifest_allows_root(void)
-{
-    return last_allow_root;
-}
-
 static int manifest_check(struct core_manifest *m, struct x400ms_error *err)
 {
     struct manifest_globals g;
@@ -217,8 +209,6 @@ static int manifest_check(struct core_manifest *m, struct x400ms_error *err)
     m->user = g.user;
     m->group = g.group;
     m->allow_root = rc == 0 && g.allow_root;
-    if (rc == 0)
-        last_allow_root = m->allow_root;
     return rc;
 }
 

@@ -38,11 +38,6 @@ struct core_manifest {
 int core_manifest_load(const char *file, struct core_manifest **out, struct x400ms_error *err);
 void core_manifest_free(struct core_manifest **m);
 
-/* "allow_root" of the last manifest loaded successfully (false before any):
- * x400msd loads one, and its privilege plan (core/privileges.c) reads the
- * key here as a standing --allow-root. */
-bool core_manifest_allows_root(void);
-
 /* `path` made absolute against `base` (a directory); caller frees. */
 char *core_path_resolve(const char *base, const char *path);
 

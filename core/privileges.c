@@ -9,15 +9,14 @@
 #include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "core/manifest.h"
 #include "core/privileges.h"
 #include "x400ms/log.h"
 
 int privileges_plan(struct privileges *p, const char *user, const char *group, bool allow_root,
-                    struct x400ms_error *err)
+                    bool manifest_allows_root, struct x400ms_error *err)
 {
     /* The manifest's key is a standing --allow-root: say where it came from. */
-    bool by_manifest = !allow_root && core_manifest_allows_root();
+    bool by_manifest = !allow_root && manifest_allows_root;
     allow_root = allow_root || by_manifest;
     *p = (struct privileges){ .uid = geteuid(), .gid = getegid(), .user = user, .group = group };
     const struct passwd *pw = NULL;

@@ -22,12 +22,13 @@ struct privileges {
     const char *group;   /* manifest "group", NULL when absent */
 };
 
-/* Decides the target identity from the manifest's user/group and
- * allow_root (--allow-root, or the manifest's "allow_root" key read through
- * core_manifest_allows_root()), and refuses what must not run: root without a user (unless
- * allowed), or a non-root process asked to become another user. */
+/* Decides the target identity from the manifest's user/group, allow_root
+ * (--allow-root or X400MS_ALLOW_ROOT) and manifest_allows_root (the
+ * manifest's "allow_root" key, the same as a standing --allow-root), and
+ * refuses what must not run: root without a user (unless allowed), or a
+ * non-root process asked to become another user. */
 int privileges_plan(struct privileges *p, const char *user, const char *group, bool allow_root,
-                    struct x400ms_error *err);
+                    bool manifest_allows_root, struct x400ms_error *err);
 
 /* The data directory must belong to the user x400msd will run as: one it
  * has just created (created=true) is given to the user; an existing one
