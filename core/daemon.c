@@ -18,6 +18,7 @@
 #include "core/loop-private.h"
 #include "core/manifest.h"
 #include "core/module-loader.h"
+#include "core/memtrim.h"
 #include "core/privileges.h"
 #include "x400ms/log.h"
 
@@ -367,7 +368,9 @@ static int run_daemon(const struct daemon_options *opt, const struct core_manife
         report_ready(&ready_fd, 0);
         status = 0;
     }
+    struct x400ms_timer *memtrim = core_memtrim_start(d.main_loop);
     x400ms_loop_run(d.main_loop);
+    x400ms_timer_remove(&memtrim);
     if (!d.shutting_down)
         begin_shutdown(&d, "main loop ended");
 

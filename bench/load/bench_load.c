@@ -377,9 +377,11 @@ static void idle_round(struct x4t_daemon *d, pid_t dpid, struct idle_child *kids
         left = x4t_daemon_fd_count(d);
     }
     double closed_s = (double)(x4t_now_ms() - t2) / 1000.0;
-    sleep(2); /* a trim (if the daemon does one) follows the closes */
-    printf("  after they closed: %d fds %.1f s later, RSS %ld KiB (%+ld KiB from before the round)\n",
-           left, closed_s, rss_kib(dpid), rss_kib(dpid) - rss0);
+    long rss_closed = rss_kib(dpid);
+    sleep(6); /* x400msd trims freed heap memory within 5 s (core/memtrim.c) */
+    printf("  after they closed: %d fds %.1f s later, RSS %ld KiB at once, %ld KiB 6 s later (%+ld KiB "
+           "from before the round)\n",
+           left, closed_s, rss_closed, rss_kib(dpid), rss_kib(dpid) - rss0);
     fflush(stdout);
 }
 
