@@ -176,6 +176,9 @@ static const struct x400ms_autoaction_type_ops alert_type = {
     .decode_ber = alert_decode_ber,
     .decode_json = alert_decode_json,
     .run = alert_run,
+    /* alert_run only posts the Alert to the bound UAs' loops (P7's
+     * X400MS_HOOK_AUTO_ALERT handler does no I/O): it may run inline. */
+    .flags = X400MS_AUTOACTION_RUNS_INLINE,
 };
 
 static int alert_init(struct x400ms_core *core, const json_t *config, void **state,

@@ -61,6 +61,7 @@ struct aa_worker {
     char plugin[64];
     char type[128];
     char what[400];
+    struct aa_worker *left_next; /* in the left-behind list (dispatch.c) */
 };
 
 struct aa {

@@ -4,15 +4,16 @@
  * persisted timers. Delivery never waits for a handler: the hook only
  * copies the event into a job (X.413 12.3: auto-actions follow delivery).
  *
- * One exception, for latency (issue 8: delivery -> Alert p99 < 5 ms): the
- * project's own auto-alert (module "alert", 2.6.4.4.1) runs on the
- * delivering thread, right after the entry is durable. Its handler only
- * encodes the AlertArgument once and posts it to the loops of the bound UAs
- * (modules/protocol/p7/alert.c does no disk I/O on that path), so it cannot
- * stall delivery; going through a worker cost one more thread wake-up per
- * alert, which on a loaded machine is most of the latency. A third-party
- * module implementing the same type still runs on a worker, bounded. */
+ * One exception, for latency (issue 8: delivery -> Alert p99 < 5 ms): a
+ * type with X400MS_AUTOACTION_RUNS_INLINE (the project's auto-alert,
+ * 2.6.4.4.1) runs on the delivering thread, right after the entry is
+ * durable. Its handler only encodes the AlertArgument once and posts it to
+ * the loops of the bound UAs (modules/protocol/p7/alert.c does no disk I/O
+ * on that path), so it cannot stall delivery; going through a worker cost
+ * one more thread wake-up per alert, which on a loaded machine is most of
+ * the latency. A type without the flag runs on a worker, bounded. */
 #define X400MS_LOG_MODULE "autoaction"
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,15 +94,13 @@ static int plugin_visit(void *arg, const char *name, const char *module, const v
     return 1;
 }
 
-/* True when auto-alert is the project's own module "alert", whose run is
- * then made on the delivering thread (see the top comment). */
-static bool alert_runs_inline(struct aa *aa, unsigned what)
+/* True when the type asked for its delivery runs on the delivering thread
+ * (see the top comment); a module built before the flags field has none. */
+static bool runs_inline(const struct x400ms_autoaction_type_ops *t, unsigned what)
 {
-    if (what != X400MS_AUTOACTION_ON_DELIVERY)
-        return false;
-    struct plugin_lookup pl = { .type = X400MS_AUTOACTION_AUTO_ALERT, .module = NULL };
-    x400ms_service_foreach(aa->core, X400MS_SERVICE_AUTOACTION, plugin_visit, &pl);
-    return pl.module != NULL && strcmp(pl.module, "alert") == 0;
+    return what == X400MS_AUTOACTION_ON_DELIVERY &&
+           t->size >= offsetof(struct x400ms_autoaction_type_ops, flags) + sizeof t->flags &&
+           (t->flags & X400MS_AUTOACTION_RUNS_INLINE) != 0;
 }
 
 static void run_job(struct aa *aa, struct aa_worker *w, struct aa_job *j);
@@ -118,7 +117,6 @@ int aa_on_entry_event(void *ctx, const char *hook, void *event)
     if (ev == NULL || ev->mailbox == NULL || ev->attrs == NULL)
         return X400MS_HOOK_CONTINUE;
     struct aa_job *now_head = NULL, **now_tail = &now_head; /* run here, in order */
-    bool alert_inline = alert_runs_inline(aa, what);
     pthread_mutex_lock(&aa->lock);
     struct aa_mailbox *m = aa->started && !aa->stopping ? aa_mailbox_get(aa, ev->mailbox, false) : NULL;
     json_t *regs = m ? json_object_get(m->doc, "registrations") : NULL;
@@ -145,7 +143,7 @@ int aa_on_entry_event(void *ctx, const char *hook, void *event)
         j->seq = ev->seq;
         attrs_copy(&j->attrs, ev->attrs);
         j->attrs.a.seq = ev->seq;
-        if (alert_inline && strcmp(type, X400MS_AUTOACTION_AUTO_ALERT) == 0) {
+        if (runs_inline(t, what)) {
             j->next = NULL;
             *now_tail = j;
             now_tail = &j->next;
@@ -435,6 +433,11 @@ int aa_dispatch_start(struct aa *aa, struct x400ms_error *err)
     return rc;
 }
 
+/* Workers left running at shutdown (a handler past every bound): their
+ * thread may still touch them, so they are never freed, and kept reachable
+ * here on purpose (not a leak: LeakSanitizer sees them). */
+static struct aa_worker *left_behind;
+
 /* Lets the queued jobs finish (each bounded), joins the threads; abandoned
  * handlers are left running detached (their memory is not freed). */
 void aa_dispatch_stop(struct aa *aa)
@@ -463,7 +466,12 @@ void aa_dispatch_stop(struct aa *aa)
                 X400MS_LOG_E("plugin %s: %s still running at shutdown; left behind", w->plugin,
                              w->what);
                 pthread_detach(w->thread);
+                w->left_next = left_behind;
+                left_behind = w;
             }
+        } else {
+            w->left_next = left_behind; /* abandoned earlier, still running or done */
+            left_behind = w;
         }
         aa->workers[i] = NULL;
     }

@@ -90,6 +90,9 @@ static void aa_stop(void *state)
     aa_dispatch_stop(state);
 }
 
+/* aa of a module finalised while an abandoned handler still ran (aa_fini). */
+static struct aa *volatile kept_for_abandoned; /* volatile: the store is kept */
+
 static void aa_fini(void *state)
 {
     struct aa *aa = state;
@@ -101,8 +104,12 @@ static void aa_fini(void *state)
         aa_job_free(j);
     }
     aa_registry_free(aa);
-    if (aa->n_abandoned > 0)
-        return; /* an abandoned handler may still use aa: leave it to the exit */
+    if (aa->n_abandoned > 0) {
+        /* An abandoned handler may still use aa: leave it to the exit, kept
+         * reachable on purpose (not a leak). */
+        kept_for_abandoned = aa;
+        return;
+    }
     pthread_cond_destroy(&aa->wake);
     pthread_cond_destroy(&aa->tick);
     pthread_mutex_destroy(&aa->lock);
