@@ -170,8 +170,9 @@ struct x400ms_autoaction_registry_ops {
 };
 
 /* ---- the alert boundary between modules/action/alert and P7 ---- */
-/* Run by the alert module (on a dispatcher worker thread) as the hook
- * X400MS_HOOK_AUTO_ALERT. P7 answers by invoking Alert (X.413 8.2.8:
+/* Run by the alert module as the hook X400MS_HOOK_AUTO_ALERT, on the
+ * delivering thread (the alert type is X400MS_AUTOACTION_RUNS_INLINE): a
+ * handler must not block (no disk or network I/O, no waiting). P7 answers by invoking Alert (X.413 8.2.8:
  * AlertArgument { alert-registration-identifier, new-entry
  * EntryInformation with requested_attributes }) on every UA bound to
  * `mailbox` that registered auto-alert with registration_id, posting to each
