@@ -343,6 +343,20 @@ static void commit_batch(struct sf_store *store, struct sf_commit_req *batch)
     }
 }
 
+static void timespec_add_us(struct timespec *t, long us)
+{
+    t->tv_nsec += us * 1000L;
+    while (t->tv_nsec >= 1000000000L) {
+        t->tv_sec++;
+        t->tv_nsec -= 1000000000L;
+    }
+}
+
+static bool timespec_before(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
 static void *committer_main(void *arg)
 {
     struct sf_store *store = arg;
@@ -361,19 +375,27 @@ static void *committer_main(void *arg)
             break;
         /* Against the convoy (batches of 1 and n-1 alternating): the writers
          * of the last batch come back within microseconds, so wait a moment
-         * (at most SF_COMMIT_GATHER_US) until as many are queued again. A
-         * flush costs milliseconds; this costs at most a fraction of one. */
+         * until as many are queued again - but only while they keep coming:
+         * a gap of SF_COMMIT_GATHER_IDLE_US without a new arrival ends the
+         * wait (a writer that went elsewhere must not cost every other one
+         * the whole SF_COMMIT_GATHER_US). */
         if (last_batch > 1 && c->queued < last_batch) {
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_nsec += SF_COMMIT_GATHER_US * 1000L;
-            if (until.tv_nsec >= 1000000000L) {
-                until.tv_sec++;
-                until.tv_nsec -= 1000000000L;
+            struct timespec hard, until;
+            clock_gettime(CLOCK_REALTIME, &hard);
+            until = hard;
+            timespec_add_us(&hard, SF_COMMIT_GATHER_US);
+            for (;;) {
+                size_t before = c->queued;
+                timespec_add_us(&until, SF_COMMIT_GATHER_IDLE_US);
+                if (timespec_before(&hard, &until))
+                    until = hard;
+                int w = pthread_cond_timedwait(&c->cv_work, &c->mu, &until);
+                if (c->queued >= last_batch || c->stop)
+                    break;
+                if (w == ETIMEDOUT && (c->queued == before || !timespec_before(&until, &hard)))
+                    break;
+                clock_gettime(CLOCK_REALTIME, &until);
             }
-            while (c->queued < last_batch && !c->stop &&
-                   pthread_cond_timedwait(&c->cv_work, &c->mu, &until) == 0)
-                ;
         }
         struct sf_commit_req *batch = c->head;
         last_batch = c->queued;

@@ -108,8 +108,10 @@ struct x400ms_store_mailbox {
 struct sf_commit_req;
 
 /* How long the committer may wait for the writers of its last batch to queue
- * again before it flushes (microseconds). */
+ * again before it flushes (microseconds), and the gap between two arrivals
+ * that ends the wait early. */
 #define SF_COMMIT_GATHER_US 1500
+#define SF_COMMIT_GATHER_IDLE_US 150
 
 struct sf_committer {
     pthread_mutex_t mu;
