@@ -1806,7 +1806,7 @@ static int decode_problem(struct ber_ctx *c, const struct ber_tlv *t, int code, 
     struct ber_iter it;
     struct ber_tlv m, in;
     unsigned problem_tag = code == MS_ERR_FETCH_RESTRICTION ? 3 : 0;
-    bool have_problem = false;
+    bool have_problem = false, have_second = false;
     int rc;
 
     memset(p, 0, sizeof(*p));
@@ -1821,13 +1821,16 @@ static int decode_problem(struct ber_ctx *c, const struct ber_tlv *t, int code, 
         } else if (code == MS_ERR_FETCH_RESTRICTION && BER_TAG_CLASS(m.tag) == BER_CLASS_CONTEXT &&
                    BER_TAG_NUMBER(m.tag) <= 2) {
             p->value = ber_tlv_whole(&m); /* restriction CHOICE, kept raw */
+            have_second = true;
         } else if ((code == MS_ERR_DELETE || code == MS_ERR_SEQUENCE_NUMBER) && m.tag == BER_CTX(1)) {
             if ((rc = get_seqnum(c, &m, "ErrorProblem.sequence-number", &p->sequence_number)) < 0)
                 return rc;
+            have_second = true;
         } else if ((code == MS_ERR_ATTRIBUTE || code == MS_ERR_AUTO_ACTION_REQUEST) && m.tag == BER_CTX(1)) {
             if ((rc = mhs_explicit_inner(c, &m, BER_OID, &in, "ErrorProblem.type")) < 0 ||
                 (rc = ber_get_oid(c, &in, "ErrorProblem.type", &p->type)) < 0)
                 return rc;
+            have_second = true;
         } else if (code == MS_ERR_ATTRIBUTE && m.tag == BER_CTX(2)) {
             if ((rc = inner_raw(c, &m, &p->value, "ErrorProblem.value")) < 0)
                 return rc;
@@ -1837,6 +1840,16 @@ static int decode_problem(struct ber_ctx *c, const struct ber_tlv *t, int code, 
     }
     if (rc == 0 && !have_problem)
         return ber_fail(c, t->start, X400MS_EPROTO, type, "problem missing");
+    /* The member beside the problem is mandatory in every problem item
+     * (X.413 8.4, each error's ParameterType): attribute-error and auto-action-request-error
+     * type [1], delete-error and sequence-number-error sequence-number [1],
+     * fetch-restriction-error the restriction CHOICE; only attribute-error's
+     * value [2] is OPTIONAL. */
+    if (rc == 0 && !have_second)
+        return ber_fail(c, t->start, X400MS_EPROTO, type,
+                        code == MS_ERR_FETCH_RESTRICTION                          ? "restriction missing"
+                        : code == MS_ERR_DELETE || code == MS_ERR_SEQUENCE_NUMBER ? "sequence-number missing"
+                                                                                  : "type missing");
     return rc;
 }
 

@@ -706,6 +706,30 @@ static void test_ms_submission(void **state)
 
 /* ---- error parameters ---------------------------------------------------------------- */
 
+/* Every problem item has a mandatory member beside the problem (X.413 8.4):
+ * one without it is refused, per error (found by fuzz_p7arg: an
+ * attribute-error without type [1] decoded, then re-encoded with an empty
+ * OBJECT IDENTIFIER). Input: SET { [0] SET OF { SET { [0] INTEGER } } }. */
+static void test_ms_error_problem_member_missing_neg(void **state)
+{
+    static const uint8_t only_problem[] = { 0x31, 0x0b, 0xa0, 0x09, 0x31, 0x07, 0x31, 0x05,
+                                                  0xa0, 0x03, 0x02, 0x01, 0x01 };
+    static const int codes[] = { MS_ERR_ATTRIBUTE, MS_ERR_AUTO_ACTION_REQUEST, MS_ERR_DELETE };
+    struct ms_problem out[2];
+    struct ber_error err;
+
+    (void)state;
+    for (size_t k = 0; k < sizeof codes / sizeof codes[0]; k++) {
+        struct ms_problem_error pd = { .code = codes[k], .problems = out, .max_problems = 2 };
+        memset(&err, 0, sizeof err);
+        assert_int_equal(ms_problem_error_decode(ber_slice_make(only_problem, sizeof only_problem),
+                                                 &pd, &err),
+                         X400MS_EPROTO);
+        assert_non_null(err.what);
+        assert_non_null(strstr(err.what, "missing"));
+    }
+}
+
 static void test_ms_error_parameters(void **state)
 {
     struct ms_problem probs[2], out[2];
@@ -792,6 +816,7 @@ int main(void)
         cmocka_unit_test(test_ms_alert_and_modify),
         cmocka_unit_test(test_ms_submission),
         cmocka_unit_test(test_ms_error_parameters),
+        cmocka_unit_test(test_ms_error_problem_member_missing_neg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
