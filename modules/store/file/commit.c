@@ -558,6 +558,26 @@ void sf_commit_note_delete(struct x400ms_store_mailbox *mb, unsigned box, uint32
     pthread_mutex_unlock(&c->mu);
 }
 
+/* The entry file's bytes in one new buffer (header, envelope, content,
+ * CRC trailer: docs/store-format.md); NULL when out of memory. */
+static uint8_t *entry_bytes(const uint8_t *hdr, size_t hdr_len, const struct x400ms_store_entry_in *in,
+                            const uint8_t trailer[4], size_t total)
+{
+    uint8_t *file = malloc(total), *p = file;
+    if (!file)
+        return NULL;
+    memcpy(p, hdr, hdr_len);
+    p += hdr_len;
+    if (in->envelope_len)
+        memcpy(p, in->envelope, in->envelope_len);
+    p += in->envelope_len;
+    if (in->content_len)
+        memcpy(p, in->content, in->content_len);
+    p += in->content_len;
+    memcpy(p, trailer, 4);
+    return file;
+}
+
 int sf_commit_entry(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq,
                     const struct x400ms_store_entry_in *in, struct x400ms_error *err)
 {
@@ -591,19 +611,8 @@ int sf_commit_entry(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq,
          * the files (materialize_batch). One buffer when small: it becomes
          * the deliver-then-fetch cache; else the committer writes from the
          * caller's buffers, valid while we wait. */
-        if (total <= SF_CACHE_MAX && (req.file = malloc(total)) != NULL) {
-            uint8_t *p = req.file;
-            memcpy(p, hdr, hdr_len);
-            p += hdr_len;
-            if (in->envelope_len)
-                memcpy(p, in->envelope, in->envelope_len);
-            p += in->envelope_len;
-            if (in->content_len)
-                memcpy(p, in->content, in->content_len);
-            p += in->content_len;
-            memcpy(p, trailer, 4);
+        if (total <= SF_CACHE_MAX && (req.file = entry_bytes(hdr, hdr_len, in, trailer, total)) != NULL)
             req.file_len = total;
-        }
         goto queue;
     }
     snprintf(req.tmp, sizeof req.tmp, ".t%u", seq);
@@ -613,18 +622,8 @@ int sf_commit_entry(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq,
                               seq, strerror(errno));
         goto fail;
     }
-    if (total <= SF_CACHE_MAX && (req.file = malloc(total)) != NULL) {
+    if (total <= SF_CACHE_MAX && (req.file = entry_bytes(hdr, hdr_len, in, trailer, total)) != NULL) {
         /* One buffer: one write(2), and it becomes the deliver-then-fetch cache. */
-        uint8_t *p = req.file;
-        memcpy(p, hdr, hdr_len);
-        p += hdr_len;
-        if (in->envelope_len)
-            memcpy(p, in->envelope, in->envelope_len);
-        p += in->envelope_len;
-        if (in->content_len)
-            memcpy(p, in->content, in->content_len);
-        p += in->content_len;
-        memcpy(p, trailer, 4);
         req.file_len = total;
         rc = sf_write_all(fd, req.file, total);
     } else {
