@@ -131,6 +131,28 @@ static struct sf_commit_req *commit_batch_journal(struct sf_store *store, struct
  * short, which the replay rewrites from the record; the entry is in no index
  * (and in flight, so the index check leaves it alone) until its file is
  * complete. */
+/* A durable entry goes into its box's index; its bytes, when kept, become
+ * the box's deliver-then-fetch cache. Returns the index's result (out of
+ * memory: durable but not indexed, the next check adds it). */
+static int index_committed(struct sf_commit_req *r)
+{
+    struct sf_box *b = &r->mb->box[r->box];
+    pthread_rwlock_wrlock(&b->lock);
+    int rc = sf_index_put(&b->idx, r->attrs, X400MS_STATUS_NEW);
+    b->dirty = true;
+    if (r->file) {
+        free(b->cache);
+        b->cache = r->file;
+        b->cache_len = r->file_len;
+        b->cache_seq = r->seq;
+        r->file = NULL;
+    }
+    pthread_rwlock_unlock(&b->lock);
+    if (rc)
+        X400MS_LOG_E("mailbox %s: entry %u stored but the index is out of memory", r->mb->name, r->seq);
+    return rc;
+}
+
 static void materialize_one(struct sf_commit_req *r)
 {
     struct sf_box *b = &r->mb->box[r->box];
@@ -166,19 +188,7 @@ static void materialize_one(struct sf_commit_req *r)
         sf_mailbox_inflight_done(r->mb, r->seq);
         return;
     }
-    pthread_rwlock_wrlock(&b->lock);
-    int ir = sf_index_put(&b->idx, r->attrs, X400MS_STATUS_NEW);
-    b->dirty = true;
-    if (r->file) {
-        free(b->cache);
-        b->cache = r->file;
-        b->cache_len = r->file_len;
-        b->cache_seq = r->seq;
-        r->file = NULL;
-    }
-    pthread_rwlock_unlock(&b->lock);
-    if (ir) /* durable but not indexed: the next check adds it */
-        X400MS_LOG_E("mailbox %s: entry %u stored but the index is out of memory", r->mb->name, r->seq);
+    index_committed(r);
     sf_mailbox_inflight_done(r->mb, r->seq);
 }
 
@@ -326,19 +336,7 @@ static void commit_batch(struct sf_store *store, struct sf_commit_req *batch)
             sf_mailbox_inflight_done(r->mb, r->seq);
             continue;
         }
-        pthread_rwlock_wrlock(&b->lock);
-        r->rc = sf_index_put(&b->idx, r->attrs, X400MS_STATUS_NEW);
-        b->dirty = true;
-        if (r->file) {
-            free(b->cache);
-            b->cache = r->file;
-            b->cache_len = r->file_len;
-            b->cache_seq = r->seq;
-            r->file = NULL;
-        }
-        pthread_rwlock_unlock(&b->lock);
-        if (r->rc) /* durable but not indexed: the next check adds it */
-            X400MS_LOG_E("mailbox %s: entry %u stored but the index is out of memory", r->mb->name, r->seq);
+        r->rc = index_committed(r);
         sf_mailbox_inflight_done(r->mb, r->seq);
     }
 }
