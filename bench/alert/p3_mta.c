@@ -16,6 +16,7 @@
 #include "asn1/mts.h"
 #include "asn1/orname.h"
 #include "bench/alert/p3_mta.h"
+#include "tools/mta/mta.h"
 #include "x400ms/assoc.h"
 #include "x400ms/embedded.h"
 #include "x400ms/log.h"
@@ -198,50 +199,24 @@ static void release_task(struct child *c)
         x400ms_assoc_abort(c->a, "release failed");
 }
 
+/* The MTS-bind argument and the IPM, with the x400ms-mta tool's encoders
+ * (tools/mta/common.c). */
 static int build_pdus(struct child *c, const char *mta_name, const char *password, long size)
 {
-    struct mts_bind_arg b;
-    memset(&b, 0, sizeof b);
-    b.initiator_name.kind = MTS_OBJ_MTA;
-    b.initiator_name.mta = mhs_str_make(mta_name, strlen(mta_name), BER_IA5_STRING);
-    b.credentials.kind = MTS_CRED_SIMPLE;
-    b.credentials.password = ber_slice_make(password, strlen(password));
-    struct ber_writer w;
-    ber_writer_init(&w);
-    if (mts_bind_arg_encode(&w, &b) >= 0 && !w.error)
-        c->bind_arg = ber_writer_take(&w, &c->bind_arg_len);
-    ber_writer_free(&w);
+    struct mts_object_name me;
+    memset(&me, 0, sizeof me);
+    me.kind = MTS_OBJ_MTA;
+    me.mta = mhs_str_make(mta_name, strlen(mta_name), BER_IA5_STRING);
+    if (mta_encode_bind(&me, password, &c->bind_arg, &c->bind_arg_len) < 0)
+        return -1;
 
     /* X.420: an IPM with a subject and one IA5 text body part */
-    struct ipms_object o;
-    memset(&o, 0, sizeof o);
-    o.kind = IPMS_OBJ_IPM;
-    struct ipm_heading *h = &o.ipm.heading;
-    h->this_ipm.local_id = mhs_str_make("bench-alert", 11, BER_PRINTABLE_STRING);
-    h->has_subject = true;
-    h->subject.bytes = ber_slice_make("bench", 5);
-    h->importance = IPM_IMPORTANCE_NORMAL;
-    h->primary_precedence = -1;
-    h->copy_precedence = -1;
-    size_t n = size > 0 ? (size_t)size : 0;
-    char *text = malloc(n + 1);
-    if (text == NULL)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        text[i] = (i % 64 == 63) ? '\n' : (char)('a' + (i % 26));
-    struct ipm_body_part bp;
-    memset(&bp, 0, sizeof bp);
-    bp.kind = IPM_BP_IA5_TEXT;
-    bp.repertoire = 5;
-    bp.text.bytes = ber_slice_make(text, n);
-    o.ipm.body_array = &bp;
-    o.ipm.n_body_array = 1;
+    struct ber_writer w;
     ber_writer_init(&w);
-    if (ipms_object_encode(&w, &o) >= 0 && !w.error)
+    if (mta_encode_ipm(&w, "bench-alert", "bench", size) >= 0 && !w.error)
         c->content = ber_writer_take(&w, &c->content_len);
     ber_writer_free(&w);
-    free(text);
-    return c->bind_arg != NULL && c->content != NULL ? 0 : -1;
+    return c->content != NULL ? 0 : -1;
 }
 
 static int wait_state(struct child *c)

@@ -135,6 +135,7 @@ EXTRA_tests_integration_p7_test_p7_rtse_DEPENDENCIES = tests/integration/p7/bind
 # -> Alert -> Fetch latency for 1, 10 and 100 bound UAs (make bench).
 EXTRA_PROGRAMS += bench/p7/bench_alert
 BENCH_TARGETS += bench/p7/bench_alert
-bench_p7_bench_alert_SOURCES = bench/p7/bench_alert.c bench/alert/p3_mta.c bench/alert/p3_mta.h
+bench_p7_bench_alert_SOURCES = bench/p7/bench_alert.c bench/alert/p3_mta.c bench/alert/p3_mta.h \
+	tools/mta/common.c
 bench_p7_bench_alert_CFLAGS = $(TEST_CFLAGS)
 bench_p7_bench_alert_LDADD = $(P7_TEST_LIBS)
