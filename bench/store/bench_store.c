@@ -78,7 +78,6 @@ static double raw_rate(const char *dir, bool do_fsync, double seconds)
     double t0;
 
     memset(buf, 'x', sizeof buf);
-    rmtree(dir);
     mkdir(dir, 0700);
     dfd = open(dir, O_RDONLY | O_DIRECTORY);
     t0 = now_s();
@@ -99,8 +98,7 @@ static double raw_rate(const char *dir, bool do_fsync, double seconds)
     }
     double rate = (double)n / (now_s() - t0);
     close(dfd);
-    rmtree(dir);
-    return rate;
+    return rate; /* its files stay until the end of the run (main) */
 }
 
 /* ---- (b) store delivery ---- */
@@ -144,7 +142,6 @@ static double store_rate(const char *root, int threads, double seconds, double *
     pthread_t th[64];
     long total = 0;
 
-    rmtree(root);
     if (sf_store_open(&opt, &store, &err) != 0)
         die("store open", &err);
     struct x400ms_store_mailbox_info info = { .name = "bench", .or_address = "C=GB;S=Bench" };
@@ -166,9 +163,8 @@ static double store_rate(const char *root, int threads, double seconds, double *
     *batch_r = (double)(store->committer.entries - e0) / (double)(store->committer.batches - b0);
     OPS->mailbox_close(mb);
     sf_store_close(store);
-    rmtree(root);
     free(w);
-    return rate;
+    return rate; /* its files stay until the end of the run (main) */
 }
 
 /* ---- (c) a large mailbox ---- */
@@ -399,7 +395,7 @@ static void large_figures(const char *dir, long n)
 
 int main(int argc, char **argv)
 {
-    char raw[4096], root[4096];
+    char raw[4200], root[4200];
     long n = argc > 2 ? atol(argv[2]) : 500000;
     double batch;
 
@@ -417,13 +413,31 @@ int main(int argc, char **argv)
                                   : strcmp(mode, "fdatasync") == 0    ? SF_SYNC_FDATASYNC
                                                                       : SF_SYNC_SYNCFS;
     bench_sync_mode = sync_mode;
+    /* Nothing is deleted while (a) and (b) run: every measurement writes
+     * into a directory of its own under DIR/ab, removed at the end. Deleting
+     * between them made the figures depend on the order: ext4 without a
+     * journal does not reuse an inode freed less than 60 s ago (300 s while
+     * its inode table block is dirty) and scans past every such inode on
+     * each create (recently_deleted()), which cut the raw create rate from
+     * ~30,000 to ~5,000 files/s right after a removal of 30,000 files. The
+     * raw rate is measured before and after (b), and (b) is compared with
+     * the higher one. */
+    char ab[4096];
     mkdir(argv[1], 0700);
-    snprintf(raw, sizeof raw, "%s/raw", argv[1]);
-    snprintf(root, sizeof root, "%s/store", argv[1]);
+    snprintf(ab, sizeof ab, "%s/ab", argv[1]);
+    struct stat st;
+    if (stat(ab, &st) == 0) {
+        printf("note: removing %s left by an earlier run; its freed inodes slow file creation for the next "
+               "minutes (see the comment in main)\n", ab);
+        rmtree(ab);
+    }
+    mkdir(ab, 0700);
     printf("bench_store in %s\n", argv[1]);
     STEP("(a) raw, 2 KiB files, one thread:\n");
+    snprintf(raw, sizeof raw, "%s/raw-nosync-1", ab);
     double raw_nosync = raw_rate(raw, false, 3);
     printf("  create+write+rename, no fsync:        %8.0f files/s\n", raw_nosync);
+    snprintf(raw, sizeof raw, "%s/raw-fsync", ab);
     double raw_sync = raw_rate(raw, true, 3);
     printf("  create+write+fsync+rename+dir fsync:  %8.0f files/s\n", raw_sync);
     STEP("(b) store durable deliveries, 2 KiB entries, one mailbox, group commit by %s:\n",
@@ -433,12 +447,19 @@ int main(int argc, char **argv)
     static const int threads[] = { 1, 4, 16 };
     double r16 = 0;
     for (int i = 0; i < 3; i++) {
+        snprintf(root, sizeof root, "%s/store-%d", ab, threads[i]);
         double r = store_rate(root, threads[i], 4, &batch);
         STEP("  %2d threads: %8.0f entries/s (mean batch %.1f)\n", threads[i], r, batch);
         r16 = r;
     }
-    printf("  16 threads vs raw no-fsync: %.0f%% (goal >= 50%%); vs one fsync at a time: %.1fx (goal >= 5x)\n",
-           r16 / raw_nosync * 100, r16 / raw_sync);
+    snprintf(raw, sizeof raw, "%s/raw-nosync-2", ab);
+    double raw_nosync2 = raw_rate(raw, false, 3);
+    STEP("(a) again: create+write+rename, no fsync: %8.0f files/s\n", raw_nosync2);
+    if (raw_nosync2 > raw_nosync)
+        raw_nosync = raw_nosync2;
+    printf("  16 threads vs raw no-fsync (the higher): %.0f%% (goal >= 50%%); vs one fsync at a time: %.1fx "
+           "(goal >= 5x)\n", r16 / raw_nosync * 100, r16 / raw_sync);
+    rmtree(ab);
     if (n > 0) {
         STEP("(c) a mailbox of %ld entries:\n", n);
         large_figures(argv[1], n);

@@ -35,3 +35,10 @@ TESTS += tests/unit/test_store_journal
 tests_unit_test_store_journal_SOURCES = tests/unit/test_store_journal.c tests/unit/test_store_util.h
 tests_unit_test_store_journal_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_store_journal_LDADD = $(STORE_TEST_LIBS)
+
+# The window between an entry's acknowledgement and its file (journal mode).
+check_PROGRAMS += tests/unit/test_store_early_ack
+TESTS += tests/unit/test_store_early_ack
+tests_unit_test_store_early_ack_SOURCES = tests/unit/test_store_early_ack.c tests/unit/test_store_util.h
+tests_unit_test_store_early_ack_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_store_early_ack_LDADD = $(STORE_TEST_LIBS)

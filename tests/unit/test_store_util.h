@@ -97,6 +97,10 @@ static inline void tsu_entry_init(struct tsu_entry *e, uint32_t tag, size_t cont
     e->in.content_len = content_len;
 }
 
+/* Puts an entry and returns when its file is written too: the store
+ * acknowledges a small entry once its journal record is durable and writes
+ * the file after (commit.c), and these tests look at the files. The window
+ * between the two has tests of its own (test_store_early_ack.c). */
 static inline uint32_t tsu_put(struct x400ms_store_mailbox *mb, unsigned box, uint32_t tag, size_t len)
 {
     struct x400ms_error err = { 0 };
@@ -108,6 +112,7 @@ static inline uint32_t tsu_put(struct x400ms_store_mailbox *mb, unsigned box, ui
         fprintf(stderr, "put: %s\n", err.message);
     assert_int_equal(rc, 0);
     assert_true(seq > 0);
+    sf_mailbox_wait_written(mb, seq);
     return seq;
 }
 

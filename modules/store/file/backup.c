@@ -68,6 +68,7 @@ static int backup_box(struct x400ms_store_mailbox *mb, unsigned box, const struc
         return x400ms_error_set(err, sf_errno_code(errno), "backup: %s: %s", sf_box_dir(box), strerror(errno));
     for (size_t i = 0; i < n; i++) {
         char name[24];
+        sf_mailbox_wait_written(mb, items[i].seq); /* acknowledged before its file was written */
         int in = open_entry_any(mb->box[box].dir_fd, items[i].seq, items[i].status), out;
         if (in < 0) {
             X400MS_LOG_W("mailbox %s: backup: %s entry %u vanished; not in the backup", mb->name,

@@ -2,9 +2,15 @@
  * entry"). Writers queue their entry and wait; one committer thread takes
  * every queued entry as a batch and makes it durable with one flush:
  * - journal mode (default): the writers do no file I/O; the committer
- *   appends the batch to the journal with one pwritev + fdatasync, then
- *   writes each entry file under its final name (it and one helper thread),
- *   indexes it, and only then wakes the writers;
+ *   appends the batch to the journal with one pwritev + fdatasync, indexes
+ *   the entries and acknowledges them: each is durable (the journal record)
+ *   and listed, fetched, deleted like any other. The materializer thread
+ *   then writes each entry file under its final name, while the committer
+ *   already flushes the next batch. Until its file exists an entry stays in
+ *   its mailbox's in-flight set, and every code path that opens, renames or
+ *   removes an entry file waits for it first (sf_mailbox_wait_written);
+ *   entries larger than SF_CACHE_MAX (not copied into memory) are written
+ *   before they are acknowledged, as the syncfs/fdatasync modes do;
  * - syncfs / fdatasync modes: the writers write temporary files, the
  *   committer makes them durable (one syncfs, or each writer's fdatasync),
  *   renames them, fsyncs each directory once, indexes them, wakes the writers.
@@ -14,6 +20,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
+#include <stdatomic.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,22 +36,51 @@
 #define X400MS_LOG_MODULE "store_file"
 #include "x400ms/log.h"
 
+/* A writer waits on this, on its own stack: one futex word per writer, so
+ * an acknowledgement wakes exactly its writer (a shared condition variable
+ * woke all sixteen writers of a batch for each, in a VM where a context
+ * switch costs tens of microseconds). */
+struct sf_commit_wait {
+    atomic_uint done;
+    int rc;
+};
+
+static void wait_done(struct sf_commit_wait *w)
+{
+    while (!atomic_load_explicit(&w->done, memory_order_acquire))
+        syscall(SYS_futex, &w->done, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+}
+
+/* After this the writer may return: w is gone. */
+static void wake_writer(struct sf_commit_wait *w, int rc)
+{
+    w->rc = rc;
+    atomic_store_explicit(&w->done, 1, memory_order_release);
+    syscall(SYS_futex, &w->done, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
 struct sf_commit_req {
     struct sf_commit_req *next;
+    struct sf_commit_req *next_batch; /* a batch's first entry, in the materializer's queue */
     struct x400ms_store_mailbox *mb;
     unsigned box;
     uint32_t seq;
-    const struct x400ms_store_attrs *attrs;
+    const struct x400ms_store_attrs *attrs; /* the writer's: valid until it is woken */
     uint8_t *file;                        /* whole file bytes when small (cache), else NULL */
     size_t file_len;
     int rc;
-    bool done;
+    struct sf_commit_wait *wait;          /* the writer's; NULL once it is woken */
+    /* journal mode, small entry: acknowledged after the journal flush, its
+     * file written after that by the materializer, which owns and frees the
+     * request (allocated) and its bytes (file) */
+    bool early_ack;
     /* a delete record (journal mode): queued by the deleting thread, which
      * does not wait; the committer writes it with its next batch and frees it */
     bool is_delete;
     char del_mailbox[X400MS_STORE_NAME_MAX + 1];
     char tmp[24];
-    /* journal mode: the entry's bytes, in the writer's buffers (valid while it waits) */
+    /* journal mode: the entry's bytes (the writer's buffers, valid while it
+     * waits, or parts of file) */
     const uint8_t *hdr, *envelope, *content, *trailer;
     size_t hdr_len, envelope_len, content_len;
     uint8_t jhdr[SF_JOURNAL_REC_HEADER_MAX];
@@ -67,7 +105,7 @@ static struct sf_commit_req *drop_deletes(struct sf_commit_req *batch)
 
 /* Journal mode (journal.c): the whole batch - entries and delete records -
  * goes into the journal with one write and one fdatasync (none when it holds
- * delete records only); materialize_batch then writes the entry files.
+ * delete records only); acknowledge_journaled then hands the entries on.
  * Returns the batch without its delete records (written and freed). */
 static struct sf_commit_req *commit_batch_journal(struct sf_store *store, struct sf_commit_req *batch)
 {
@@ -120,55 +158,57 @@ static struct sf_commit_req *commit_batch_journal(struct sf_store *store, struct
     return drop_deletes(batch);
 }
 
-/* Journal mode, after the batch's flush, on the committer thread: writes each
- * entry's file under its final name, indexes it, and only then lets its
- * writer return. The committer (with its helper, materialize_batch) creates
- * every file, so the writers no longer contend on the box directory (its
- * i_rwsem) with 16 create+rename pairs at once, and a writer does no file
- * I/O at all. The file needs no temporary
- * name and no flush: the journal record already makes the entry durable; a
- * crash before the next checkpoint leaves a file that is missing, empty or
- * short, which the replay rewrites from the record; the entry is in no index
- * (and in flight, so the index check leaves it alone) until its file is
- * complete. */
 /* A durable entry goes into its box's index; its bytes, when kept, become
- * the box's deliver-then-fetch cache. Returns the index's result (out of
- * memory: durable but not indexed, the next check adds it). */
+ * the box's deliver-then-fetch cache (a copy when the materializer still
+ * needs them). Returns the index's result (out of memory: durable but not
+ * indexed, the next check adds it). */
 static int index_committed(struct sf_commit_req *r)
 {
     struct sf_box *b = &r->mb->box[r->box];
+    uint8_t *cache = NULL;
+    if (r->file && r->early_ack) {
+        if ((cache = malloc(r->file_len)) != NULL)
+            memcpy(cache, r->file, r->file_len);
+    } else {
+        cache = r->file;
+        r->file = NULL;
+    }
     pthread_rwlock_wrlock(&b->lock);
     int rc = sf_index_put(&b->idx, r->attrs, X400MS_STATUS_NEW);
     b->dirty = true;
-    if (r->file) {
-        free(b->cache);
-        b->cache = r->file;
+    uint8_t *old = NULL;
+    if (cache) {
+        old = b->cache;
+        b->cache = cache;
         b->cache_len = r->file_len;
         b->cache_seq = r->seq;
-        r->file = NULL;
     }
     pthread_rwlock_unlock(&b->lock);
+    free(old);
     if (rc)
         X400MS_LOG_E("mailbox %s: entry %u stored but the index is out of memory", r->mb->name, r->seq);
     return rc;
 }
 
-static void materialize_one(struct sf_commit_req *r)
+/* Journal mode, on the materializer thread: writes an entry's file under
+ * its final name. It needs no temporary name and no flush: the journal
+ * record already makes the entry durable; a crash before the next
+ * checkpoint leaves a file that is missing, empty or short, which the replay
+ * rewrites from the record. Until the file is complete the entry is in its
+ * mailbox's in-flight set (the index check leaves it alone; fetch, delete
+ * and renames wait). Returns 0 or -1 with errno. */
+static int write_entry_file(struct sf_commit_req *r)
 {
     struct sf_box *b = &r->mb->box[r->box];
     char final[24];
-    int fd = -1, rc = 0;
+    int fd, rc;
 
-    if (r->rc) { /* not journaled: refused */
-        sf_mailbox_inflight_done(r->mb, r->seq);
-        return;
-    }
     snprintf(final, sizeof final, "%u.N", r->seq);
     errno = 0;
     fd = openat(b->dir_fd, final, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        rc = -1;
-    } else if (r->file) {
+    if (fd < 0)
+        return -1;
+    if (r->file) {
         rc = sf_write_all(fd, r->file, r->file_len);
     } else {
         struct iovec iov[4] = {
@@ -177,77 +217,119 @@ static void materialize_one(struct sf_commit_req *r)
         };
         rc = sf_writev_all(fd, iov, 4);
     }
-    if (fd >= 0 && close(fd) != 0 && rc == 0)
+    if (close(fd) != 0 && rc == 0)
         rc = -1;
     if (rc != 0) {
-        /* Durable in the journal but not acknowledged: a replay may
-         * still bring it back (at least once). */
-        r->rc = sf_errno_code(errno ? errno : EIO);
-        X400MS_LOG_E("mailbox %s: writing entry %u: %s", r->mb->name, r->seq, strerror(errno));
+        int e = errno ? errno : EIO;
         unlinkat(b->dir_fd, final, 0);
+        errno = e;
+    }
+    return rc;
+}
+
+static void materialize_one(struct sf_store *store, struct sf_commit_req *r)
+{
+    if (r->rc) { /* not journaled: refused (its writer knows) */
         sf_mailbox_inflight_done(r->mb, r->seq);
         return;
     }
-    index_committed(r);
-    sf_mailbox_inflight_done(r->mb, r->seq);
-}
-
-/* Every other entry of the batch from `first` on. */
-static void materialize_half(struct sf_commit_req *batch, unsigned first)
-{
-    unsigned i = 0;
-    for (struct sf_commit_req *r = batch; r; r = r->next, i++)
-        if (i % 2 == first)
-            materialize_one(r);
-}
-
-/* The helper thread writes the odd entries of large batches while the
- * committer writes the even ones: file creation is CPU work in the kernel
- * (inode allocation), and two threads use the machine's second core; two
- * creators in one directory contend far less than sixteen. */
-static void *helper_main(void *arg)
-{
-    struct sf_committer *c = arg;
-    pthread_mutex_lock(&c->helper_mu);
-    for (;;) {
-        while (!c->helper_work && !c->helper_stop)
-            pthread_cond_wait(&c->helper_cv, &c->helper_mu);
-        if (!c->helper_work)
-            break;
-        struct sf_commit_req *batch = c->helper_work;
-        pthread_mutex_unlock(&c->helper_mu);
-        materialize_half(batch, 1);
-        pthread_mutex_lock(&c->helper_mu);
-        c->helper_work = NULL;
-        pthread_cond_broadcast(&c->helper_cv);
+    if (write_entry_file(r) != 0) {
+        int e = errno;
+        if (r->early_ack) {
+            /* Acknowledged: the journal record is its only copy now. Keep
+             * the journal until the next start, whose replay writes the
+             * file; the entry is served again from then on. */
+            __atomic_store_n(&store->journal.pinned, true, __ATOMIC_RELEASE);
+            X400MS_LOG_E("mailbox %s: writing entry %u: %s; kept in the journal, which is no longer "
+                         "emptied: the next start writes the file",
+                         r->mb->name, r->seq, strerror(e));
+        } else {
+            /* Durable in the journal but not acknowledged: a replay may
+             * still bring it back (at least once). */
+            r->rc = sf_errno_code(e);
+            X400MS_LOG_E("mailbox %s: writing entry %u: %s", r->mb->name, r->seq, strerror(e));
+        }
+    } else if (!r->early_ack) {
+        index_committed(r);
     }
-    pthread_mutex_unlock(&c->helper_mu);
+    sf_mailbox_inflight_done(r->mb, r->seq); /* the last use of r->mb */
+}
+
+/* Writes the files of journaled batches, in the order of the journal, while
+ * the committer flushes the next batch. Wakes the writers of entries that
+ * wait for their file (large ones); frees the early-acknowledged ones. */
+static void *materializer_main(void *arg)
+{
+    struct sf_store *store = arg;
+    struct sf_committer *c = &store->committer;
+    pthread_mutex_lock(&c->mu);
+    for (;;) {
+        while (!c->mat_head && !c->mat_stop)
+            pthread_cond_wait(&c->cv_mat, &c->mu);
+        if (!c->mat_head)
+            break;
+        struct sf_commit_req *batch = c->mat_head;
+        c->mat_head = batch->next_batch;
+        if (!c->mat_head)
+            c->mat_tail = NULL;
+        pthread_mutex_unlock(&c->mu);
+        size_t n = 0, bytes = 0;
+        for (struct sf_commit_req *r = batch, *next; r; r = next) {
+            next = r->next; /* r belongs to its writer once woken, or is freed */
+            materialize_one(store, r);
+            n++;
+            bytes += r->file_len;
+            if (r->early_ack) {
+                free(r->file);
+                free(r);
+            } else {
+                sf_metrics_entry_committed((enum x400ms_store_box)r->box, r->rc == 0);
+                wake_writer(r->wait, r->rc);
+            }
+        }
+        pthread_mutex_lock(&c->mu);
+        c->unsettled -= n;
+        c->unsettled_bytes -= bytes;
+        pthread_cond_broadcast(&c->cv_settled);
+    }
+    pthread_mutex_unlock(&c->mu);
     return NULL;
 }
 
-/* Below this many entries one thread writes them all (a hand-off costs a
- * wake-up). */
-#define SF_MATERIALIZE_SPLIT 4
-
-static void materialize_batch(struct sf_committer *c, struct sf_commit_req *batch)
+/* Journal mode, after the batch's flush, on the committer: indexes and
+ * acknowledges the small entries (their files follow), and hands the batch
+ * to the materializer (c->mu not held). */
+static void acknowledge_journaled(struct sf_committer *c, struct sf_commit_req *batch)
 {
-    size_t n = 0;
-    for (struct sf_commit_req *r = batch; r; r = r->next)
+    size_t n = 0, bytes = 0;
+    struct sf_commit_req *r;
+    for (r = batch; r; r = r->next) {
         n++;
-    if (!c->helper_running || n < SF_MATERIALIZE_SPLIT) {
-        for (struct sf_commit_req *r = batch; r; r = r->next)
-            materialize_one(r);
-        return;
+        bytes += r->file_len;
+        if (!r->early_ack)
+            continue;
+        if (r->rc == 0)
+            index_committed(r);
+        sf_metrics_entry_committed((enum x400ms_store_box)r->box, r->rc == 0);
+        struct sf_commit_wait *w = r->wait;
+        r->wait = NULL;
+        r->attrs = NULL; /* the writer's */
+        wake_writer(w, r->rc);
     }
-    pthread_mutex_lock(&c->helper_mu);
-    c->helper_work = batch;
-    pthread_cond_broadcast(&c->helper_cv);
-    pthread_mutex_unlock(&c->helper_mu);
-    materialize_half(batch, 0);
-    pthread_mutex_lock(&c->helper_mu);
-    while (c->helper_work)
-        pthread_cond_wait(&c->helper_cv, &c->helper_mu);
-    pthread_mutex_unlock(&c->helper_mu);
+    pthread_mutex_lock(&c->mu);
+    c->batches++;
+    c->entries += n;
+    if (batch) {
+        c->unsettled += n;
+        c->unsettled_bytes += bytes;
+        batch->next_batch = NULL;
+        if (c->mat_tail)
+            c->mat_tail->next_batch = batch;
+        else
+            c->mat_head = batch;
+        c->mat_tail = batch;
+        pthread_cond_signal(&c->cv_mat);
+    }
 }
 
 /* The full checkpoint (journal.c): when the journal is large, and at stop.
@@ -395,6 +477,10 @@ static void *committer_main(void *arg)
                 clock_gettime(CLOCK_REALTIME, &until);
             }
         }
+        /* Back-pressure: the files of acknowledged entries must not fall
+         * behind without bound (memory, and the next checkpoint's wait). */
+        while (c->unsettled >= SF_UNWRITTEN_MAX || c->unsettled_bytes >= SF_UNWRITTEN_BYTES_MAX)
+            pthread_cond_wait(&c->cv_settled, &c->mu);
         struct sf_commit_req *batch = c->head;
         last_batch = c->queued;
         c->head = c->tail = NULL;
@@ -403,48 +489,48 @@ static void *committer_main(void *arg)
 
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        if (store->opt.sync_mode == SF_SYNC_JOURNAL) {
+        if (store->opt.sync_mode == SF_SYNC_JOURNAL)
             batch = commit_batch_journal(store, batch);
-            materialize_batch(c, batch);
-        }
         else
             commit_batch(store, batch);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         sf_metrics_flush_observe((uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u +
                                  (uint64_t)t1.tv_nsec - (uint64_t)t0.tv_nsec);
 
-        pthread_mutex_lock(&c->mu);
-        c->batches++;
-        for (struct sf_commit_req *r = batch, *next; r; r = next) {
-            next = r->next; /* r belongs to its writer once done is set */
-            sf_metrics_entry_committed((enum x400ms_store_box)r->box, r->rc == 0);
-            c->entries++;
-            r->done = true;
+        if (store->opt.sync_mode == SF_SYNC_JOURNAL) {
+            acknowledge_journaled(c, batch); /* returns with c->mu held */
+        } else {
+            for (struct sf_commit_req *r = batch, *next; r; r = next) {
+                next = r->next; /* r belongs to its writer once woken */
+                sf_metrics_entry_committed((enum x400ms_store_box)r->box, r->rc == 0);
+                wake_writer(r->wait, r->rc);
+            }
+            pthread_mutex_lock(&c->mu);
+            c->batches++;
+            c->entries += last_batch;
         }
-        pthread_cond_broadcast(&c->cv_done);
         /* A checkpoint asked for (index flush, restore ...) or due: now,
          * so that a steady stream of deliveries cannot starve it. */
         if (c->checkpoint_req)
             cut_locked(store);
-        if (store->opt.sync_mode == SF_SYNC_JOURNAL && store->journal.off > SF_JOURNAL_CHECKPOINT_BYTES)
+        if (store->opt.sync_mode == SF_SYNC_JOURNAL && store->journal.off > SF_JOURNAL_CHECKPOINT_BYTES &&
+            !__atomic_load_n(&store->journal.pinned, __ATOMIC_ACQUIRE))
             checkpoint_locked(store);
     }
     pthread_mutex_unlock(&c->mu);
     return NULL;
 }
 
-static void helper_stop(struct sf_committer *c)
+static void materializer_stop(struct sf_committer *c)
 {
-    if (c->helper_running) {
-        pthread_mutex_lock(&c->helper_mu);
-        c->helper_stop = true;
-        pthread_cond_broadcast(&c->helper_cv);
-        pthread_mutex_unlock(&c->helper_mu);
-        pthread_join(c->helper, NULL);
-        c->helper_running = false;
-    }
-    pthread_cond_destroy(&c->helper_cv);
-    pthread_mutex_destroy(&c->helper_mu);
+    if (!c->mat_running)
+        return;
+    pthread_mutex_lock(&c->mu);
+    c->mat_stop = true;
+    pthread_cond_broadcast(&c->cv_mat);
+    pthread_mutex_unlock(&c->mu);
+    pthread_join(c->materializer, NULL); /* after it wrote every queued file */
+    c->mat_running = false;
 }
 
 int sf_committer_start(struct sf_store *store, struct x400ms_error *err)
@@ -456,18 +542,19 @@ int sf_committer_start(struct sf_store *store, struct x400ms_error *err)
     pthread_cond_init(&c->cv_work, NULL);
     pthread_cond_init(&c->cv_done, NULL);
     pthread_cond_init(&c->cv_settled, NULL);
+    pthread_cond_init(&c->cv_mat, NULL);
     c->head = c->tail = NULL;
-    c->stop = false;
-    c->unsettled = 0;
+    c->mat_head = c->mat_tail = NULL;
+    c->stop = c->mat_stop = false;
+    c->unsettled = c->unsettled_bytes = 0;
     c->checkpoint_req = false;
-    pthread_mutex_init(&c->helper_mu, NULL);
-    pthread_cond_init(&c->helper_cv, NULL);
-    c->helper_work = NULL;
-    c->helper_stop = false;
-    c->helper_running = store->opt.sync_mode == SF_SYNC_JOURNAL &&
-                        pthread_create(&c->helper, NULL, helper_main, c) == 0;
+    if (store->opt.sync_mode == SF_SYNC_JOURNAL) {
+        if ((e = pthread_create(&c->materializer, NULL, materializer_main, store)) != 0)
+            return x400ms_error_set(err, X400MS_ENOMEM, "cannot start the materializer thread: %s", strerror(e));
+        c->mat_running = true;
+    }
     if ((e = pthread_create(&c->thread, NULL, committer_main, store)) != 0) {
-        helper_stop(c);
+        materializer_stop(c);
         return x400ms_error_set(err, X400MS_ENOMEM, "cannot start the committer thread: %s", strerror(e));
     }
     c->running = true;
@@ -484,7 +571,7 @@ void sf_committer_stop(struct sf_store *store)
     pthread_cond_signal(&c->cv_work);
     pthread_mutex_unlock(&c->mu);
     pthread_join(c->thread, NULL);
-    helper_stop(c);
+    materializer_stop(c);
     /* Clean shutdown: the entry files become durable, the journal empty. */
     pthread_mutex_lock(&c->mu);
     if (store->journal.fd >= 0)
@@ -494,6 +581,7 @@ void sf_committer_stop(struct sf_store *store)
     pthread_cond_destroy(&c->cv_work);
     pthread_cond_destroy(&c->cv_done);
     pthread_cond_destroy(&c->cv_settled);
+    pthread_cond_destroy(&c->cv_mat);
     pthread_mutex_destroy(&c->mu);
 }
 
@@ -576,6 +664,49 @@ static uint8_t *entry_bytes(const uint8_t *hdr, size_t hdr_len, const struct x40
     return file;
 }
 
+/* Queues r and waits for its acknowledgement; returns its result. */
+static int queue_and_wait(struct sf_committer *c, struct sf_commit_req *r)
+{
+    struct sf_commit_wait w = { .rc = 0 };
+    atomic_init(&w.done, 0);
+    r->wait = &w;
+    pthread_mutex_lock(&c->mu);
+    if (c->tail)
+        c->tail->next = r;
+    else
+        c->head = r;
+    c->tail = r;
+    c->queued++;
+    pthread_cond_signal(&c->cv_work);
+    pthread_mutex_unlock(&c->mu);
+    wait_done(&w);
+    return w.rc;
+}
+
+/* Journal mode, an entry small enough to keep in memory: the request and
+ * the entry's bytes are allocated, for the materializer writes the file
+ * after the writer has returned. NULL when out of memory. */
+static struct sf_commit_req *early_ack_request(const uint8_t *hdr, size_t hdr_len,
+                                               const struct x400ms_store_entry_in *in,
+                                               const uint8_t trailer[4], size_t total)
+{
+    struct sf_commit_req *r = calloc(1, sizeof *r);
+    if (!r || !(r->file = entry_bytes(hdr, hdr_len, in, trailer, total))) {
+        free(r);
+        return NULL;
+    }
+    r->early_ack = true;
+    r->file_len = total;
+    r->hdr = r->file;
+    r->hdr_len = hdr_len;
+    r->envelope = r->file + hdr_len;
+    r->envelope_len = in->envelope_len;
+    r->content = r->envelope + in->envelope_len;
+    r->content_len = in->content_len;
+    r->trailer = r->file + total - 4;
+    return r;
+}
+
 int sf_commit_entry(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq,
                     const struct x400ms_store_entry_in *in, struct x400ms_error *err)
 {
@@ -583,7 +714,7 @@ int sf_commit_entry(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq,
     struct sf_committer *c = &store->committer;
     struct sf_box *b = &mb->box[box];
     struct x400ms_store_attrs attrs = in->attrs;
-    struct sf_commit_req req = { .mb = mb, .box = box, .seq = seq, .attrs = &attrs };
+    struct sf_commit_req req = { .mb = mb, .box = box, .seq = seq, .attrs = &attrs }, *early;
     uint8_t hdr[SF_ENTRY_HEADER_MAX], trailer[4];
     size_t hdr_len, total;
     int fd, rc;
@@ -597,6 +728,18 @@ int sf_commit_entry(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq,
     sf_put32(trailer, sf_crc32c(crc, in->content, in->content_len));
     total = hdr_len + in->envelope_len + in->content_len + 4;
 
+    if (store->opt.sync_mode == SF_SYNC_JOURNAL && total <= SF_CACHE_MAX &&
+        (early = early_ack_request(hdr, hdr_len, in, trailer, total)) != NULL) {
+        /* No file I/O here: the committer journals the batch and
+         * acknowledges; the materializer writes the file afterwards and
+         * frees the request. */
+        early->mb = mb;
+        early->box = box;
+        early->seq = seq;
+        early->attrs = &attrs; /* used before we are woken */
+        rc = queue_and_wait(c, early);
+        goto done;
+    }
     req.hdr = hdr;
     req.hdr_len = hdr_len;
     req.envelope = in->envelope;
@@ -605,13 +748,11 @@ int sf_commit_entry(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq,
     req.content_len = in->content_len;
     req.trailer = trailer;
     if (store->opt.sync_mode == SF_SYNC_JOURNAL) {
-        /* No file I/O here: the committer journals the batch, then writes
-         * the files (materialize_batch). One buffer when small: it becomes
-         * the deliver-then-fetch cache; else the committer writes from the
-         * caller's buffers, valid while we wait. */
-        if (total <= SF_CACHE_MAX && (req.file = entry_bytes(hdr, hdr_len, in, trailer, total)) != NULL)
-            req.file_len = total;
-        goto queue;
+        /* Large (or no memory for a copy): the committer journals it and
+         * the materializer writes the file from our buffers, valid while we
+         * wait, before we are acknowledged. */
+        rc = queue_and_wait(c, &req);
+        goto done;
     }
     snprintf(req.tmp, sizeof req.tmp, ".t%u", seq);
     fd = openat(b->dir_fd, req.tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -649,23 +790,12 @@ int sf_commit_entry(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq,
         goto fail;
     }
     close(fd);
-
-queue:
-    pthread_mutex_lock(&c->mu);
-    if (c->tail)
-        c->tail->next = &req;
-    else
-        c->head = &req;
-    c->tail = &req;
-    c->queued++;
-    pthread_cond_signal(&c->cv_work);
-    while (!req.done)
-        pthread_cond_wait(&c->cv_done, &c->mu);
-    pthread_mutex_unlock(&c->mu);
+    rc = queue_and_wait(c, &req);
+done:
     free(req.file); /* NULL when it became the cache */
-    if (req.rc) /* the committer has cleaned up (file, in-flight number) */
-        return x400ms_error_set(err, req.rc, "mailbox %s: entry %u could not be made durable: %s",
-                                mb->name, seq, x400ms_strerror(req.rc));
+    if (rc) /* the committer has cleaned up (file, in-flight number) */
+        return x400ms_error_set(err, rc, "mailbox %s: entry %u could not be made durable: %s",
+                                mb->name, seq, x400ms_strerror(rc));
     return 0;
 fail:
     free(req.file);

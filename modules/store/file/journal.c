@@ -75,7 +75,7 @@ int sf_journal_advance(struct sf_store *store, uint64_t gen, uint64_t cut)
     struct sf_journal *j = &store->journal;
     int rc = 0;
     pthread_mutex_lock(&j->hdr_mu);
-    bool needed = j->fd >= 0 && j->gen == gen && cut > j->start;
+    bool needed = j->fd >= 0 && j->gen == gen && cut > j->start && !__atomic_load_n(&j->pinned, __ATOMIC_ACQUIRE);
     pthread_mutex_unlock(&j->hdr_mu);
     if (!needed)
         return 0;
@@ -365,7 +365,7 @@ int sf_journal_checkpoint(struct sf_store *store)
 {
     struct sf_journal *j = &store->journal;
     int rc;
-    if (j->off == SF_JOURNAL_DATA_OFFSET)
+    if (j->off == SF_JOURNAL_DATA_OFFSET || __atomic_load_n(&j->pinned, __ATOMIC_ACQUIRE))
         return 0;
     /* Every acknowledged entry file (and every rename before now) becomes
      * durable: then the records are no longer needed. */

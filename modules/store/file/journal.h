@@ -25,6 +25,10 @@ struct sf_journal {
     uint64_t start; /* where the replay would begin (under hdr_mu) */
     pthread_mutex_t hdr_mu; /* header writes, gen, start */
     uint64_t size; /* bytes of the file written so far (zeros beyond the records) */
+    /* an acknowledged entry's file could not be written: the records must
+     * stay until the next start replays them (no checkpoint empties the
+     * journal meanwhile; __atomic access) */
+    bool pinned;
 };
 /* The file grows by this much at a time, written with zeros, so that most
  * appends overwrite allocated blocks and their fdatasync flushes data only

@@ -132,17 +132,48 @@ void sf_mailbox_inflight_done(struct x400ms_store_mailbox *mb, uint32_t seq)
             break;
         }
     }
+    if (mb->written_waiters)
+        pthread_cond_broadcast(&mb->written_cv);
     pthread_mutex_unlock(&mb->mutex);
+}
+
+/* mb->mutex held */
+static bool is_inflight_locked(struct x400ms_store_mailbox *mb, uint32_t seq)
+{
+    for (size_t i = 0; i < mb->n_inflight; i++)
+        if (mb->inflight[i] == seq)
+            return true;
+    return false;
 }
 
 static bool is_inflight(struct x400ms_store_mailbox *mb, uint32_t seq)
 {
-    bool found = false;
     pthread_mutex_lock(&mb->mutex);
-    for (size_t i = 0; i < mb->n_inflight && !found; i++)
-        found = mb->inflight[i] == seq;
+    bool found = is_inflight_locked(mb, seq);
     pthread_mutex_unlock(&mb->mutex);
     return found;
+}
+
+void sf_mailbox_wait_written(struct x400ms_store_mailbox *mb, uint32_t seq)
+{
+    pthread_mutex_lock(&mb->mutex);
+    while (is_inflight_locked(mb, seq)) {
+        mb->written_waiters++;
+        pthread_cond_wait(&mb->written_cv, &mb->mutex);
+        mb->written_waiters--;
+    }
+    pthread_mutex_unlock(&mb->mutex);
+}
+
+void sf_mailbox_wait_all_written(struct x400ms_store_mailbox *mb)
+{
+    pthread_mutex_lock(&mb->mutex);
+    while (mb->n_inflight) {
+        mb->written_waiters++;
+        pthread_cond_wait(&mb->written_cv, &mb->mutex);
+        mb->written_waiters--;
+    }
+    pthread_mutex_unlock(&mb->mutex);
 }
 
 void sf_mailbox_drop_deleted(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq)
@@ -309,7 +340,9 @@ static int reconcile_box(struct x400ms_store_mailbox *mb, unsigned box, uint32_t
         pthread_rwlock_unlock(&b->lock);
         if (indexed && !verify)
             continue;
-        if (!indexed && is_inflight(mb, it->seq))
+        /* In flight: its file may be incomplete yet (journal mode writes it
+         * after the acknowledgement) */
+        if (is_inflight(mb, it->seq))
             continue;
         rc = read_entry_header(mb, box, it->seq, it->status, buf, h);
         if (rc == X400MS_ENOENT) /* renamed or deleted meanwhile: handled below */
@@ -354,6 +387,8 @@ static int reconcile_box(struct x400ms_store_mailbox *mb, unsigned box, uint32_t
         while (j < sc.n && sc.items[j].seq < r->seq)
             j++;
         bool listed = j < sc.n && sc.items[j].seq == r->seq;
+        if (!listed && is_inflight(mb, r->seq)) /* acknowledged, its file not written yet */
+            continue;
         /* A pending status rename (settle.c) is no disagreement: compare
          * with the name the file has. */
         unsigned disk = sf_rec_disk_status(r);

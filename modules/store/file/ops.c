@@ -262,6 +262,7 @@ static int op_mailbox_delete(void *ctx, const char *name, struct x400ms_error *e
      * replaced by a new mailbox of that name only after an explicit clean). */
     rc = sf_registry_save(store, err);
     pthread_rwlock_wrlock(&mb->gate); /* waits for operations in progress */
+    sf_mailbox_wait_all_written(mb); /* the materializer is done with it */
     mb->deleted = true;
     pthread_mutex_lock(&mb->load_mu);
     sf_mailbox_unload(mb);
@@ -432,6 +433,8 @@ static int op_get(struct x400ms_store_mailbox *mb, enum x400ms_store_box box, ui
         }
         if (!flags)
             break;
+        if (!file) /* not in the cache: acknowledged before its file was written? (commit.c) */
+            sf_mailbox_wait_written(mb, seq);
         if (!file && (rc = read_entry_file(mb, box, seq, status, &file, &len, err)) == X400MS_ENOENT) {
             op_entry_free(&e->pub);
             e = NULL;
@@ -578,6 +581,7 @@ int sf_entry_delete(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq,
         }
     }
     b = &mb->box[box];
+    sf_mailbox_wait_written(mb, seq); /* acknowledged before its file was written (commit.c) */
     pthread_rwlock_wrlock(&b->lock);
     if ((pos = sf_index_find(&b->idx, seq)) < 0) {
         rc = no_entry(mb, box, seq, err);
@@ -739,6 +743,7 @@ static int rebuild_one(struct x400ms_store_mailbox *mb, void *arg, struct x400ms
     struct x400ms_store_check_report rep = { 0 };
     int rc;
     pthread_rwlock_wrlock(&mb->gate);
+    sf_mailbox_wait_all_written(mb); /* a rebuild reads every file */
     rc = mb->deleted ? x400ms_error_set(err, X400MS_ENOENT, "mailbox %s: deleted", mb->name)
                      : sf_mailbox_rebuild_locked(mb, &rep, err);
     pthread_rwlock_unlock(&mb->gate);

@@ -138,6 +138,7 @@ static void settle_box(struct x400ms_store_mailbox *mb, unsigned box)
 
     for (size_t i = 0; i < n_items; i++) {
         char from[24], to[24];
+        sf_mailbox_wait_written(mb, items[i].seq); /* acknowledged before its file was written */
         snprintf(from, sizeof from, "%u.%c", items[i].seq, sf_status_letter(items[i].from));
         snprintf(to, sizeof to, "%u.%c", items[i].seq, sf_status_letter(items[i].to));
         if (renameat(b->dir_fd, from, b->dir_fd, to) != 0)

@@ -61,6 +61,7 @@ static struct x400ms_store_mailbox *mailbox_new(struct sf_store *store, const st
     pthread_rwlock_init(&mb->gate, &attr);
     pthread_rwlockattr_destroy(&attr);
     pthread_mutex_init(&mb->mutex, NULL);
+    pthread_cond_init(&mb->written_cv, NULL);
     pthread_mutex_init(&mb->flush_mu, NULL);
     pthread_mutex_init(&mb->load_mu, NULL);
     for (unsigned box = 0; box < X400MS_STORE_BOX_COUNT; box++) {
@@ -81,6 +82,7 @@ static void mailbox_free(struct x400ms_store_mailbox *mb)
     }
     pthread_rwlock_destroy(&mb->gate);
     pthread_mutex_destroy(&mb->mutex);
+    pthread_cond_destroy(&mb->written_cv);
     pthread_mutex_destroy(&mb->flush_mu);
     pthread_mutex_destroy(&mb->load_mu);
     for (size_t i = 0; i < mb->n_deferred; i++)

@@ -92,8 +92,12 @@ struct x400ms_store_mailbox {
     int dir_fd;              /* mailboxes/NAME */
     uint32_t next_seq;       /* next to hand out */
     uint32_t reserved_seq;   /* the seq file allows numbers < reserved_seq */
-    uint32_t *inflight;      /* seqs handed out, not yet in the index */
+    /* seqs handed out whose file is not complete yet: not yet acknowledged,
+     * or (journal mode) acknowledged and waiting for the materializer */
+    uint32_t *inflight;
     size_t n_inflight, cap_inflight;
+    pthread_cond_t written_cv; /* with mutex: an in-flight entry's file is complete */
+    unsigned written_waiters;
     int backups;             /* backups running: deleted files are kept until they end */
     char **deferred;         /* "box/.dSEQ" names to unlink when the last backup ends */
     size_t n_deferred, cap_deferred;
@@ -113,31 +117,34 @@ struct sf_commit_req;
 #define SF_COMMIT_GATHER_US 1500
 #define SF_COMMIT_GATHER_IDLE_US 150
 
+/* Journal mode: at most this many entries (and bytes) may be acknowledged
+ * with their files not yet written; the committer takes no new batch
+ * while the materializer is that far behind (commit.c). */
+#define SF_UNWRITTEN_MAX 1024
+#define SF_UNWRITTEN_BYTES_MAX (32u << 20)
+
 struct sf_committer {
     pthread_mutex_t mu;
-    pthread_cond_t cv_work, cv_done;
+    pthread_cond_t cv_work;
     struct sf_commit_req *head, *tail;
     size_t queued;
     bool stop;
     pthread_t thread;
     bool running;
-    /* journal mode: entries acknowledged whose file is not yet written (a
-     * checkpoint waits for 0; always 0 between batches now that the
-     * committer writes the files before it acknowledges), checkpoint
-     * requests and completions */
-    size_t unsettled;
+    /* journal mode: journaled entries whose file is not yet written (a
+     * checkpoint waits for 0), checkpoint requests and completions */
+    size_t unsettled, unsettled_bytes;
     bool checkpoint_req;
     uint64_t cp_started, cp_done;
     uint64_t cut_gen, cut_off; /* the last cut (sf_commit_checkpoint) */
-    pthread_cond_t cv_settled;
+    pthread_cond_t cv_settled, cv_done;
     uint64_t batches, entries; /* statistics (bench) */
-    /* journal mode: the helper that writes half of a batch's entry files
-     * (commit.c materialize_batch) */
-    pthread_t helper;
-    bool helper_running, helper_stop;
-    pthread_mutex_t helper_mu;
-    pthread_cond_t helper_cv;
-    struct sf_commit_req *helper_work; /* the batch to work on; NULL when done */
+    /* journal mode: the materializer thread, which writes the entry files
+     * of journaled batches (commit.c), and its queue of batches (under mu) */
+    pthread_t materializer;
+    bool mat_running, mat_stop;
+    pthread_cond_t cv_mat;
+    struct sf_commit_req *mat_head, *mat_tail;
 };
 
 struct sf_store {
@@ -202,6 +209,14 @@ int sf_mailbox_next_seq(struct x400ms_store_mailbox *mb, uint32_t *seq_r, struct
 /* Raises next_seq to at least `seq` (restore); persists. */
 int sf_mailbox_raise_seq(struct x400ms_store_mailbox *mb, uint32_t seq, struct x400ms_error *err);
 void sf_mailbox_inflight_done(struct x400ms_store_mailbox *mb, uint32_t seq);
+/* Waits until the file of seq is complete (journal mode acknowledges an
+ * entry before its file is written: commit.c); every path that opens,
+ * renames or removes an entry file by name calls this first. Hold no box
+ * lock meanwhile. */
+void sf_mailbox_wait_written(struct x400ms_store_mailbox *mb, uint32_t seq);
+/* Waits until no entry of the mailbox is in flight (callers hold its gate
+ * for writing, so that no new one starts). */
+void sf_mailbox_wait_all_written(struct x400ms_store_mailbox *mb);
 int sf_mailbox_check(struct x400ms_store_mailbox *mb, struct x400ms_store_check_report *rep,
                      struct x400ms_error *err);
 /* Rebuilds box indexes from the files (caller holds gate for writing or the
