@@ -7,6 +7,7 @@
  * put with OPS->put directly (tsu_put waits for the file). */
 #include "test_store_util.h"
 #include <pthread.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define WRITERS 8
@@ -258,12 +259,45 @@ static void test_store_early_ack_mailbox_delete_while_delivering(void **state)
     assert_int_equal(rep.entries, 0);
 }
 
+/* The file of an acknowledged entry cannot be written (here: its box
+ * directory was removed under the store; in life a disk that filled up
+ * after the acknowledgement): the entry stays in the journal, which no
+ * checkpoint empties any more, and the next start's replay writes the file. */
+static void test_store_early_ack_file_write_fails_kept_in_journal(void **state)
+{
+    struct fixture *f = *state;
+    struct x400ms_error err = { 0 };
+    char inbox[1024];
+    uint32_t first = tsu_put(f->mb, 0, 1, 2048), second;
+    snprintf(inbox, sizeof inbox, "%s/mailboxes/alice/inbox", f->dir);
+    x4t_rmtree(inbox); /* the store keeps the directory open: creating in it fails now */
+    struct tsu_entry e;
+    tsu_entry_init(&e, 2, 2048);
+    assert_int_equal(OPS->put(f->mb, 0, &e.in, &second, &err), 0); /* durable in the journal */
+    sf_store_flush(f->store, &err); /* waits for the materializer (the file write fails) */
+    assert_true(__atomic_load_n(&f->store->journal.pinned, __ATOMIC_ACQUIRE));
+    OPS->mailbox_close(f->mb);
+    f->mb = NULL;
+    sf_store_close(f->store); /* its checkpoint leaves the journal as it is */
+    assert_int_equal(mkdir(inbox, 0700), 0);
+    f->store = tsu_open(f->dir, false);
+    f->mb = tsu_mbopen(f->store, "alice");
+    tsu_assert_content(f->mb, 0, first, 1, 2048);
+    tsu_assert_content(f->mb, 0, second, 2, 2048);
+    assert_false(__atomic_load_n(&f->store->journal.pinned, __ATOMIC_ACQUIRE));
+    struct x400ms_store_check_report rep;
+    assert_int_equal(OPS->check(f->store, "alice", &rep, &err), 0);
+    assert_true(rep.consistent);
+    assert_int_equal(rep.entries, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_store_early_ack_fetch_delete_status_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_early_ack_check_while_delivering, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_early_ack_mailbox_delete_while_delivering, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_early_ack_file_write_fails_kept_in_journal, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <stdatomic.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,10 +71,12 @@ struct sf_commit_req {
     size_t file_len;
     int rc;
     struct sf_commit_wait *wait;          /* the writer's; NULL once it is woken */
-    /* journal mode, small entry: acknowledged after the journal flush, its
-     * file written after that by the materializer, which owns and frees the
-     * request (allocated) and its bytes (file) */
-    bool early_ack;
+    /* journal mode, small entry: the request and its bytes (file) were
+     * allocated by the writer; the materializer frees them */
+    bool owned;
+    /* owned, and acknowledged at the journal flush (space_for_early_acks):
+     * the materializer writes its file after its writer has returned */
+    bool acked;
     /* a delete record (journal mode): queued by the deleting thread, which
      * does not wait; the committer writes it with its next batch and frees it */
     bool is_delete;
@@ -166,7 +169,7 @@ static int index_committed(struct sf_commit_req *r)
 {
     struct sf_box *b = &r->mb->box[r->box];
     uint8_t *cache = NULL;
-    if (r->file && r->early_ack) {
+    if (r->file && r->acked) {
         if ((cache = malloc(r->file_len)) != NULL)
             memcpy(cache, r->file, r->file_len);
     } else {
@@ -235,7 +238,7 @@ static void materialize_one(struct sf_store *store, struct sf_commit_req *r)
     }
     if (write_entry_file(r) != 0) {
         int e = errno;
-        if (r->early_ack) {
+        if (r->acked) {
             /* Acknowledged: the journal record is its only copy now. Keep
              * the journal until the next start, whose replay writes the
              * file; the entry is served again from then on. */
@@ -249,7 +252,7 @@ static void materialize_one(struct sf_store *store, struct sf_commit_req *r)
             r->rc = sf_errno_code(e);
             X400MS_LOG_E("mailbox %s: writing entry %u: %s", r->mb->name, r->seq, strerror(e));
         }
-    } else if (!r->early_ack) {
+    } else if (!r->acked) {
         index_committed(r);
     }
     sf_mailbox_inflight_done(r->mb, r->seq); /* the last use of r->mb */
@@ -279,12 +282,14 @@ static void *materializer_main(void *arg)
             materialize_one(store, r);
             n++;
             bytes += r->file_len;
-            if (r->early_ack) {
-                free(r->file);
-                free(r);
-            } else {
+            bool owned = r->owned; /* r may be its writer's, gone once woken */
+            if (!r->acked) {
                 sf_metrics_entry_committed((enum x400ms_store_box)r->box, r->rc == 0);
                 wake_writer(r->wait, r->rc);
+            }
+            if (owned) {
+                free(r->file); /* NULL when it became the cache */
+                free(r);
             }
         }
         pthread_mutex_lock(&c->mu);
@@ -296,18 +301,46 @@ static void *materializer_main(void *arg)
     return NULL;
 }
 
-/* Journal mode, after the batch's flush, on the committer: indexes and
- * acknowledges the small entries (their files follow), and hands the batch
- * to the materializer (c->mu not held). */
-static void acknowledge_journaled(struct sf_committer *c, struct sf_commit_req *batch)
+/* Early acknowledgements need room for the files they promise: with less
+ * free space (or inodes) than this beyond what is already promised, an
+ * entry is acknowledged only once its file is written, so that a full disk
+ * refuses deliveries (X.411 8.3.1.1.2: the MS cannot take responsibility)
+ * instead of accepting entries it cannot store. */
+#define SF_EARLY_ACK_FREE_BYTES (64u << 20)
+#define SF_EARLY_ACK_FREE_INODES 4096u
+
+static bool space_for_early_acks(struct sf_store *store, size_t n, size_t bytes)
 {
+    struct sf_committer *c = &store->committer;
+    struct statvfs sv;
+    if (fstatvfs(store->root_fd, &sv) != 0)
+        return false;
+    pthread_mutex_lock(&c->mu);
+    uint64_t promised = c->unsettled_bytes, promised_files = c->unsettled;
+    pthread_mutex_unlock(&c->mu);
+    uint64_t free_bytes = (uint64_t)sv.f_bavail * sv.f_frsize;
+    return free_bytes >= SF_EARLY_ACK_FREE_BYTES + promised + bytes &&
+           (uint64_t)sv.f_favail >= SF_EARLY_ACK_FREE_INODES + promised_files + n;
+}
+
+/* Journal mode, after the batch's flush, on the committer: indexes and
+ * acknowledges the small entries when there is room for their files (their
+ * files follow), and hands the batch to the materializer. Returns with
+ * c->mu held. */
+static void acknowledge_journaled(struct sf_store *store, struct sf_commit_req *batch)
+{
+    struct sf_committer *c = &store->committer;
     size_t n = 0, bytes = 0;
     struct sf_commit_req *r;
     for (r = batch; r; r = r->next) {
         n++;
         bytes += r->file_len;
-        if (!r->early_ack)
+    }
+    bool early = batch && space_for_early_acks(store, n, bytes);
+    for (r = batch; early && r; r = r->next) {
+        if (!r->owned)
             continue;
+        r->acked = true;
         if (r->rc == 0)
             index_committed(r);
         sf_metrics_entry_committed((enum x400ms_store_box)r->box, r->rc == 0);
@@ -498,7 +531,7 @@ static void *committer_main(void *arg)
                                  (uint64_t)t1.tv_nsec - (uint64_t)t0.tv_nsec);
 
         if (store->opt.sync_mode == SF_SYNC_JOURNAL) {
-            acknowledge_journaled(c, batch); /* returns with c->mu held */
+            acknowledge_journaled(store, batch); /* returns with c->mu held */
         } else {
             for (struct sf_commit_req *r = batch, *next; r; r = next) {
                 next = r->next; /* r belongs to its writer once woken */
@@ -695,7 +728,7 @@ static struct sf_commit_req *early_ack_request(const uint8_t *hdr, size_t hdr_le
         free(r);
         return NULL;
     }
-    r->early_ack = true;
+    r->owned = true;
     r->file_len = total;
     r->hdr = r->file;
     r->hdr_len = hdr_len;
