@@ -5,7 +5,8 @@
  *   (b) the store's durable delivery rate of 2 KiB entries from 1, 4, 16 threads;
  *   (c) a mailbox of N (default 500,000) entries: start-up (index load),
  *       index memory (RSS), list new with limit 100, summary, list all.
- * Usage: bench_store DIR [N]
+ * Usage: bench_store DIR [N]   (BENCH_THREADS=16: (b) with that count only;
+ * BENCH_NO_CHECK=1: no index check in (c); BENCH_SYNC=syncfs|fdatasync)
  * The N-entry mailbox is kept in DIR/large-N and reused by the next run
  * (building 500,000 files takes minutes on a loaded machine); set
  * BENCH_REBUILD=1 to build it again. Start-up and index memory are measured
@@ -446,7 +447,10 @@ int main(int argc, char **argv)
                                               : "journal (one fdatasync per batch)");
     static const int threads[] = { 1, 4, 16 };
     double r16 = 0;
+    const char *only = getenv("BENCH_THREADS"); /* e.g. 16: that count alone (for a profiler) */
     for (int i = 0; i < 3; i++) {
+        if (only && atoi(only) != threads[i])
+            continue;
         snprintf(root, sizeof root, "%s/store-%d", ab, threads[i]);
         double r = store_rate(root, threads[i], 4, &batch);
         STEP("  %2d threads: %8.0f entries/s (mean batch %.1f)\n", threads[i], r, batch);

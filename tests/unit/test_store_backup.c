@@ -40,16 +40,16 @@ static int teardown(void **state)
     return 0;
 }
 
-struct deliverer {
+struct deliverer { /* stop and n are shared with the main thread: __atomic access */
     struct x400ms_store_mailbox *mb;
-    volatile bool stop;
+    bool stop;
     uint32_t n;
 };
 
 static void *deliver_loop(void *arg)
 {
     struct deliverer *d = arg;
-    while (!d->stop) {
+    while (!__atomic_load_n(&d->stop, __ATOMIC_ACQUIRE)) {
         struct tsu_entry e;
         uint32_t seq;
         tsu_entry_init(&e, 1000 + d->n, 500);
@@ -60,7 +60,7 @@ static void *deliver_loop(void *arg)
             OPS->set_status(d->mb, 0, seq, X400MS_STATUS_LISTED, NULL);
         if (d->n % 7 == 0)
             OPS->delete_entry(d->mb, 0, seq, NULL);
-        d->n++;
+        __atomic_add_fetch(&d->n, 1, __ATOMIC_RELEASE);
     }
     return NULL;
 }
@@ -103,13 +103,13 @@ static void test_store_backup_while_delivering_restore_empty(void **state)
     for (uint32_t i = 0; i < 10; i++)
         assert_int_equal(OPS->set_status(f->mb, 0, before[2 * i], X400MS_STATUS_PROCESSED, &err), 0);
     pthread_create(&th, NULL, deliver_loop, &d);
-    while (d.n < 20)
+    while (__atomic_load_n(&d.n, __ATOMIC_ACQUIRE) < 20)
         usleep(1000);
     assert_int_equal(OPS->backup(f->store, "alice", f->backup, &err), 0);
-    uint32_t during = d.n;
-    while (d.n < during + 20)
+    uint32_t during = __atomic_load_n(&d.n, __ATOMIC_ACQUIRE);
+    while (__atomic_load_n(&d.n, __ATOMIC_ACQUIRE) < during + 20)
         usleep(1000);
-    d.stop = true;
+    __atomic_store_n(&d.stop, true, __ATOMIC_RELEASE);
     pthread_join(th, NULL);
 
     /* restore into an empty data dir */

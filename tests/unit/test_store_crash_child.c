@@ -12,7 +12,7 @@
 
 static struct x400ms_store_mailbox *mb;
 static uint32_t base_tag;
-static volatile uint32_t last_seq;
+static uint32_t last_seq; /* __atomic access: shared by the threads */
 
 static void *deliver(void *arg)
 {
@@ -31,7 +31,7 @@ static void *deliver(void *arg)
         int n = snprintf(line, sizeof line, "%u %u %zu\n", seq, tag, len);
         if (write(1, line, (size_t)n) != n)
             exit(3);
-        last_seq = seq;
+        __atomic_store_n(&last_seq, seq, __ATOMIC_RELAXED);
     }
     return NULL;
 }
@@ -40,7 +40,7 @@ static void *mark_listed(void *arg)
 {
     (void)arg;
     for (;;) {
-        uint32_t s = last_seq;
+        uint32_t s = __atomic_load_n(&last_seq, __ATOMIC_RELAXED);
         if (s > 10)
             OPS->set_status(mb, X400MS_STORE_INBOX, s - (uint32_t)(rand() % 10), X400MS_STATUS_LISTED, NULL);
         usleep(2000);

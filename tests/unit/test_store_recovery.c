@@ -65,8 +65,12 @@ static void crash_reopen(struct fixture *f)
     OPS->mailbox_close(f->mb);
     f->store->opt.root = f->store->root;
     /* Stop the threads but skip the final flush: pretend the process died. */
-    for (size_t i = 0; i < f->store->n_table; i++)
-        f->store->table[i]->loaded = false; /* sf_store_stop flushes only loaded mailboxes */
+    for (size_t i = 0; i < f->store->n_table; i++) {
+        struct x400ms_store_mailbox *mb = f->store->table[i];
+        pthread_rwlock_wrlock(&mb->gate); /* the settle thread reads it under the gate */
+        mb->loaded = false; /* sf_store_stop flushes only loaded mailboxes */
+        pthread_rwlock_unlock(&mb->gate);
+    }
     sf_store_close(f->store);
     f->store = tsu_open(f->dir, false);
     f->mb = tsu_mbopen(f->store, "alice");
