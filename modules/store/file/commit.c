@@ -319,8 +319,9 @@ static bool space_for_early_acks(struct sf_store *store, size_t n, size_t bytes)
     uint64_t promised = c->unsettled_bytes, promised_files = c->unsettled;
     pthread_mutex_unlock(&c->mu);
     uint64_t free_bytes = (uint64_t)sv.f_bavail * sv.f_frsize;
+    /* f_files is 0 where inodes are not counted ahead (btrfs): no limit */
     return free_bytes >= SF_EARLY_ACK_FREE_BYTES + promised + bytes &&
-           (uint64_t)sv.f_favail >= SF_EARLY_ACK_FREE_INODES + promised_files + n;
+           (sv.f_files == 0 || (uint64_t)sv.f_favail >= SF_EARLY_ACK_FREE_INODES + promised_files + n);
 }
 
 /* Journal mode, after the batch's flush, on the committer: indexes and
