@@ -6,7 +6,8 @@
  *   (c) a mailbox of N (default 500,000) entries: start-up (index load),
  *       index memory (RSS), list new with limit 100, summary, list all.
  * Usage: bench_store DIR [N]   (BENCH_THREADS=16: (b) with that count only;
- * BENCH_NO_CHECK=1: no index check in (c); BENCH_SYNC=syncfs|fdatasync)
+ * BENCH_NO_CHECK=1: no index check in (c); BENCH_SYNC=syncfs|fdatasync;
+ * BENCH_KEEP=1: (a)/(b)'s files are kept in DIR/ab.PID, not removed)
  * The N-entry mailbox is kept in DIR/large-N and reused by the next run
  * (building 500,000 files takes minutes on a loaded machine); set
  * BENCH_REBUILD=1 to build it again. Start-up and index memory are measured
@@ -66,6 +67,19 @@ static void die(const char *what, const struct x400ms_error *err)
 static void rmtree(const char *path)
 {
     sf_rmtree_at(AT_FDCWD, path);
+}
+
+/* Every measurement of (a) and (b) starts on a clean page cache: the
+ * writeback of the one before (up to 1 GB of small files) would otherwise
+ * compete with it for the disk and the CPU (seen: the same raw loop at
+ * 31,000 and 9,000 files/s a minute apart). */
+static void quiesce(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        syncfs(fd);
+        close(fd);
+    }
 }
 
 /* ---- (a) raw rates ---- */
@@ -436,9 +450,11 @@ int main(int argc, char **argv)
     printf("bench_store in %s\n", argv[1]);
     STEP("(a) raw, 2 KiB files, one thread:\n");
     snprintf(raw, sizeof raw, "%s/raw-nosync-1", ab);
+    quiesce(ab);
     double raw_nosync = raw_rate(raw, false, 3);
     printf("  create+write+rename, no fsync:        %8.0f files/s\n", raw_nosync);
     snprintf(raw, sizeof raw, "%s/raw-fsync", ab);
+    quiesce(ab);
     double raw_sync = raw_rate(raw, true, 3);
     printf("  create+write+fsync+rename+dir fsync:  %8.0f files/s\n", raw_sync);
     STEP("(b) store durable deliveries, 2 KiB entries, one mailbox, group commit by %s:\n",
@@ -452,18 +468,29 @@ int main(int argc, char **argv)
         if (only && atoi(only) != threads[i])
             continue;
         snprintf(root, sizeof root, "%s/store-%d", ab, threads[i]);
+        quiesce(ab);
         double r = store_rate(root, threads[i], 4, &batch);
         STEP("  %2d threads: %8.0f entries/s (mean batch %.1f)\n", threads[i], r, batch);
         r16 = r;
     }
     snprintf(raw, sizeof raw, "%s/raw-nosync-2", ab);
+    quiesce(ab);
     double raw_nosync2 = raw_rate(raw, false, 3);
     STEP("(a) again: create+write+rename, no fsync: %8.0f files/s\n", raw_nosync2);
+    if (raw_nosync2 > 2 * raw_nosync || raw_nosync > 2 * raw_nosync2)
+        printf("  warning: the two raw figures differ by more than 2x: files were deleted on this filesystem "
+               "in the last minutes (see the comment in main); run again later for comparable figures\n");
     if (raw_nosync2 > raw_nosync)
         raw_nosync = raw_nosync2;
     printf("  16 threads vs raw no-fsync (the higher): %.0f%% (goal >= 50%%); vs one fsync at a time: %.1fx "
            "(goal >= 5x)\n", r16 / raw_nosync * 100, r16 / raw_sync);
-    rmtree(ab);
+    if (getenv("BENCH_KEEP")) { /* for runs back to back: remove DIR/ab.* later, all at once */
+        char kept[4200];
+        snprintf(kept, sizeof kept, "%s.%ld", ab, (long)getpid());
+        rename(ab, kept);
+    } else {
+        rmtree(ab); /* slows the next run for ~5 minutes (see above) */
+    }
     if (n > 0) {
         STEP("(c) a mailbox of %ld entries:\n", n);
         large_figures(argv[1], n);

@@ -128,6 +128,9 @@ struct sf_committer {
     pthread_cond_t cv_work;
     struct sf_commit_req *head, *tail;
     size_t queued;
+    /* while the committer gathers a batch it wants this many queued before
+     * it is woken (commit.c: not by every arrival) */
+    size_t gather_target;
     bool stop;
     pthread_t thread;
     bool running;
