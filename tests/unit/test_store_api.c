@@ -5,29 +5,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-struct fixture {
-    char *dir;
-    struct sf_store *store;
-    struct x400ms_store_mailbox *mb;
-};
-
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
-    tsu_fixture_open("store-api", "alice", "C=GB;ADMD= ;PRMD=x400ms;O=Test;S=Alice", &f->dir, &f->store, &f->mb);
-    *state = f;
-    return 0;
+    return tsu_setup(state, "store-api", "alice", "C=GB;ADMD= ;PRMD=x400ms;O=Test;S=Alice");
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-    tsu_fixture_close(f->dir, f->store, f->mb);
-    free(f);
-    return 0;
+    return tsu_teardown(state);
 }
 
-static bool file_exists(struct fixture *f, const char *mailbox, const char *box, const char *name)
+static bool file_exists(struct tsu_fixture *f, const char *mailbox, const char *box, const char *name)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/mailboxes/%s/%s/%s", f->dir, mailbox, box, name);
@@ -87,7 +75,7 @@ static int copy_cb(void *arg, const struct x400ms_store_mailbox_info *info)
 
 static void test_store_mailbox_lifecycle(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     struct x400ms_error err = { 0 };
     struct info_copy c;
     int n = 0;
@@ -134,7 +122,7 @@ static void test_store_mailbox_lifecycle(void **state)
 
 static void test_store_mailbox_neg(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     struct x400ms_error err = { 0 };
     struct x400ms_store_mailbox *mb = NULL;
     struct info_copy c;
@@ -176,7 +164,7 @@ static void test_store_mailbox_neg(void **state)
 
 static void test_store_handle_of_deleted_mailbox_neg(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     struct x400ms_error err = { 0 };
     struct x400ms_store_summary sum;
     uint32_t seq;
@@ -193,7 +181,7 @@ static void test_store_handle_of_deleted_mailbox_neg(void **state)
 
 static void test_store_put_get(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     struct x400ms_error err = { 0 };
     struct x400ms_store_entry *e = NULL;
     uint32_t s1 = tsu_put(f->mb, X400MS_STORE_INBOX, 1, 2048);
@@ -232,7 +220,7 @@ static void test_store_put_get(void **state)
 
 static void test_store_put_reads_back_after_restart(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     uint32_t seqs[20];
     for (uint32_t i = 0; i < 20; i++)
         seqs[i] = tsu_put(f->mb, i % 2, 100 + i, 100 * i);
@@ -248,7 +236,7 @@ static void test_store_put_reads_back_after_restart(void **state)
 
 static void test_store_put_neg(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     struct x400ms_error err = { 0 };
     struct tsu_entry e;
     uint32_t seq = 0;
@@ -292,7 +280,7 @@ static void test_store_put_neg(void **state)
 
 static void test_store_get_neg(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     struct x400ms_error err = { 0 };
     struct x400ms_store_entry *e = NULL;
     uint32_t s = tsu_put(f->mb, X400MS_STORE_INBOX, 1, 10);
@@ -310,7 +298,7 @@ static void test_store_get_neg(void **state)
 
 static void test_store_select_range_limit_continuation(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     struct tsu_seqs got;
     uint32_t seqs[30], next = 0;
     for (int i = 0; i < 30; i++)
@@ -340,7 +328,7 @@ static void test_store_select_range_limit_continuation(void **state)
 
 static void test_store_select_time_range(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     struct x400ms_error err = { 0 };
     struct tsu_seqs got;
     uint32_t seq;
@@ -357,7 +345,7 @@ static void test_store_select_time_range(void **state)
 
 static void test_store_select_filter(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     struct tsu_seqs got;
     struct x400ms_error err = { 0 };
     uint32_t seqs[12];
@@ -436,7 +424,7 @@ static int stop_after_two(void *arg, const struct x400ms_store_attrs *a)
 
 static void test_store_select_callback_stops(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     struct x400ms_error err = { 0 };
     uint32_t s[4], next = 0;
     int calls = 0;
@@ -449,7 +437,7 @@ static void test_store_select_callback_stops(void **state)
 
 static void test_store_select_neg(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     struct x400ms_error err = { 0 };
     struct tsu_seqs got;
     struct x400ms_store_filter bad_not = { .op = X400MS_FILTER_NOT, .n_children = 0 };
@@ -482,7 +470,7 @@ static void test_store_select_neg(void **state)
 
 static void test_store_set_status(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     struct x400ms_error err = { 0 };
     struct x400ms_store_entry *e;
     char name[32];
@@ -524,7 +512,7 @@ static uint32_t count_status(struct x400ms_store_mailbox *mb, unsigned status)
 /* P7 List marks up to 100 entries listed in one call; the files follow. */
 static void test_store_set_status_many(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     struct x400ms_error err = { 0 };
     uint32_t seqs[100];
     char name[32];
@@ -564,15 +552,12 @@ static void test_store_set_status_many(void **state)
     assert_true(file_exists(f, "alice", "inbox", name));
     snprintf(name, sizeof name, "%u.N", seqs[99]);
     assert_true(file_exists(f, "alice", "inbox", name));
-    struct x400ms_store_check_report rep;
-    assert_int_equal(OPS->check(f->store, "alice", &rep, &err), 0);
-    assert_true(rep.consistent);
-    assert_int_equal(rep.entries, 100);
+    tsu_assert_consistent(f->store, "alice", 100);
 }
 
 static void test_store_set_status_many_neg(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     struct x400ms_error err = { 0 };
     uint32_t seqs[3];
     seqs[0] = tsu_put(f->mb, 0, 1, 10);
@@ -598,7 +583,7 @@ static void test_store_set_status_many_neg(void **state)
 
 static void test_store_set_status_neg(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     struct x400ms_error err = { 0 };
     uint32_t s = tsu_put(f->mb, 0, 1, 10);
     assert_int_equal(OPS->set_status(f->mb, 0, s + 1, X400MS_STATUS_LISTED, &err), X400MS_ENOENT);
@@ -608,7 +593,7 @@ static void test_store_set_status_neg(void **state)
 
 static void test_store_delete(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     struct x400ms_error err = { 0 };
     struct x400ms_store_entry *e = NULL;
     struct tsu_seqs got;
@@ -633,7 +618,7 @@ static void test_store_delete(void **state)
 
 static void test_store_delete_prohibited_neg(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     struct x400ms_error err = { 0 };
     struct x400ms_store_entry *e = NULL;
     uint32_t s = tsu_put(f->mb, 0, 1, 10);
@@ -661,7 +646,7 @@ static void test_store_delete_prohibited_neg(void **state)
 
 static void test_store_summary(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     struct x400ms_error err = { 0 };
     struct x400ms_store_summary sum;
     uint32_t s[9];
@@ -690,7 +675,7 @@ static void test_store_summary(void **state)
 
 static void test_store_children(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     struct x400ms_error err = { 0 };
     struct tsu_entry e;
     struct tsu_seqs got;
@@ -753,7 +738,7 @@ static void on_event(void *ctx, const char *hook, struct x400ms_store_event *ev)
 
 static void test_store_hooks(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     struct x400ms_error err = { 0 };
     struct events ev = { 0 };
     f->store->opt.on_event = on_event;
@@ -774,7 +759,7 @@ static void test_store_hooks(void **state)
 
 static void test_store_ageing(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     struct x400ms_error err = { 0 };
     struct x400ms_store_summary sum;
     struct tsu_entry e;
@@ -819,7 +804,7 @@ static void *put_many(void *arg)
 
 static void test_store_concurrent_puts(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     struct x400ms_store_summary sum;
     struct conc c[4];
     pthread_t th[4];
@@ -856,7 +841,7 @@ static void test_store_concurrent_puts(void **state)
  * index check finds the mailbox consistent. */
 #define SETTLE_N 150
 struct settle_race {
-    struct fixture *f;
+    struct tsu_fixture *f;
     uint32_t *seqs;
     int fetch_failures;
 };
@@ -900,7 +885,7 @@ static void *race_fetch(void *arg)
 
 static void test_store_settle_race_with_fetch_and_delete(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     struct x400ms_error err = { 0 };
     uint32_t seqs[SETTLE_N];
     for (int i = 0; i < SETTLE_N; i++)
@@ -927,10 +912,7 @@ static void test_store_settle_race_with_fetch_and_delete(void **state)
         assert_false(file_exists(f, "alice", "inbox", n[1]));
         assert_int_equal(file_exists(f, "alice", "inbox", n[2]), i % 3 != 0);
     }
-    struct x400ms_store_check_report rep;
-    assert_int_equal(OPS->check(f->store, "alice", &rep, &err), 0);
-    assert_true(rep.consistent);
-    assert_int_equal(rep.entries, SETTLE_N - (SETTLE_N + 2) / 3);
+    tsu_assert_consistent(f->store, "alice", SETTLE_N - (SETTLE_N + 2) / 3);
     struct x400ms_store_summary sum;
     assert_int_equal(OPS->summary(f->mb, 0, &sum, &err), 0);
     assert_int_equal(sum.by_status[X400MS_STATUS_PROCESSED], SETTLE_N - (SETTLE_N + 2) / 3);

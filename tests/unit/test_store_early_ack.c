@@ -13,30 +13,18 @@
 #define WRITERS 8
 #define PER_WRITER 150
 
-struct fixture {
-    char *dir;
-    struct sf_store *store;
-    struct x400ms_store_mailbox *mb;
-};
-
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof *f);
-    tsu_fixture_open("store-early-ack", "alice", "C=GB;S=Alice", &f->dir, &f->store, &f->mb);
-    *state = f;
-    return 0;
+    return tsu_setup(state, "store-early-ack", "alice", "C=GB;S=Alice");
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-    tsu_fixture_close(f->dir, f->store, f->mb);
-    free(f);
-    return 0;
+    return tsu_teardown(state);
 }
 
 /* Which letter (N, L, P) names the file of seq now, 0 when there is none. */
-static char file_letter(struct fixture *f, uint32_t seq)
+static char file_letter(struct tsu_fixture *f, uint32_t seq)
 {
     static const char letters[] = "NLP";
     for (int i = 0; i < 3; i++) {
@@ -100,7 +88,7 @@ static void *deliver_and_touch(void *arg)
  * deleted entry's file never appears afterwards, a listed one's is renamed. */
 static void test_store_early_ack_fetch_delete_status_at_once(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     struct x400ms_error err = { 0 };
     static struct writer w[WRITERS];
     pthread_t th[WRITERS];
@@ -134,10 +122,7 @@ static void test_store_early_ack_fetch_delete_status_at_once(void **state)
             assert_int_equal(letter, w[t].fate[i] == MARKED_LISTED ? 'L' : 'N');
         }
     }
-    struct x400ms_store_check_report rep;
-    assert_int_equal(OPS->check(f->store, "alice", &rep, &err), 0);
-    assert_true(rep.consistent);
-    assert_int_equal(rep.entries, kept);
+    tsu_assert_consistent(f->store, "alice", kept);
 }
 
 struct stream {
@@ -162,7 +147,7 @@ static void *deliver_stream(void *arg)
  * not written yet is no "entry without a file" to remove from the index. */
 static void test_store_early_ack_check_while_delivering(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     struct x400ms_error err = { 0 };
     static struct stream s[4];
     pthread_t th[4];
@@ -194,10 +179,7 @@ static void test_store_early_ack_check_while_delivering(void **state)
         for (unsigned i = 0; i < PER_WRITER * 2; i++)
             tsu_assert_content(f->mb, 0, s[t].seqs[i], i, 2048);
     }
-    struct x400ms_store_check_report rep;
-    assert_int_equal(OPS->check(f->store, "alice", &rep, &err), 0);
-    assert_true(rep.consistent);
-    assert_int_equal(rep.entries, 4 * PER_WRITER * 2);
+    tsu_assert_consistent(f->store, "alice", 4 * PER_WRITER * 2);
 }
 
 struct until_gone {
@@ -225,7 +207,7 @@ static void *deliver_until_gone(void *arg)
  * also after a restart. */
 static void test_store_early_ack_mailbox_delete_while_delivering(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     struct x400ms_error err = { 0 };
     static struct until_gone g[WRITERS];
     pthread_t th[WRITERS];
@@ -253,10 +235,7 @@ static void test_store_early_ack_mailbox_delete_while_delivering(void **state)
     struct x400ms_store_summary sum;
     assert_int_equal(OPS->summary(f->mb, 0, &sum, &err), 0);
     assert_int_equal(sum.total, 0);
-    struct x400ms_store_check_report rep;
-    assert_int_equal(OPS->check(f->store, "alice", &rep, &err), 0);
-    assert_true(rep.consistent);
-    assert_int_equal(rep.entries, 0);
+    tsu_assert_consistent(f->store, "alice", 0);
 }
 
 /* The file of an acknowledged entry cannot be written (here: its box
@@ -265,7 +244,7 @@ static void test_store_early_ack_mailbox_delete_while_delivering(void **state)
  * checkpoint empties any more, and the next start's replay writes the file. */
 static void test_store_early_ack_file_write_fails_kept_in_journal(void **state)
 {
-    struct fixture *f = *state;
+    struct tsu_fixture *f = *state;
     struct x400ms_error err = { 0 };
     char inbox[1024];
     uint32_t first = tsu_put(f->mb, 0, 1, 2048), second;
@@ -285,10 +264,7 @@ static void test_store_early_ack_file_write_fails_kept_in_journal(void **state)
     tsu_assert_content(f->mb, 0, first, 1, 2048);
     tsu_assert_content(f->mb, 0, second, 2, 2048);
     assert_false(__atomic_load_n(&f->store->journal.pinned, __ATOMIC_ACQUIRE));
-    struct x400ms_store_check_report rep;
-    assert_int_equal(OPS->check(f->store, "alice", &rep, &err), 0);
-    assert_true(rep.consistent);
-    assert_int_equal(rep.entries, 2);
+    tsu_assert_consistent(f->store, "alice", 2);
 }
 
 int main(void)

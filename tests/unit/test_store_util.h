@@ -197,4 +197,42 @@ static inline void tsu_fixture_close(char *dir, struct sf_store *store, struct x
     free(dir);
 }
 
+/* The fixture most store tests use: a store in a fresh directory with one
+ * mailbox open (cmocka setup/teardown bodies). */
+struct tsu_fixture {
+    char *dir;
+    struct sf_store *store;
+    struct x400ms_store_mailbox *mb;
+};
+
+static inline int tsu_setup(void **state, const char *tag, const char *name, const char *addr)
+{
+    struct tsu_fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    tsu_fixture_open(tag, name, addr, &f->dir, &f->store, &f->mb);
+    *state = f;
+    return 0;
+}
+
+static inline int tsu_teardown(void **state)
+{
+    struct tsu_fixture *f = *state;
+    tsu_fixture_close(f->dir, f->store, f->mb);
+    free(f);
+    return 0;
+}
+
+/* An index check of mailbox name finds it consistent with `entries` files. */
+static inline void tsu_assert_consistent(struct sf_store *store, const char *name, uint64_t entries)
+{
+    struct x400ms_error err = { 0 };
+    struct x400ms_store_check_report rep = { 0 };
+    int rc = OPS->check(store, name, &rep, &err);
+    if (rc)
+        fprintf(stderr, "check: %s\n", err.message);
+    assert_int_equal(rc, 0);
+    assert_true(rep.consistent);
+    assert_int_equal(rep.entries, entries);
+}
+
 #endif
