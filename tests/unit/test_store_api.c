@@ -918,6 +918,50 @@ static void test_store_settle_race_with_fetch_and_delete(void **state)
     assert_int_equal(sum.by_status[X400MS_STATUS_PROCESSED], SETTLE_N - (SETTLE_N + 2) / 3);
 }
 
+/* The settle thread renames files outside the box lock (settle.c), so a
+ * fetch, a backup or a delete may find an entry's file already under its new
+ * letter while the index still names the old one. Made deterministic here:
+ * the settle thread is stopped and the test renames the files as it would. */
+static void test_store_rename_behind_the_index(void **state)
+{
+    struct tsu_fixture *f = *state;
+    struct x400ms_error err = { 0 };
+    uint32_t s[3];
+    char from[32], to[32];
+    sf_settle_stop(f->store); /* status changes stay pending */
+    for (int i = 0; i < 3; i++)
+        s[i] = tsu_put(f->mb, 0, (uint32_t)i + 1, 500);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(OPS->set_status(f->mb, 0, s[i], X400MS_STATUS_LISTED, &err), 0);
+        snprintf(from, sizeof from, "%u.N", s[i]);
+        snprintf(to, sizeof to, "%u.L", s[i]);
+        assert_true(file_exists(f, "alice", "inbox", from)); /* the rename is pending */
+        char a[1200], b[1200];
+        snprintf(a, sizeof a, "%s/mailboxes/alice/inbox/%s", f->dir, from);
+        snprintf(b, sizeof b, "%s/mailboxes/alice/inbox/%s", f->dir, to);
+        assert_int_equal(rename(a, b), 0); /* what the settle thread does unlocked */
+    }
+    /* fetch: s[0] is not in the last-delivered cache (s[2] is) */
+    tsu_assert_content(f->mb, 0, s[0], 1, 500);
+    /* backup: copies the file under its new name */
+    char *backup = x4t_tempdir("store-api-behind");
+    assert_int_equal(OPS->backup(f->store, "alice", backup, &err), 0);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/alice/inbox/%u.L", backup, s[1]);
+    assert_int_equal(access(path, F_OK), 0);
+    x4t_rmtree(backup);
+    free(backup);
+    /* delete: removes the file under its new name, none is left */
+    assert_int_equal(OPS->delete_entry(f->mb, 0, s[1], &err), 0);
+    snprintf(to, sizeof to, "%u.L", s[1]);
+    assert_false(file_exists(f, "alice", "inbox", to));
+    snprintf(from, sizeof from, "%u.N", s[1]);
+    assert_false(file_exists(f, "alice", "inbox", from));
+    struct x400ms_store_entry *e;
+    assert_int_equal(OPS->get(f->mb, 0, s[1], 0, &e, &err), X400MS_ENOENT);
+    tsu_assert_content(f->mb, 0, s[2], 3, 500);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -947,6 +991,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_ageing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_concurrent_puts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_settle_race_with_fetch_and_delete, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_rename_behind_the_index, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
