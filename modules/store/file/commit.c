@@ -162,35 +162,64 @@ static struct sf_commit_req *commit_batch_journal(struct sf_store *store, struct
 }
 
 /* A durable entry goes into its box's index; its bytes, when kept, become
- * the box's deliver-then-fetch cache (a copy when the materializer still
- * needs them). Returns the index's result (out of memory: durable but not
- * indexed, the next check adds it). */
+ * the box's deliver-then-fetch cache. Returns the index's result (out of
+ * memory: durable but not indexed, the next check adds it). */
 static int index_committed(struct sf_commit_req *r)
 {
     struct sf_box *b = &r->mb->box[r->box];
-    uint8_t *cache = NULL;
-    if (r->file && r->acked) {
-        if ((cache = malloc(r->file_len)) != NULL)
-            memcpy(cache, r->file, r->file_len);
-    } else {
-        cache = r->file;
-        r->file = NULL;
-    }
     pthread_rwlock_wrlock(&b->lock);
     int rc = sf_index_put(&b->idx, r->attrs, X400MS_STATUS_NEW);
     b->dirty = true;
     uint8_t *old = NULL;
-    if (cache) {
+    if (r->file) {
         old = b->cache;
-        b->cache = cache;
+        b->cache = r->file;
         b->cache_len = r->file_len;
         b->cache_seq = r->seq;
+        r->file = NULL;
     }
     pthread_rwlock_unlock(&b->lock);
     free(old);
     if (rc)
         X400MS_LOG_E("mailbox %s: entry %u stored but the index is out of memory", r->mb->name, r->seq);
     return rc;
+}
+
+/* The early-acknowledged entries of a journaled batch go into their boxes'
+ * indexes: one write lock per run of entries of the same box, and only the
+ * run's last entry becomes the box's cache, as a copy (the materializer
+ * still writes the file from the bytes). */
+static void index_acknowledged(struct sf_commit_req *batch)
+{
+    for (struct sf_commit_req *r = batch, *end; r; r = end) {
+        end = r->next;
+        if (!r->acked || r->rc)
+            continue;
+        struct sf_commit_req *last = r;
+        while (end && end->acked && !end->rc && end->mb == r->mb && end->box == r->box) {
+            last = end;
+            end = end->next;
+        }
+        struct sf_box *b = &r->mb->box[r->box];
+        uint8_t *cache = malloc(last->file_len), *old = NULL;
+        if (cache)
+            memcpy(cache, last->file, last->file_len);
+        unsigned failed = 0;
+        pthread_rwlock_wrlock(&b->lock);
+        for (struct sf_commit_req *q = r; q != end; q = q->next)
+            failed += sf_index_put(&b->idx, q->attrs, X400MS_STATUS_NEW) != 0;
+        b->dirty = true;
+        if (cache) {
+            old = b->cache;
+            b->cache = cache;
+            b->cache_len = last->file_len;
+            b->cache_seq = last->seq;
+        }
+        pthread_rwlock_unlock(&b->lock);
+        free(old);
+        if (failed)
+            X400MS_LOG_E("mailbox %s: %u entries stored but the index is out of memory", r->mb->name, failed);
+    }
 }
 
 /* Journal mode, on the materializer thread: writes an entry's file under
@@ -338,12 +367,13 @@ static void acknowledge_journaled(struct sf_store *store, struct sf_commit_req *
         bytes += r->file_len;
     }
     bool early = batch && space_for_early_acks(store, n, bytes);
+    for (r = batch; early && r; r = r->next)
+        r->acked = r->owned;
+    if (early)
+        index_acknowledged(batch);
     for (r = batch; early && r; r = r->next) {
-        if (!r->owned)
+        if (!r->acked)
             continue;
-        r->acked = true;
-        if (r->rc == 0)
-            index_committed(r);
         sf_metrics_entry_committed((enum x400ms_store_box)r->box, r->rc == 0);
         struct sf_commit_wait *w = r->wait;
         r->wait = NULL;
