@@ -683,6 +683,16 @@ int sf_commit_checkpoint(struct sf_store *store)
     return rc;
 }
 
+/* Appends r to the committer's queue (c->mu held). */
+static void enqueue_locked(struct sf_committer *c, struct sf_commit_req *r)
+{
+    if (c->tail)
+        c->tail->next = r;
+    else
+        c->head = r;
+    c->tail = r;
+}
+
 void sf_commit_note_delete(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq)
 {
     struct sf_store *store = mb->store;
@@ -704,12 +714,7 @@ void sf_commit_note_delete(struct x400ms_store_mailbox *mb, unsigned box, uint32
         free(r);
         return;
     }
-    /* not counted in c->queued: nobody waits for it */
-    if (c->tail)
-        c->tail->next = r;
-    else
-        c->head = r;
-    c->tail = r;
+    enqueue_locked(c, r); /* not counted in c->queued: nobody waits for it */
     pthread_cond_signal(&c->cv_work);
     pthread_mutex_unlock(&c->mu);
 }
@@ -741,11 +746,7 @@ static int queue_and_wait(struct sf_committer *c, struct sf_commit_req *r)
     atomic_init(&w.done, 0);
     r->wait = &w;
     pthread_mutex_lock(&c->mu);
-    if (c->tail)
-        c->tail->next = r;
-    else
-        c->head = r;
-    c->tail = r;
+    enqueue_locked(c, r);
     c->queued++;
     if (c->queued >= c->gather_target) /* 0 unless the committer gathers */
         pthread_cond_signal(&c->cv_work);
