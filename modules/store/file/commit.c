@@ -161,6 +161,20 @@ static struct sf_commit_req *commit_batch_journal(struct sf_store *store, struct
     return drop_deletes(batch);
 }
 
+/* Makes bytes (when not NULL) the box's deliver-then-fetch cache, entry seq
+ * (box lock held for writing); returns what to free: the old cache, or
+ * nothing. */
+static uint8_t *cache_replace_locked(struct sf_box *b, uint8_t *bytes, size_t len, uint32_t seq)
+{
+    if (!bytes)
+        return NULL;
+    uint8_t *old = b->cache;
+    b->cache = bytes;
+    b->cache_len = len;
+    b->cache_seq = seq;
+    return old;
+}
+
 /* A durable entry goes into its box's index; its bytes, when kept, become
  * the box's deliver-then-fetch cache. Returns the index's result (out of
  * memory: durable but not indexed, the next check adds it). */
@@ -170,14 +184,8 @@ static int index_committed(struct sf_commit_req *r)
     pthread_rwlock_wrlock(&b->lock);
     int rc = sf_index_put(&b->idx, r->attrs, X400MS_STATUS_NEW);
     b->dirty = true;
-    uint8_t *old = NULL;
-    if (r->file) {
-        old = b->cache;
-        b->cache = r->file;
-        b->cache_len = r->file_len;
-        b->cache_seq = r->seq;
-        r->file = NULL;
-    }
+    uint8_t *old = cache_replace_locked(b, r->file, r->file_len, r->seq);
+    r->file = NULL;
     pthread_rwlock_unlock(&b->lock);
     free(old);
     if (rc)
@@ -201,7 +209,7 @@ static void index_acknowledged(struct sf_commit_req *batch)
             end = end->next;
         }
         struct sf_box *b = &r->mb->box[r->box];
-        uint8_t *cache = malloc(last->file_len), *old = NULL;
+        uint8_t *cache = malloc(last->file_len);
         if (cache)
             memcpy(cache, last->file, last->file_len);
         unsigned failed = 0;
@@ -209,17 +217,25 @@ static void index_acknowledged(struct sf_commit_req *batch)
         for (struct sf_commit_req *q = r; q != end; q = q->next)
             failed += sf_index_put(&b->idx, q->attrs, X400MS_STATUS_NEW) != 0;
         b->dirty = true;
-        if (cache) {
-            old = b->cache;
-            b->cache = cache;
-            b->cache_len = last->file_len;
-            b->cache_seq = last->seq;
-        }
+        uint8_t *old = cache_replace_locked(b, cache, last->file_len, last->seq);
         pthread_rwlock_unlock(&b->lock);
         free(old);
         if (failed)
             X400MS_LOG_E("mailbox %s: %u entries stored but the index is out of memory", r->mb->name, failed);
     }
+}
+
+/* Writes the entry's bytes to fd: its one buffer when it has one, else the
+ * writer's parts. 0, or -1 with errno. */
+static int write_entry_bytes(int fd, const struct sf_commit_req *r)
+{
+    if (r->file)
+        return sf_write_all(fd, r->file, r->file_len);
+    struct iovec iov[4] = {
+        { (void *)r->hdr, r->hdr_len }, { (void *)r->envelope, r->envelope_len },
+        { (void *)r->content, r->content_len }, { (void *)r->trailer, 4 },
+    };
+    return sf_writev_all(fd, iov, 4);
 }
 
 /* Journal mode, on the materializer thread: writes an entry's file under
@@ -240,15 +256,7 @@ static int write_entry_file(struct sf_commit_req *r)
     fd = openat(b->dir_fd, final, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
         return -1;
-    if (r->file) {
-        rc = sf_write_all(fd, r->file, r->file_len);
-    } else {
-        struct iovec iov[4] = {
-            { (void *)r->hdr, r->hdr_len }, { (void *)r->envelope, r->envelope_len },
-            { (void *)r->content, r->content_len }, { (void *)r->trailer, 4 },
-        };
-        rc = sf_writev_all(fd, iov, 4);
-    }
+    rc = write_entry_bytes(fd, r);
     if (close(fd) != 0 && rc == 0)
         rc = -1;
     if (rc != 0) {
@@ -833,18 +841,11 @@ int sf_commit_entry(struct x400ms_store_mailbox *mb, unsigned box, uint32_t seq,
                               seq, strerror(errno));
         goto fail;
     }
-    if (total <= SF_CACHE_MAX && (req.file = entry_bytes(hdr, hdr_len, in, trailer, total)) != NULL) {
-        /* One buffer: one write(2), and it becomes the deliver-then-fetch cache. */
+    /* One buffer when small: one write(2), and it becomes the
+     * deliver-then-fetch cache. */
+    if (total <= SF_CACHE_MAX && (req.file = entry_bytes(hdr, hdr_len, in, trailer, total)) != NULL)
         req.file_len = total;
-        rc = sf_write_all(fd, req.file, total);
-    } else {
-        struct iovec iov[4] = {
-            { hdr, hdr_len }, { (void *)in->envelope, in->envelope_len },
-            { (void *)in->content, in->content_len }, { trailer, 4 },
-        };
-        rc = sf_writev_all(fd, iov, 4);
-    }
-    if (rc != 0) {
+    if ((rc = write_entry_bytes(fd, &req)) != 0) {
         rc = x400ms_error_set(err, sf_errno_code(errno), "mailbox %s: writing entry %u: %s", mb->name,
                               seq, strerror(errno));
         close(fd);
